@@ -1,0 +1,83 @@
+"""Module-level functions over the default index (corpus/ → index/)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from qa.results import Answer, Hit
+
+log = logging.getLogger("qa")
+
+_PROJECT = Path(__file__).resolve().parent.parent
+
+
+def default_corpus() -> Path:
+    """$QA_CORPUS, else ./corpus, else the corpus/ beside the qa package."""
+    return _default("QA_CORPUS", "corpus")
+
+
+def default_index() -> Path:
+    """$QA_INDEX, else ./index when ./corpus exists, else the index/ beside the qa package."""
+    return _default("QA_INDEX", "index")
+
+
+def _default(variable: str, name: str) -> Path:
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
+    return Path(name) if Path("corpus").is_dir() else _PROJECT / name
+
+
+def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
+          model: str | None = None, progress: bool = True):
+    """Index every report in `corpus` into the folder `index`; returns the loaded KnowledgeBase."""
+    from qa.embedding import DEFAULT_MODEL
+    from qa.index import write_index
+    from qa.knowledge import KnowledgeBase
+
+    corpus = Path(corpus) if corpus else default_corpus()
+    index = Path(index) if index else default_index()
+    write_index(corpus, index, model_name=model or DEFAULT_MODEL, progress=progress)
+    return KnowledgeBase(index)
+
+
+def load(index: str | Path | None = None, *, corpus: str | Path | None = None,
+         model: str | None = None, rebuild: bool = False):
+    """Open an index folder. With `rebuild`, build it first when missing or stale against `corpus`."""
+    from qa.index import stale_reason
+    from qa.knowledge import KnowledgeBase
+
+    index = Path(index) if index else default_index()
+    if rebuild:
+        corpus = Path(corpus) if corpus else default_corpus()
+        reason = stale_reason(index, corpus, model)
+        if reason:
+            log.warning("rebuilding %s: %s", index, reason)
+            return build(corpus, index, model=model, progress=False)
+    return KnowledgeBase(index, model=model)
+
+
+_default_kb = None
+_default_lock = threading.Lock()
+
+
+def default_kb():
+    """The default index, loaded once, rebuilt first if the corpus changed."""
+    global _default_kb
+    with _default_lock:
+        if _default_kb is None:
+            _default_kb = load(rebuild=True)
+        return _default_kb
+
+
+def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) -> list[Hit]:
+    """The `k` passages of the default index that best answer `query`, best first."""
+    return default_kb().search(query, k, doc=doc)
+
+
+def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
+    """The figure (or evidence) that answers `question` from the default index."""
+    return default_kb().ask(question, k=k, doc=doc)

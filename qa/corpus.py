@@ -1,0 +1,141 @@
+"""Reading reports from disk and stripping web-page boilerplate."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+# Lines that belong to the web page around a report, not to the report.
+# General rules for Chinese government sites; none names a particular file.
+_BOILERPLATE = re.compile(
+    r"""
+    IE版本过低|浏览器版本|升级(IE|浏览器)|建议使用.{0,12}(浏览器|版本)
+    |^\s*(关爱版|无障碍|长者模式|繁体版?|简体版?|English|登录|注册|[x×✕])\s*$
+    |^\s*当前位置|^\s*您(现在)?的位置|^\s*首页\s*[>›»]
+    |关于我们\s*[|｜]|使用帮助|网站声明|网站地图|联系我们\s*[|｜]
+    |^\s*(主办|承办|协办|技术支持|联系电话|地址|邮编)\s*[:：]
+    |网站标识码|ICP\s*备|ICP备案|公网安备|政府网站找错
+    |^\s*附件\s*[:：]|^\s*【?\s*(打印|关闭|收藏|返回顶部|分享到?)
+    |^\s*(字号|字体)\s*[:：]?\s*[大中小]|扫一扫|^\s*阅读(次数|量)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>.*?)(?=\s*(发布时间|发布日期|时间|日期|浏览|$))")
+_DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A report as read from the corpus: cleaned text plus metadata."""
+
+    source: str  # path relative to the corpus folder, with forward slashes
+    title: str
+    text: str  # cleaned text, paragraphs separated by newlines
+    publisher: str = ""
+    published: str = ""
+
+
+class UnreadableError(ValueError):
+    """A file that is not a readable report."""
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """Every report file under `corpus`, in a stable order."""
+    return sorted(
+        p for p in corpus.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+    )
+
+
+def decode(data: bytes, name: str = "") -> str:
+    """Bytes to text: UTF-8 first, then GBK-family pages, then a detector."""
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableError(f"{name}: looks binary, not a text report")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableError(f"{name}: unknown text encoding")
+    return str(best)
+
+
+def _html_lines(html: str) -> tuple[str, list[str]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "head"]):
+        tag.decompose()
+    heading = soup.find(["h1", "h2"])
+    if heading and heading.get_text(strip=True):
+        title = heading.get_text(" ", strip=True)
+    return title, soup.get_text("\n").splitlines()
+
+
+def read_document(path: Path, corpus: Path) -> Document:
+    """Read one report file and clean it."""
+    raw = decode(path.read_bytes(), path.name)
+    title = ""
+    if path.suffix.lower() in (".html", ".htm"):
+        title, lines = _html_lines(raw)
+    else:
+        lines = raw.splitlines()
+    return clean(lines, source=path.relative_to(corpus).as_posix(), title=title)
+
+
+def clean(lines: list[str], *, source: str, title: str = "") -> Document:
+    """Drop boilerplate lines; pull the title, 来源 and 发布时间 out as metadata."""
+    kept: list[str] = []
+    publisher = published = ""
+    for line in lines:
+        line = line.strip().replace("\u3000", " ").strip()
+        if not line or _BOILERPLATE.search(line):
+            continue
+        source_match, date_match = _SOURCE.search(line), _DATE.search(line)
+        if (source_match or date_match) and len(line) < 80:
+            publisher = publisher or (source_match.group("source").strip() if source_match else "")
+            published = published or (date_match.group("date") if date_match else "")
+            # The line above the 来源/发布时间 line is the page's title.
+            if kept and not title:
+                title = kept.pop()
+            continue
+        kept.append(line)
+    if not kept:
+        raise UnreadableError(f"{source}: no report text left after cleaning")
+    if not title:
+        # "西宁市城东区人民政府 / 关于2022年法治政府建设情况的报告": short lines on top.
+        top = []
+        for line in kept[:3]:
+            if len(line) > 40 or line[-1] in "。！？；，,:：":
+                break
+            top.append(line)
+        title = "".join(top) or Path(source).stem
+    return Document(source=source, title=title, text="\n".join(kept),
+                    publisher=publisher, published=published)
+
+
+def load_corpus(corpus: Path) -> list[Document]:
+    """Read every report under `corpus`; unreadable files are logged and skipped."""
+    docs = []
+    for path in corpus_files(corpus):
+        try:
+            docs.append(read_document(path, corpus))
+        except (UnreadableError, OSError) as err:
+            log.warning("skipping %s: %s", path, err)
+    return docs

@@ -1,0 +1,220 @@
+"""The index folder: build it atomically, check it, load it.
+
+Layout: `index/CURRENT` names the generation folder in use; a generation holds
+`manifest.json`, `dense.faiss` (one vector per sentence) with
+`owners.npy` (the passage of each vector), `bm25/`, `documents.jsonl` and `passages.jsonl`.
+A build writes a new generation and then swaps CURRENT with one atomic rename,
+so a build killed at any moment leaves the previous index intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from qa import __version__
+from qa.corpus import Document, corpus_files, file_hash, load_corpus
+from qa.passages import CHUNKER_VERSION, Passage, split
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+EXACT_LIMIT = 50_000  # passages; above it an HNSW graph replaces exact search (see benchmarks/)
+
+
+class BadIndex(RuntimeError):
+    """The index folder is missing, corrupt or was built by something else."""
+
+
+class IndexMissing(BadIndex):
+    pass
+
+
+class IndexBusy(BadIndex):
+    pass
+
+
+def _fix(index: Path, corpus: Path | None = None) -> str:
+    args = f" --corpus {corpus}" if corpus else ""
+    return f"run `python -m qa build{args} --index {index}`"
+
+
+def context_text(doc: Document, passage: Passage) -> str:
+    """What BM25 indexes: the passage behind its title and section."""
+    return f"{doc.title} {passage.section} {passage.text}".strip()
+
+
+def dense_units(docs: list[Document], passages: list[Passage]) -> tuple[list[str], list[int]]:
+    """What gets embedded: each sentence behind its section, and the passage it belongs to.
+
+    A passage scores as its best sentence: on the dev set this took dense-only
+    top-1 from 13 to 17 of 20 questions against embedding whole passages.
+    """
+    from qa.passages import sentences
+
+    texts, owners = [], []
+    for i, passage in enumerate(passages):
+        for start, end in sentences(passage.text):
+            texts.append(f"{passage.section} {passage.text[start:end]}".strip())
+            owners.append(i)
+    return texts, owners
+
+
+def corpus_state(corpus: Path) -> dict[str, str]:
+    """Content hash of every report file, keyed by its path in the corpus."""
+    return {p.relative_to(corpus).as_posix(): file_hash(p) for p in corpus_files(corpus)}
+
+
+def make_faiss_index(vectors, dim: int):
+    """Exact inner product for small corpora, HNSW above EXACT_LIMIT passages."""
+    import faiss
+
+    if len(vectors) <= EXACT_LIMIT:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+    index.add(vectors)
+    return index
+
+
+@contextlib.contextmanager
+def build_lock(index: Path):
+    """One build at a time per index folder; a second one is told so at once."""
+    import fcntl
+
+    index.mkdir(parents=True, exist_ok=True)
+    with open(index / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise IndexBusy(f"another build is writing {index}; wait for it to finish") from err
+        yield
+
+
+def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = True) -> Path:
+    """Build a new generation from `corpus` and make it current. Returns its folder."""
+    import bm25s
+    import faiss
+    import numpy as np
+
+    from qa.embedding import embed, load_model, model_dimension
+    from qa.tokens import tokenize
+
+    corpus, index = Path(corpus), Path(index)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
+    state = corpus_state(corpus)
+    docs = load_corpus(corpus)
+    if not docs:
+        raise BadIndex(f"no readable reports in {corpus} (looked for .txt .md .html .htm)")
+    passages = [p for i, d in enumerate(docs) for p in split(d, i)]
+    contexts = [context_text(docs[p.doc], p) for p in passages]
+    units, owners = dense_units(docs, passages)
+    model = load_model(model_name)
+    started = time.perf_counter()
+    vectors = embed(model, units, progress=progress)
+    log.info("embedded %d sentences of %d passages in %.1fs", len(units), len(passages),
+             time.perf_counter() - started)
+
+    with build_lock(index):
+        generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        partial = generation.with_name("." + generation.name + ".partial")
+        partial.mkdir(parents=True)
+        faiss.write_index(make_faiss_index(vectors, vectors.shape[1]), str(partial / "dense.faiss"))
+        np.save(partial / "owners.npy", np.asarray(owners, dtype=np.int64), allow_pickle=False)
+        bm25 = bm25s.BM25()
+        bm25.index([tokenize(c) or ["\0"] for c in contexts], show_progress=False)
+        bm25.save(str(partial / "bm25"), show_progress=False)
+        _write_jsonl(partial / "documents.jsonl", (asdict(d) for d in docs))
+        _write_jsonl(partial / "passages.jsonl", (asdict(p) for p in passages))
+        manifest = {
+            "format": FORMAT, "qa_version": __version__, "chunker": CHUNKER_VERSION,
+            "model": model_name, "dimension": int(vectors.shape[1]) if len(vectors) else model_dimension(model),
+            "passages": len(passages), "vectors": len(units), "documents": len(docs), "faiss": type_name(vectors),
+            "corpus": str(corpus.resolve()), "files": state,
+        }
+        (partial / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+        _fsync_tree(partial)
+        partial.rename(generation)
+        pointer = index / ".CURRENT.tmp"
+        pointer.write_text(generation.name, "utf-8")
+        os.replace(pointer, index / "CURRENT")
+        _remove_old_generations(index, keep=generation.name)
+    return generation
+
+
+def type_name(vectors) -> str:
+    return "IndexFlatIP" if len(vectors) <= EXACT_LIMIT else "IndexHNSWFlat"
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
+def _remove_old_generations(index: Path, keep: str) -> None:
+    for child in index.iterdir():
+        if child.is_dir() and child.name != keep and child.name.lstrip(".").startswith("gen-"):
+            # A .partial folder may belong to a build still running elsewhere: leave fresh ones.
+            if child.name.endswith(".partial") and time.time() - child.stat().st_mtime < 3600:
+                continue
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def current_generation(index: Path) -> Path:
+    """The folder of the index in use; IndexMissing when there is none."""
+    index = Path(index)
+    pointer = index / "CURRENT"
+    if not pointer.is_file():
+        raise IndexMissing(f"no index in {index}/: {_fix(index)}")
+    generation = index / pointer.read_text("utf-8").strip()
+    if not (generation / "manifest.json").is_file():
+        raise BadIndex(f"index {index}/ is damaged (missing {generation.name}): {_fix(index)}")
+    return generation
+
+
+def read_manifest(index: Path) -> dict:
+    generation = current_generation(index)
+    try:
+        manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError) as err:
+        raise BadIndex(f"index {index}/ has an unreadable manifest: {_fix(index)}") from err
+    if manifest.get("format") != FORMAT or manifest.get("chunker") != CHUNKER_VERSION:
+        raise BadIndex(f"index {index}/ was built by another version of qa: {_fix(index)}")
+    return manifest
+
+
+def stale_reason(index: Path, corpus: Path, model_name: str | None = None) -> str | None:
+    """Why the index no longer matches the corpus (or model), or None when it does."""
+    try:
+        manifest = read_manifest(index)
+    except BadIndex as err:
+        return str(err).split(":")[0]
+    if model_name and manifest["model"] != model_name:
+        return f"model changed from {manifest['model']} to {model_name}"
+    files = corpus_state(Path(corpus))
+    if files != manifest["files"]:
+        changed = sorted(set(files.items()) ^ set(manifest["files"].items()))
+        return f"corpus changed ({', '.join(sorted({name for name, _ in changed})[:3])})"
+    return None

@@ -1,0 +1,167 @@
+"""A loaded index: passages, FAISS vectors, BM25 and the model, ready to search."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from qa.corpus import Document
+from qa.index import BadIndex, current_generation, read_jsonl, read_manifest
+from qa.passages import Passage
+from qa.results import Answer, Hit
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Weight of the normalised BM25 score in the fused score (tuned on the dev set,
+# see README); the dense score takes the rest.
+BM25_WEIGHT = 0.6
+MODES = ("fused", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: int
+    score: float
+
+
+class KnowledgeBase:
+    """An index folder opened for searching; build it with `qa.build`."""
+
+    def __init__(self, index: Path, *, model: str | None = None):
+        import bm25s
+        import faiss
+        import numpy as np
+
+        self.path = Path(index)
+        self.manifest = read_manifest(self.path)
+        generation = current_generation(self.path)
+        try:
+            self.documents = [Document(**row) for row in read_jsonl(generation / "documents.jsonl")]
+            self.passages = [Passage(**row) for row in read_jsonl(generation / "passages.jsonl")]
+            self.dense = faiss.read_index(str(generation / "dense.faiss"))
+            self.owners = np.load(generation / "owners.npy", allow_pickle=False)
+            self.bm25 = bm25s.BM25.load(str(generation / "bm25"), show_progress=False)
+        except Exception as err:  # any damage in the files means the same fix
+            raise BadIndex(f"index {self.path}/ is damaged ({type(err).__name__}): "
+                           f"run `python -m qa build --index {self.path}`") from err
+        if not (len(self.passages) == self.manifest["passages"]
+                and self.dense.ntotal == len(self.owners) == self.manifest["vectors"]
+                and (not len(self.owners) or 0 <= self.owners.min() <= self.owners.max() < len(self.passages))):
+            raise BadIndex(f"index {self.path}/ has passages and vectors out of step: "
+                           f"run `python -m qa build --index {self.path}`")
+        if model and model != self.manifest["model"]:
+            raise BadIndex(f"index {self.path}/ was built with {self.manifest['model']}, not {model}: "
+                           f"run `python -m qa build --index {self.path} --model {model}`")
+        self.model_name = self.manifest["model"]
+
+    def __repr__(self) -> str:
+        return f"KnowledgeBase({str(self.path)!r}, {len(self.documents)} documents, {len(self.passages)} passages)"
+
+    @functools.cached_property
+    def _model(self):
+        from qa.embedding import load_model, query_prompt
+
+        model = load_model(self.model_name)
+        return model, query_prompt(model, self.model_name)
+
+    def titles(self) -> list[str]:
+        return [d.title for d in self.documents]
+
+    def _allowed(self, doc: str | Iterable[str] | None) -> set[int] | None:
+        """Passage ids of the chosen documents (by source path or title), None for all."""
+        if doc is None:
+            return None
+        wanted = {doc} if isinstance(doc, str) else set(doc)
+        docs = {i for i, d in enumerate(self.documents) if d.source in wanted or d.title in wanted}
+        return {i for i, p in enumerate(self.passages) if p.doc in docs}
+
+    def _bm25_scores(self, query: str) -> tuple[np.ndarray, float]:
+        """BM25 score of every passage, and the share of query tokens the corpus knows."""
+        import numpy as np
+
+        from qa.tokens import tokenize
+
+        tokens = tokenize(query)
+        known = [t for t in tokens if t in self.bm25.vocab_dict]
+        if not known:
+            return np.zeros(len(self.passages), dtype=np.float32), 0.0
+        return np.asarray(self.bm25.get_scores(known), dtype=np.float32), len(known) / len(tokens)
+
+    def _dense_scores(self, query: str, pool: int, allowed: set[int] | None) -> dict[int, float]:
+        """Cosine of each candidate passage's best sentence."""
+        import faiss
+        import numpy as np
+
+        from qa.embedding import embed
+        from qa.textnorm import clean_query
+
+        model, prompt = self._model
+        vector = embed(model, [clean_query(query) or query], prompt=prompt)
+        params = None
+        if allowed is not None:
+            vector_ids = np.flatnonzero(np.isin(self.owners, list(allowed)))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(vector_ids))
+        scores, ids = self.dense.search(vector, min(pool, self.dense.ntotal), params=params)
+        best: dict[int, float] = {}
+        for i, s in zip(ids[0], scores[0]):
+            if i >= 0:
+                owner = int(self.owners[i])
+                best[owner] = max(best.get(owner, -1.0), float(s))
+        return best
+
+    def rank(self, query: str, *, k: int = 5, mode: str = "fused",
+             doc: str | Iterable[str] | None = None) -> list[Scored]:
+        """Passage ids and scores, best first."""
+        import numpy as np
+
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        allowed = self._allowed(doc)
+        if not query.strip() or not self.passages or allowed == set():
+            return []
+        fused: dict[int, float] = {}
+        if mode in ("fused", "bm25"):
+            lexical, coverage = self._bm25_scores(query)
+            if allowed is not None:
+                mask = np.zeros(len(lexical), dtype=bool)
+                mask[list(allowed)] = True
+                lexical = np.where(mask, lexical, 0)
+            top = float(lexical.max()) if len(lexical) else 0.0
+            # An English question shares a year or two with a Chinese report, no more:
+            # trust BM25 only as far as the corpus knows the question's words.
+            weight = 1.0 if mode == "bm25" else BM25_WEIGHT * coverage
+            if top > 0:
+                for i in np.flatnonzero(lexical):
+                    fused[int(i)] = weight * float(lexical[i]) / top
+        if mode in ("fused", "dense"):
+            dense = self._dense_scores(query, max(100, 4 * k), allowed)
+            if dense:
+                # Scale the pool to [0, 1]: the weakest candidate 0, the best 1.
+                high, low = max(dense.values()), min(dense.values())
+                span = (high - low) or 1.0
+                weight = 1.0 if mode == "dense" else 1.0 - BM25_WEIGHT * coverage
+                for i, s in dense.items():
+                    fused[i] = fused.get(i, 0.0) + weight * (s - low) / span
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return [Scored(i, s) for i, s in ranked if allowed is None or i in allowed]
+
+    def hit(self, scored: Scored) -> Hit:
+        passage = self.passages[scored.passage]
+        doc = self.documents[passage.doc]
+        return Hit(text=passage.text, score=round(scored.score, 4), title=doc.title, source=doc.source,
+                   section=passage.section, start=passage.start, end=passage.end,
+                   published=doc.published, publisher=doc.publisher)
+
+    def search(self, query: str, k: int = 5, *, mode: str = "fused",
+               doc: str | Iterable[str] | None = None) -> list[Hit]:
+        """The `k` passages that best answer `query`, best first."""
+        return [self.hit(s) for s in self.rank(query, k=k, mode=mode, doc=doc)]
+
+    def ask(self, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
+        """Answer `question` with the exact figure and its evidence, or say the reports don't."""
+        from qa.answering import answer
+
+        return answer(self, question, k=k, doc=doc)

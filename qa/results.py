@@ -1,0 +1,61 @@
+"""The values the public API returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage, as written in its report."""
+
+    text: str
+    score: float  # fused relevance in [0, 1]; higher is better
+    title: str
+    source: str  # path relative to the corpus folder
+    section: str  # heading path, e.g. "一、推进法治政府建设情况"
+    start: int  # character offsets in the cleaned document text
+    end: int
+    published: str = ""
+    publisher: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure copied from a report.
+
+    `value` is the number as written times its 万/亿 multiplier; a percentage
+    keeps its written number (98% -> value 98.0, unit "%").
+    """
+
+    text: str  # as written: "13宗", "98%", "1000余次", "23.9万件"
+    value: float
+    unit: str  # "宗", "%", "万件"…
+    label: str  # what it counts, e.g. "维持"
+    evidence: str  # the clause it stands in
+    start: int  # offsets of `text` in the cleaned document text
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What `ask` returns: the figure(s), the evidence and where it stands."""
+
+    question: str
+    figure: str | None  # the figure as written, or None when the report does not say
+    evidence: str  # the sentence the answer comes from ("" when nothing relevant)
+    figures: list[Figure] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    title: str = ""
+    source: str = ""
+    section: str = ""
+    answered: bool = False  # False: the reports do not answer this question
+
+    @property
+    def text(self) -> str:
+        """A one-line answer for people."""
+        if self.figures:
+            return "、".join(f.text for f in self.figures)
+        if self.answered:
+            return self.evidence
+        return "报告中没有找到这个问题的答案。"
