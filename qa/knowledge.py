@@ -67,6 +67,16 @@ class KnowledgeBase:
         model = load_model(self.model_name)
         return model, query_prompt(model, self.model_name)
 
+    def document_frequency(self, word: str) -> int:
+        """How many passages contain `word` (folded), for weighting question keywords."""
+        return sum(word in text for text in self._folded)
+
+    @functools.cached_property
+    def _folded(self) -> list[str]:
+        from qa.textnorm import fold
+
+        return [fold(f"{self.documents[p.doc].title} {p.section} {p.text}") for p in self.passages]
+
     def titles(self) -> list[str]:
         return [d.title for d in self.documents]
 

@@ -1,0 +1,246 @@
+"""Answering a question from retrieved passages: the figure, its evidence, or an honest no."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from qa.figures import Found, extract, same_unit
+from qa.passages import sentences
+from qa.question import Question, analyse
+from qa.results import Answer, Figure, Hit
+from qa.textnorm import fold
+
+if TYPE_CHECKING:
+    from qa.knowledge import KnowledgeBase
+
+# Below this share of the question's keyword weight, the evidence does not answer it.
+MIN_COVERAGE = 0.55
+# A figure needs this much keyword support around it (0–1) to be given.
+MIN_SUPPORT = 0.3
+FIGURE_PASSAGES = 3
+INHERITED = 0.8  # a keyword's pull on a figure, per clause boundary between them  # figures are looked for in the best few passages only
+_CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
+_LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
+_CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$")
+_CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    hit: Hit
+    rank: int
+    start: int  # offsets in the document
+    end: int
+    text: str  # as written
+    folded: str
+    context: str  # folded section and title, which the sentence's words inherit
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: Sentence
+    found: Found  # offsets inside the sentence
+    score: float
+    support: float
+
+
+def _weights(kb: KnowledgeBase, keywords: Iterable[str]) -> dict[str, float]:
+    """IDF of each keyword over the passages: rare words decide, common ones barely count."""
+    total = max(len(kb.passages), 1)
+    return {kw: math.log(1 + (total - (df := kb.document_frequency(kw)) + 0.5) / (df + 0.5)) for kw in keywords}
+
+
+def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
+    """The shorter words inside each keyword: "体制改革" → 体制, 改革."""
+    from qa.tokens import _jieba
+
+    jieba = _jieba()
+    return {kw: [p for p in jieba.lcut_for_search(kw) if len(p) >= 2 and p != kw] for kw in keywords}
+
+
+def _presence(kw: str, parts: list[str], text: str) -> float:
+    """1 when `kw` is in `text`; a share below 1 when only its parts are ("体制机制改革")."""
+    if kw in text:
+        return 1.0
+    return 0.8 * sum(p in text for p in parts) / len(parts) if parts else 0.0
+
+
+def _sentences(hits: list[Hit], question: Question, weights: dict[str, float]) -> list[Sentence]:
+    whole = sum(weights.values()) or 1.0
+    parts = _parts(weights)
+    found = []
+    for rank, hit in enumerate(hits):
+        context = fold(f"{hit.section} {hit.title}")
+        for start, end in sentences(hit.text):
+            text = hit.text[start:end].strip()
+            folded = fold(text)
+            covered = sum(w * _presence(kw, parts[kw], folded + " " + context) for kw, w in weights.items())
+            found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
+                                  text, folded, context, covered / whole))
+    return found
+
+
+def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns: frozenset[str]) -> float:
+    """How strongly the question's keywords point at this figure (0–1).
+
+    A keyword in the figure's own clause ("维持13宗"), or the noun right after it
+    ("35个执法单位"), names what it counts. Keywords of earlier clauses are the
+    sentence's topic ("行政复议…, 维持13宗, 驳回24宗"), shared by the figures
+    after them and fading with each clause crossed.
+    """
+    text = sentence.folded
+    bounds = [m.start() for m in _CLAUSE_END.finditer(text)]
+    total = 0.0
+    for kw, weight in weights.items():
+        best = 0.1 if kw in sentence.context else 0.0
+        for match in re.finditer(re.escape(kw), text):
+            if match.end() <= found.start:
+                crossed = sum(match.end() <= b < found.start for b in bounds)
+                strength = INHERITED ** crossed
+            elif match.start() >= found.end:
+                crossed = sum(found.end <= b < match.start() for b in bounds)
+                counted = kw in nouns and match.start() - found.end <= 2  # "35个执法单位"
+                strength = 0.0 if crossed else 1.0 if counted else 0.5
+            else:
+                strength = 0.0
+            best = max(best, strength)
+        total += weight * best
+    return total / (sum(weights.values()) or 1.0)
+
+
+def _change_bonus(text: str, found: Found, question: Question) -> float:
+    """In "由116项增至433项" the end value is the answer, unless the start is asked for."""
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, found.start)), default=0)
+    before = text[clause_start:found.start]
+    if _CHANGE_TO.search(before):  # the "to" value
+        return -0.3 if question.origin else 0.3
+    if _CHANGE_FROM.search(before):  # the "from" value
+        return 0.3 if question.origin else -0.3
+    return 0.0
+
+
+def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
+    candidates = []
+    for sentence in sents:
+        if sentence.rank >= FIGURE_PASSAGES:
+            continue
+        figures = extract(sentence.text)
+        for found in figures:
+            support = _support(sentence, found, weights, question.nouns)
+            unit = found.unit.lstrip("万亿千")
+            agreement = same_unit(question.unit, found.unit)
+            score = support + 0.5 * agreement + 0.2 * sentence.hit.score - 0.05 * sentence.rank
+            if question.unit and agreement == 0:
+                score -= 0.6
+            if not unit:
+                score -= 0.3  # a bare number ("12一件事") is rarely what is asked
+            score += _change_bonus(sentence.folded, found, question)
+            candidates.append(Candidate(sentence, found, score, support))
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure:
+    found = found or c.found
+    s = c.sentence
+    text = s.text[found.start:found.end]
+    if not label:
+        clause_start = max((m.end() for m in _CLAUSE_END.finditer(s.text, 0, found.start)), default=0)
+        label = s.text[clause_start:found.start].strip()[-12:]
+    return Figure(text=text, value=found.value, unit=found.unit, label=label, evidence=s.text,
+                  start=s.start + found.start, end=s.start + found.end)
+
+
+def _common(a: str, b: str) -> int:
+    """Length of the longest common substring."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = j - i
+            else:
+                break
+    return best
+
+
+def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool] | None:
+    """Figures of an "A、B、C分别X、Y、Z" list that the question asks about.
+
+    Returns (figures, aligned); None when the figure is not in such a list.
+    aligned is False when items and figures do not pair up one to one.
+    """
+    text = c.sentence.folded
+    marker = text.rfind("分别", 0, c.found.start)
+    if marker < 0:
+        return None
+    figures = [f for f in extract(c.sentence.text) if f.start > marker]
+    run = []
+    for f in figures:
+        glue = text[run[-1].end:f.start] if run else re.sub(r"^(为|是|达到|达|占|有|约|在)", "", text[marker + 2:f.start])
+        if not _LIST_GLUE.match(glue):
+            break
+        run.append(f)
+    if len(run) < 2 or c.found not in run:
+        return None
+    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, marker)), default=0)
+    items = [i for i in re.split(r"、|和|及|与", text[clause_start:marker]) if i.strip()]
+    if len(items) != len(run):
+        return [_figure(c, f) for f in run], False
+    # Items carry words around them ("…事项网上办", "一次办比例"): match on the longest shared run.
+    overlaps = [_common(item, question.folded) for item in items]
+    named = [i for i, n in enumerate(overlaps) if n >= 2 and n == max(overlaps)]
+    if question.respectively or len([n for n in overlaps if n >= 2]) > 1 and not len(named) == 1 or not named:
+        chosen = range(len(run))
+    else:
+        chosen = named[:1]
+    return [_figure(c, run[i], label=items[i].strip()[-8:]) for i in chosen], True
+
+
+def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
+    """Answer `text` from the passages `kb` retrieves for it."""
+    question = analyse(text)
+    hits = kb.search(text, max(k, FIGURE_PASSAGES), doc=doc)
+    shown = hits[:k]
+    weights = _weights(kb, question.keywords)
+    sents = _sentences(hits, question, weights)
+    if not sents or not weights:
+        return Answer(text, None, "", hits=shown)
+    best = max(sents, key=lambda s: (s.coverage + 0.3 * s.hit.score - 0.05 * s.rank, -s.rank))
+    where = dict(title=best.hit.title, source=best.hit.source, section=best.hit.section)
+    if best.coverage < MIN_COVERAGE:
+        return Answer(text, None, "", hits=shown)
+    if question.quantity:
+        for candidate in _candidates(sents, question, weights)[:1]:
+            s = candidate.sentence
+            if s.coverage < MIN_COVERAGE or candidate.support < MIN_SUPPORT or candidate.score < MIN_SUPPORT:
+                break
+            where = dict(title=s.hit.title, source=s.hit.source, section=s.hit.section)
+            listed = _respectively(candidate, question)
+            if listed is not None:
+                figures, aligned = listed
+                if not aligned:  # items and figures don't pair up: show the clause, don't guess
+                    return Answer(text, None, s.text, figures=figures, hits=shown, answered=True, **where)
+            else:
+                figures = [_figure(candidate)]
+            joined = "、".join(f.text for f in figures)
+            return Answer(text, joined, s.text, figures=figures, hits=shown, answered=True, **where)
+    return Answer(text, None, best.text, hits=shown, answered=True, **where)
+
+
+def describe(answer: Answer) -> str:
+    """The answer as a few lines for a terminal."""
+    lines = []
+    if answer.figure:
+        lines.append(f"答案: {answer.figure}")
+    elif not answer.answered:
+        lines.append("报告中没有找到这个问题的答案。")
+    if answer.evidence:
+        lines.append(f"依据: {answer.evidence}")
+        lines.append(f"出处: {answer.title} · {answer.section or '正文'} ({answer.source})")
+    if not answer.answered and answer.hits:
+        lines.append("最接近的段落:")
+        lines += [f"  [{h.score:.3f}] {h.text}" for h in answer.hits[:3]]
+    return "\n".join(lines)

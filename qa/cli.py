@@ -1,0 +1,99 @@
+"""`python -m qa build | search | ask | eval`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from dataclasses import asdict
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qa", description="Question answering over government reports.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="index the reports of a corpus folder")
+    build.add_argument("--corpus", help="folder of reports (default: corpus/)")
+    build.add_argument("--index", help="index folder to write (default: index/)")
+    build.add_argument("--model", help="sentence-transformers model name or folder (default: bundled USE)")
+
+    for name, helptext in (("search", "print the passages that best answer a question"),
+                           ("ask", "print the figure and evidence that answer a question")):
+        sub = commands.add_parser(name, help=helptext)
+        sub.add_argument("question")
+        sub.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+        sub.add_argument("--index", help="index folder (default: index/, rebuilt when stale)")
+        sub.add_argument("--doc", action="append", help="only this document (source path or title); repeatable")
+        sub.add_argument("--json", action="store_true", help="print JSON")
+    commands.choices["search"].add_argument("--mode", choices=("fused", "bm25", "dense"), default="fused")
+
+    evaluate = commands.add_parser("eval", help="measure answers against a question file (JSON lines)")
+    evaluate.add_argument("questions")
+    where = evaluate.add_mutually_exclusive_group()
+    where.add_argument("--corpus", help="build a temporary index of this folder first")
+    where.add_argument("--index", help="index folder (default: index/)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _kb(index: str | None):
+    import qa
+
+    return qa.load(index) if index else qa.api.default_kb()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for noisy in ("faiss", "bm25s", "sentence_transformers", "jieba", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from qa.embedding import ModelUnavailable
+    from qa.index import BadIndex
+
+    try:
+        return _run(args)
+    except (BadIndex, ModelUnavailable, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    import qa
+
+    if args.command == "build":
+        kb = qa.build(args.corpus, args.index, model=args.model)
+        print(f"indexed {len(kb.documents)} documents, {len(kb.passages)} passages into {kb.path}")
+        for doc in kb.documents:
+            print(f"  {doc.source}: {doc.title}")
+    elif args.command == "search":
+        hits = _kb(args.index).search(args.question, args.k, mode=args.mode, doc=args.doc)
+        if args.json:
+            print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=1))
+        for rank, hit in enumerate([] if args.json else hits, 1):
+            print(f"{rank}. [{hit.score:.3f}] {hit.title} · {hit.section or '正文'} ({hit.source}:{hit.start}-{hit.end})")
+            print(f"   {hit.text}")
+        if not hits and not args.json:
+            print("没有找到相关段落。")
+    elif args.command == "ask":
+        answer = _kb(args.index).ask(args.question, k=args.k, doc=args.doc)
+        if args.json:
+            print(json.dumps(asdict(answer), ensure_ascii=False, indent=1))
+        else:
+            from qa.answering import describe
+
+            print(describe(answer))
+    elif args.command == "eval":
+        from qa.evaluate import evaluate, format_report, load_questions
+
+        if args.corpus:
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                report = evaluate(qa.build(args.corpus, tmp, progress=False), load_questions(args.questions))
+        else:
+            report = evaluate(_kb(args.index), load_questions(args.questions))
+        print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else format_report(report))
+    return 0
