@@ -23,6 +23,8 @@ MIN_SUPPORT = 0.3
 FIGURE_PASSAGES = 3
 INHERITED = 0.8  # a keyword's pull on a figure, per clause boundary between them  # figures are looked for in the best few passages only
 _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
+# For a keyword's pull on a figure, a list comma separates as much as a clause end.
+_BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$")
@@ -93,7 +95,7 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
     after them and fading with each clause crossed.
     """
     text = sentence.folded
-    bounds = [m.start() for m in _CLAUSE_END.finditer(text)]
+    bounds = [m.start() for m in _BOUNDARY.finditer(text)]
     total = 0.0
     for kw, weight in weights.items():
         best = 0.1 if kw in sentence.context else 0.0
@@ -154,16 +156,15 @@ def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure
                   start=s.start + found.start, end=s.start + found.end)
 
 
-def _common(a: str, b: str) -> int:
-    """Length of the longest common substring."""
-    best = 0
-    for i in range(len(a)):
-        for j in range(i + best + 1, len(a) + 1):
-            if a[i:j] in b:
-                best = j - i
-            else:
-                break
-    return best
+def _anchored(item: str, question: str, *, first: bool) -> int:
+    """How much of an item's edge the question repeats: its start, or for the first item its end.
+
+    List items carry the words around the list ("…事项网上办", "一次办比例"); the
+    item itself sits at the edge that touches its neighbours.
+    """
+    if first:
+        return max((n for n in range(len(item), 0, -1) if item[-n:] in question), default=0)
+    return max((n for n in range(len(item), 0, -1) if item[:n] in question), default=0)
 
 
 def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool] | None:
@@ -190,12 +191,9 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     if len(items) != len(run):
         return [_figure(c, f) for f in run], False
     # Items carry words around them ("…事项网上办", "一次办比例"): match on the longest shared run.
-    overlaps = [_common(item, question.folded) for item in items]
+    overlaps = [_anchored(item.strip(), question.folded, first=i == 0) for i, item in enumerate(items)]
     named = [i for i, n in enumerate(overlaps) if n >= 2 and n == max(overlaps)]
-    if question.respectively or len([n for n in overlaps if n >= 2]) > 1 and not len(named) == 1 or not named:
-        chosen = range(len(run))
-    else:
-        chosen = named[:1]
+    chosen = named if len(named) == 1 and not question.respectively else range(len(run))
     return [_figure(c, run[i], label=items[i].strip()[-8:]) for i in chosen], True
 
 

@@ -28,6 +28,8 @@ _BOILERPLATE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>.*?)(?=\s*(发布时间|发布日期|时间|日期|浏览|$))")
+# "天津市红桥区人民政府": a district named before its government, where jieba does not know it.
+_REGION = re.compile(r"[市省]?([\u4e00-\u9fff]{2,3}?[区县旗])(?=人民政府)")
 _DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
 
 
@@ -40,6 +42,7 @@ class Document:
     text: str  # cleaned text, paragraphs separated by newlines
     publisher: str = ""
     published: str = ""
+    region: str = ""  # the district or county the report is about, e.g. 红桥区
 
 
 class UnreadableError(ValueError):
@@ -126,8 +129,25 @@ def clean(lines: list[str], *, source: str, title: str = "") -> Document:
                 break
             top.append(line)
         title = "".join(top) or Path(source).stem
-    return Document(source=source, title=title, text="\n".join(kept),
-                    publisher=publisher, published=published)
+    text = "\n".join(kept)
+    return Document(source=source, title=title, text=text, publisher=publisher,
+                    published=published, region=find_region(title, text))
+
+
+def find_region(title: str, text: str) -> str:
+    """The district or county a report is about: named in its title, else most often near its start."""
+    from collections import Counter
+
+    from jieba import posseg
+
+    from qa.tokens import _jieba
+
+    _jieba()
+    head = f"{title}\n{text[:800]}"
+    names = Counter(m.group(1) for m in _REGION.finditer(head))
+    names.update(w.word for w in posseg.lcut(head) if w.flag == "ns" and w.word.endswith(("区", "县", "旗")))
+    in_title = [name for name, _ in names.most_common() if name in title]
+    return in_title[0] if in_title else (names.most_common(1)[0][0] if names else "")
 
 
 def load_corpus(corpus: Path) -> list[Document]:

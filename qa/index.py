@@ -47,7 +47,8 @@ def _fix(index: Path, corpus: Path | None = None) -> str:
 
 def context_text(doc: Document, passage: Passage) -> str:
     """What BM25 indexes: the passage behind its title and section."""
-    return f"{doc.title} {passage.section} {passage.text}".strip()
+    region = doc.region if doc.region not in doc.title else ""
+    return f"{doc.title} {region} {passage.section} {passage.text}".strip()
 
 
 def dense_units(docs: list[Document], passages: list[Passage]) -> tuple[list[str], list[int]]:
