@@ -41,4 +41,6 @@ _WORD = re.compile(r"[a-z]+")
 
 def translate(text: str) -> str:
     """Replace the English words this glossary knows with their Chinese; leave the rest."""
-    return _WORD.sub(lambda m: GLOSSARY.get(m.group(), m.group()) + " ", text)
+    text = _WORD.sub(lambda m: GLOSSARY.get(m.group(), m.group()) + " ", text)
+    # "行政 复议 案件" → "行政复议案件", so jieba finds the compound as a Chinese question would have it.
+    return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text)

@@ -92,9 +92,10 @@ class KnowledgeBase:
         """BM25 score of every passage, and the share of query tokens the corpus knows."""
         import numpy as np
 
+        from qa.glossary import translate
         from qa.tokens import tokenize
 
-        tokens = tokenize(query)
+        tokens = tokenize(translate(query.lower()))
         known = [t for t in tokens if t in self.bm25.vocab_dict]
         if not known:
             return np.zeros(len(self.passages), dtype=np.float32), 0.0
