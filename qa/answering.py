@@ -32,6 +32,7 @@ _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 # For a keyword's pull on a figure, a list comma separates as much as a clause end.
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
+_LEAD = re.compile(r"^[^,，;；。:：\d]*$")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$")
 
@@ -184,18 +185,24 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     if marker < 0:
         return None
     figures = [f for f in extract(c.sentence.text) if f.start > marker]
-    run = []
+    run: list[Found] = []
     for f in figures:
-        glue = text[run[-1].end:f.start] if run else re.sub(r"^(为|是|达到|达|占|有|约|在)", "", text[marker + 2:f.start])
-        if not _LIST_GLUE.match(glue):
+        # Before the first figure a verb phrase may stand ("分别开展联合检查35次"); between
+        # figures only list glue ("、", "和", or nothing where the capture lost it).
+        glue = text[run[-1].end:f.start] if run else text[marker + 2:f.start]
+        if not (_LIST_GLUE.match(glue) if run else _LEAD.match(glue)):
             break
         run.append(f)
     if len(run) < 2 or c.found not in run:
         return None
+    # "12、15件": the last unit counts for the bare numbers before it.
+    carried = next((f.unit for f in reversed(run) if f.unit), "")
+    run = [f if f.unit else Found(f.start, f.end, f.value, carried) for f in run]
     clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, marker)), default=0)
     items = [i for i in re.split(r"、|和|及|与", text[clause_start:marker]) if i.strip()]
     if len(items) != len(run):
-        return [_figure(c, f) for f in run], False
+        subject = text[clause_start:marker].strip()
+        return [_figure(c, f, label=subject) for f in run], False
     # Items carry words around them ("…事项网上办", "一次办比例"): match on the longest shared run.
     asked = translate(question.folded)
     overlaps = [_anchored(item.strip(), asked, first=i == 0) for i, item in enumerate(items)]

@@ -37,7 +37,7 @@ def _contains(text: str, evidence: str) -> bool:
     return fold(evidence).replace(" ", "") in fold(text).replace(" ", "")
 
 
-def _hit_ok(hit, case: Case) -> bool:
+def holds_evidence(hit, case: Case) -> bool:
     return _contains(hit.text, case.evidence) and (case.doc is None or hit.source.endswith(case.doc))
 
 
@@ -47,7 +47,7 @@ def evaluate(kb, cases: list[Case], *, k: int = 5) -> dict:
     ranks, failures, latencies = [], [], []
     for case in retrieval:
         hits = kb.search(case.q, k)
-        rank = next((i for i, h in enumerate(hits, 1) if _hit_ok(h, case)), None)
+        rank = next((i for i, h in enumerate(hits, 1) if holds_evidence(h, case)), None)
         ranks.append(rank)
         if rank != 1:
             failures.append({"q": case.q, "kind": "retrieval", "expected": case.evidence,

@@ -99,6 +99,8 @@ def extract(text: str) -> list[Found]:
                 continue
             if before in ".-/:" or (len(digits) == 4 and digits.startswith(("19", "20")) and not unit):
                 continue
+            if not unit and after in ".．、" and before in " ,，。；;:：\n(（":  # "1.加强学习": a list label
+                continue
             value = float(digits.replace(",", ""))
         if value is None:
             continue

@@ -36,11 +36,22 @@ GLOSSARY = {
     "government": "政府", "service": "服务", "center": "中心", "centre": "中心", "approval": "审批",
     "list": "清单", "notices": "通报", "reminders": "提示", "teachers": "教师", "schools": "学校",
 }
+# Phrases go first: "public lawyers" is 公职律师, not 公开 律师.
+PHRASES = {
+    "public lawyers": "公职律师", "public lawyer": "公职律师", "legal advisers": "法律顾问",
+    "legal advisors": "法律顾问", "legal adviser": "法律顾问", "administrative reconsideration": "行政复议",
+    "people's congress": "人大", "law-based government": "法治政府", "rule of law": "法治",
+    "rule-of-law": "法治", "next year": "下一步", "work plan": "工作安排", "next steps": "下一步工作",
+    "one-stop": "一次办", "information disclosure": "信息公开", "normative documents": "规范性文件",
+    "law enforcement": "执法", "first-instance": "一审", "first instance": "一审",
+}
+_PHRASE = re.compile("|".join(sorted(map(re.escape, PHRASES), key=len, reverse=True)))
 _WORD = re.compile(r"[a-z]+")
 
 
 def translate(text: str) -> str:
     """Replace the English words this glossary knows with their Chinese; leave the rest."""
+    text = _PHRASE.sub(lambda m: PHRASES[m.group()] + " ", text)
     text = _WORD.sub(lambda m: GLOSSARY.get(m.group(), m.group()) + " ", text)
     # "行政 复议 案件" → "行政复议案件", so jieba finds the compound as a Chinese question would have it.
     return re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", text)

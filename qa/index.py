@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import time
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
              time.perf_counter() - started)
 
     with build_lock(index):
-        generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = generation.with_name("." + generation.name + ".partial")
         partial.mkdir(parents=True)
         faiss.write_index(make_faiss_index(vectors, vectors.shape[1]), str(partial / "dense.faiss"))
@@ -175,11 +176,9 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _remove_old_generations(index: Path, keep: str) -> None:
+    # Called under the build lock, so a .partial folder left here is from a killed build.
     for child in index.iterdir():
         if child.is_dir() and child.name != keep and child.name.lstrip(".").startswith("gen-"):
-            # A .partial folder may belong to a build still running elsewhere: leave fresh ones.
-            if child.name.endswith(".partial") and time.time() - child.stat().st_mtime < 3600:
-                continue
             shutil.rmtree(child, ignore_errors=True)
 
 

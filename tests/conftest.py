@@ -1,0 +1,69 @@
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+HONGQIAO = ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt"
+REPORTS = sorted(DATA.glob("*.txt"))
+
+
+class HashEmbedder:
+    """A tiny deterministic stand-in for a sentence-transformers model: hashed character bigrams."""
+
+    prompts: dict = {}
+    dimension = 64
+
+    def encode(self, texts, **kwargs):
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for a, b in zip(text, text[1:]):
+                bucket = int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dimension
+                vectors[row, bucket] += 1
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    """Route every model name to HashEmbedder, so index tests need no real model."""
+    import qa.embedding
+
+    model = HashEmbedder()
+    monkeypatch.setattr(qa.embedding, "load_model", lambda name=None: model)
+    return model
+
+
+@pytest.fixture
+def hongqiao_corpus(tmp_path):
+    """A corpus folder holding the Hongqiao report as captured from the web."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(HONGQIAO, corpus)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def reports_corpus(tmp_path_factory):
+    """The three district reports, as a corpus folder."""
+    corpus = tmp_path_factory.mktemp("reports")
+    shutil.copy(HONGQIAO, corpus)
+    for report in REPORTS:
+        if report.name != HONGQIAO.name:
+            shutil.copy(report, corpus)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def kb(reports_corpus, tmp_path_factory):
+    """A real index of the three reports with the bundled default model."""
+    import qa
+
+    return qa.build(reports_corpus, tmp_path_factory.mktemp("index"), progress=False)

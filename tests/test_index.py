@@ -1,0 +1,119 @@
+import json
+import logging
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import qa
+from conftest import ROOT
+from qa.index import BadIndex, IndexBusy, IndexMissing, build_lock, current_generation, stale_reason
+
+
+def test_build_writes_the_index_folder(fake_model, hongqiao_corpus, tmp_path):
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    generation = current_generation(tmp_path / "index")
+    names = {p.name for p in generation.iterdir()}
+    assert {"manifest.json", "dense.faiss", "owners.npy", "bm25", "passages.jsonl", "documents.jsonl"} <= names
+    manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
+    assert manifest["model"] == "hash" and manifest["dimension"] == 64
+    assert manifest["passages"] == len(kb.passages) > 20
+    assert manifest["files"] == {"hongqiao_2022_fazhi_zhengfu_report.txt": pytest.approx(manifest["files"][
+        "hongqiao_2022_fazhi_zhengfu_report.txt"])}
+    assert len(manifest["files"]["hongqiao_2022_fazhi_zhengfu_report.txt"]) == 64  # sha256
+    assert {"chunker", "qa_version", "faiss"} <= manifest.keys()
+
+
+def test_save_load_round_trip(fake_model, hongqiao_corpus, tmp_path):
+    built = qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    loaded = qa.load(tmp_path / "index")
+    assert loaded.passages == built.passages and loaded.documents == built.documents
+    for mode in ("bm25", "dense", "fused"):
+        assert loaded.search("行政复议维持多少宗", 5, mode=mode) == built.search("行政复议维持多少宗", 5, mode=mode)
+    assert "维持13宗" in loaded.search("行政复议维持多少宗", 1, mode="bm25")[0].text
+
+
+def test_missing_index_names_the_build_command(tmp_path):
+    with pytest.raises(IndexMissing, match=r"python -m qa build"):
+        qa.load(tmp_path / "nowhere")
+
+
+def test_corrupt_files_give_a_clear_error(fake_model, hongqiao_corpus, tmp_path):
+    qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    generation = current_generation(tmp_path / "index")
+    (generation / "dense.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(BadIndex, match="python -m qa build"):
+        qa.load(tmp_path / "index")
+
+
+def test_passages_and_vectors_out_of_step_are_refused(fake_model, hongqiao_corpus, tmp_path):
+    qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    passages = current_generation(tmp_path / "index") / "passages.jsonl"
+    lines = passages.read_text("utf-8").splitlines(keepends=True)
+    passages.write_text("".join(lines[:-1]), "utf-8")
+    with pytest.raises(BadIndex, match="out of step"):
+        qa.load(tmp_path / "index")
+
+
+def test_manifest_from_another_version_is_refused(fake_model, hongqiao_corpus, tmp_path):
+    qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    manifest = current_generation(tmp_path / "index") / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    manifest.write_text(json.dumps({**data, "chunker": "0"}), "utf-8")
+    with pytest.raises(BadIndex, match="another version"):
+        qa.load(tmp_path / "index")
+
+
+def test_stale_index_is_rebuilt_with_a_reason(fake_model, hongqiao_corpus, tmp_path, caplog):
+    index = tmp_path / "index"
+    qa.build(hongqiao_corpus, index, model="hash", progress=False)
+    assert stale_reason(index, hongqiao_corpus) is None
+    (hongqiao_corpus / "extra.txt").write_text("一、新增\n行政复议维持99宗。", encoding="utf-8")
+    assert "corpus changed" in stale_reason(index, hongqiao_corpus)
+    with caplog.at_level(logging.WARNING, logger="qa"):
+        kb = qa.load(index, corpus=hongqiao_corpus, model="hash", rebuild=True)
+    assert "rebuilding" in caplog.text and "extra.txt" in caplog.text
+    assert len(kb.documents) == 2
+    assert stale_reason(index, hongqiao_corpus) is None
+    assert "model changed" in stale_reason(index, hongqiao_corpus, "other-model")
+
+
+def test_a_second_build_on_the_same_folder_is_told_to_wait(tmp_path):
+    with build_lock(tmp_path):
+        with pytest.raises(IndexBusy, match="another build"):
+            with build_lock(tmp_path):
+                pass
+
+
+def test_old_generations_are_removed(fake_model, hongqiao_corpus, tmp_path):
+    qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    (tmp_path / "index" / ".gen-killed.partial").mkdir()  # what a killed build leaves
+    qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    generations = [p for p in (tmp_path / "index").iterdir() if p.is_dir()]
+    assert generations == [current_generation(tmp_path / "index")]
+
+
+def test_killed_builds_never_break_the_previous_index(hongqiao_corpus, tmp_path):
+    """SIGKILL real build processes at random moments: the old index still answers, the next build completes."""
+    index = tmp_path / "index"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    build = [sys.executable, "-m", "qa", "build", "--corpus", str(hongqiao_corpus), "--index", str(index)]
+    subprocess.run(build, env=env, check=True, capture_output=True)
+    before = qa.load(index).search("行政复议维持多少宗", 3, mode="bm25")
+    (hongqiao_corpus / "extra.txt").write_text("一、新增\n行政复议维持99宗。", encoding="utf-8")
+    rng = random.Random(7)
+    for _ in range(4):
+        process = subprocess.Popen(build, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 6.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        kb = qa.load(index)  # whichever generation is current loads whole
+        if len(kb.documents) == 1:
+            assert kb.search("行政复议维持多少宗", 3, mode="bm25") == before
+    subprocess.run(build, env=env, check=True, capture_output=True)
+    assert len(qa.load(index).documents) == 2
