@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -213,6 +214,11 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
 
 def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
     """Answer `text` from the passages `kb` retrieves for it."""
+    from qa.knowledge import MAX_QUERY
+
+    if len(text) > MAX_QUERY:
+        cut = dataclasses.replace(answer(kb, text[:MAX_QUERY], k=k, doc=doc), question=text)
+        return dataclasses.replace(cut, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
     question = analyse(text)
     hits = kb.search(text, max(k, FIGURE_PASSAGES), doc=doc)
     shown = hits[:k]

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 # Weight of the normalised BM25 score in the fused score (tuned on the dev set,
 # see README); the dense score takes the rest.
-BM25_WEIGHT = 0.6
+BM25_WEIGHT = 0.8
+MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 MODES = ("fused", "bm25", "dense")
 
 
@@ -107,10 +108,9 @@ class KnowledgeBase:
         import numpy as np
 
         from qa.embedding import embed
-        from qa.textnorm import clean_query
 
         model, prompt = self._model
-        vector = embed(model, [clean_query(query) or query], prompt=prompt)
+        vector = embed(model, [query], prompt=prompt)
         params = None
         if allowed is not None:
             vector_ids = np.flatnonzero(np.isin(self.owners, list(allowed)))
@@ -130,8 +130,11 @@ class KnowledgeBase:
 
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        from qa.textnorm import clean_query
+
         allowed = self._allowed(doc)
-        if not query.strip() or not self.passages or allowed == set():
+        query = clean_query(query[:MAX_QUERY])
+        if not query or not self.passages or allowed == set():
             return []
         fused: dict[int, float] = {}
         if mode in ("fused", "bm25"):

@@ -50,6 +50,7 @@ class Answer:
     source: str = ""
     section: str = ""
     answered: bool = False  # False: the reports do not answer this question
+    notice: str = ""  # something the asker should know, e.g. that a long question was cut
 
     @property
     def text(self) -> str:

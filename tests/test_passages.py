@@ -11,8 +11,8 @@ def test_passages_are_sentence_windows_inside_paragraphs():
         assert doc.text[p.start:p.end] == p.text  # offsets point into the cleaned text
         assert "\n" not in p.text  # never across a paragraph
         assert len(p.text) <= MAX_CHARS
-        # A window ends at a sentence end, or where a long sentence was cut at a comma.
-        assert p.text[-1] in "。！？；,，、"
+        # A window ends at a sentence end, a paragraph end, or where a long sentence was cut at a comma.
+        assert p.text[-1] in "。！？；,，、" or doc.text[p.end:p.end + 1] in ("\n", "")
 
 
 def test_every_passage_has_its_heading_path():

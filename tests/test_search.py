@@ -67,7 +67,8 @@ def test_region_of_an_untitled_report_is_searchable(kb):
     assert hit.source == "liwan_2022_excerpt.txt" and "《中华人民共和国民法典》" in hit.text
 
 
-@pytest.mark.parametrize("query", ["", "   ", "？？？", "😀😀", "\x00\x07", "\ud800abc", "a" * 100_000])
+@pytest.mark.parametrize("query", ["", "   ", "？？？", "😀😀", "\x00\x07", "\ud800abc", "a" * 100_000],
+                         ids=["empty", "blank", "punctuation", "emoji", "control", "surrogate", "huge"])
 def test_odd_queries_do_not_crash(kb, query):
     hits = kb.search(query, k=3)
     assert isinstance(hits, list) and len(hits) <= 3
