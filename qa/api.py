@@ -47,17 +47,21 @@ def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
 def load(index: str | Path | None = None, *, corpus: str | Path | None = None,
          model: str | None = None, rebuild: bool = False):
     """Open an index folder. With `rebuild`, build it first when missing or stale against `corpus`."""
-    from qa.index import stale_reason
+    from qa.index import BadIndex, stale_reason
     from qa.knowledge import KnowledgeBase
 
     index = Path(index) if index else default_index()
-    if rebuild:
-        corpus = Path(corpus) if corpus else default_corpus()
-        reason = stale_reason(index, corpus, model)
-        if reason:
-            log.warning("rebuilding %s: %s", index, reason)
-            return build(corpus, index, model=model, progress=False)
-    return KnowledgeBase(index, model=model)
+    if not rebuild:
+        return KnowledgeBase(index, model=model)
+    corpus = Path(corpus) if corpus else default_corpus()
+    reason = stale_reason(index, corpus, model)
+    if not reason:
+        try:
+            return KnowledgeBase(index, model=model)
+        except BadIndex as err:  # damaged files: the corpus is at hand, so rebuilding is safe
+            reason = str(err).split(":")[0]
+    log.warning("rebuilding %s: %s", index, reason)
+    return build(corpus, index, model=model, progress=False)
 
 
 _default_kb = None

@@ -1,0 +1,36 @@
+"""`python app.py`: the web chat over the reports in corpus/ (built into index/ when missing or stale)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Chat with government reports.")
+    parser.add_argument("--corpus", help="folder of reports (default: corpus/)")
+    parser.add_argument("--index", help="index folder (default: index/)")
+    parser.add_argument("--model", help="embedding model for a rebuild (default: the bundled USE model)")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                        help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    parser.add_argument("--concurrency", type=int, default=4, help="questions answered at once (default 4)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+    import qa
+    from qa.chat import build_app
+
+    # Loaded once here; every request reuses the same index and model.
+    kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True)
+    kb.search("预热")  # load the model before the first visitor waits for it
+    app = build_app(kb)
+    app.queue(default_concurrency_limit=args.concurrency, max_size=256)
+    app.launch(server_name=args.host, server_port=args.port, share=False, footer_links=["api"])
+
+
+if __name__ == "__main__":
+    main()
