@@ -9,7 +9,6 @@ Prints Markdown tables (README's numbers come from here). Not a test: nothing as
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re

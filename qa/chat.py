@@ -119,9 +119,8 @@ def build_app(kb: KnowledgeBase) -> gr.Blocks:
             documents = gr.Dropdown(titles, multiselect=True, label="只在这些报告中查找（不选即全部）",
                                     visible=several)
         gr.Examples(EXAMPLES, inputs=[box], label="试试这些问题")
-        for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot, k, documents], [chatbot, box], api_name="chat" if trigger == box.submit
-                    else False)
+        box.submit(respond, [box, chatbot, k, documents], [chatbot, box], api_name="chat")
+        send.click(respond, [box, chatbot, k, documents], [chatbot, box], api_visibility="private")
         gr.api(search, api_name="search")
         gr.api(ask, api_name="ask")
     return app

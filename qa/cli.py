@@ -73,7 +73,8 @@ def _run(args) -> int:
         if args.json:
             print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=1))
         for rank, hit in enumerate([] if args.json else hits, 1):
-            print(f"{rank}. [{hit.score:.3f}] {hit.title} · {hit.section or '正文'} ({hit.source}:{hit.start}-{hit.end})")
+            where = f"{hit.title} · {hit.section or '正文'} ({hit.source}:{hit.start}-{hit.end})"
+            print(f"{rank}. [{hit.score:.3f}] {where}")
             print(f"   {hit.text}")
         if not hits and not args.json:
             print("没有找到相关段落。")

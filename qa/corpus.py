@@ -30,7 +30,8 @@ _BOILERPLATE = re.compile(
 _SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>.*?)(?=\s*(发布时间|发布日期|时间|日期|浏览|$))")
 # "天津市红桥区人民政府": a district named before its government, where jieba does not know it.
 _REGION = re.compile(r"[市省]?([\u4e00-\u9fff]{2,3}?[区县旗])(?=人民政府)")
-_DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
+_DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*"
+                   r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
 
 
 @dataclass(frozen=True)
