@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # Loaded once here; every request reuses the same index and model.
     kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True)
-    kb.search("预热")  # load the model before the first visitor waits for it
+    kb.ask("预热")  # load the model and caches before the first visitor waits for them
     app = build_app(kb)
     app.queue(default_concurrency_limit=args.concurrency, max_size=256)
     app.launch(server_name=args.host, server_port=args.port, share=False, footer_links=["api"])

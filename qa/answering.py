@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from qa.figures import Found, extract, same_unit
-from qa.passages import sentences
 from qa.glossary import translate
+from qa.passages import sentences
 from qa.question import Question, analyse
 from qa.results import Answer, Figure, Hit
 from qa.textnorm import fold
@@ -58,6 +58,11 @@ class Candidate:
     support: float
 
 
+def _clause_start(text: str, position: int) -> int:
+    """Where the clause holding `position` begins."""
+    return max((m.end() for m in _CLAUSE_END.finditer(text, 0, position)), default=0)
+
+
 def _weights(kb: KnowledgeBase, keywords: Iterable[str]) -> dict[str, float]:
     """IDF of each keyword over the passages: rare words decide, common ones barely count."""
     total = max(len(kb.passages), 1)
@@ -66,9 +71,9 @@ def _weights(kb: KnowledgeBase, keywords: Iterable[str]) -> dict[str, float]:
 
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
     """The shorter words inside each keyword: "体制改革" → 体制, 改革."""
-    from qa.tokens import _jieba
+    from qa.tokens import load_jieba
 
-    jieba = _jieba()
+    jieba = load_jieba()
     return {kw: [p for p in jieba.lcut_for_search(kw) if len(p) >= 2 and p != kw] for kw in keywords}
 
 
@@ -79,7 +84,8 @@ def _presence(kw: str, parts: list[str], text: str) -> float:
     return 0.8 * sum(p in text for p in parts) / len(parts) if parts else 0.0
 
 
-def _sentences(hits: list[Hit], question: Question, weights: dict[str, float]) -> list[Sentence]:
+def _sentences(hits: list[Hit], weights: dict[str, float]) -> list[Sentence]:
+    """Every sentence of the hits, with the share of the question's keyword weight it covers."""
     whole = sum(weights.values()) or 1.0
     parts = _parts(weights)
     found = []
@@ -124,8 +130,7 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
 
 def _change_bonus(text: str, found: Found, question: Question) -> float:
     """In "由116项增至433项" the end value is the answer, unless the start is asked for."""
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, found.start)), default=0)
-    before = text[clause_start:found.start]
+    before = text[_clause_start(text, found.start):found.start]
     if _CHANGE_TO.search(before):  # the "to" value
         return -0.3 if question.origin else 0.3
     if _CHANGE_FROM.search(before):  # the "from" value
@@ -158,8 +163,7 @@ def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure
     s = c.sentence
     text = s.text[found.start:found.end]
     if not label:
-        clause_start = max((m.end() for m in _CLAUSE_END.finditer(s.text, 0, found.start)), default=0)
-        label = s.text[clause_start:found.start].strip()[-12:]
+        label = s.text[_clause_start(s.text, found.start):found.start].strip()[-12:]
     return Figure(text=text, value=found.value, unit=found.unit, label=label, evidence=s.text,
                   start=s.start + found.start, end=s.start + found.end)
 
@@ -199,7 +203,7 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     # "12、15件": the last unit counts for the bare numbers before it.
     carried = next((f.unit for f in reversed(run) if f.unit), "")
     run = [f if f.unit else Found(f.start, f.end, f.value, carried) for f in run]
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, marker)), default=0)
+    clause_start = _clause_start(text, marker)
     items = [i for i in re.split(r"、|和|及|与", text[clause_start:marker]) if i.strip()]
     if len(items) != len(run):
         subject = text[clause_start:marker].strip()
@@ -210,6 +214,35 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     named = [i for i, n in enumerate(overlaps) if n >= 2 and n == max(overlaps)]
     chosen = named if len(named) == 1 and not question.respectively else range(len(run))
     return [_figure(c, run[i], label=items[i].strip()[-8:]) for i in chosen], True
+
+
+def _where(hit: Hit) -> dict[str, str]:
+    return {"title": hit.title, "source": hit.source, "section": hit.section}
+
+
+def _figure_answer(text: str, question: Question, sents: list[Sentence], weights: dict[str, float],
+                   shown: list[Hit]) -> Answer | None:
+    """The answer with its figure(s), or None when no figure is clearly the one asked for."""
+    ranked = _candidates(sents, question, weights)
+    if not ranked:
+        return None
+    best, s = ranked[0], ranked[0].sentence
+    if s.coverage < MIN_COVERAGE or best.support < MIN_SUPPORT or best.score < MIN_SUPPORT:
+        return None
+    listed = _respectively(best, question)
+    if listed is None:
+        written = s.text[best.found.start:best.found.end]
+        rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)
+        if rival and rival.score > best.score - MARGIN:
+            # Two figures fit about as well: show the sentence rather than pick one.
+            return Answer(text, None, s.text, hits=shown, answered=True, **_where(s.hit))
+        figures = [_figure(best)]
+    else:
+        figures, aligned = listed
+        if not aligned:  # items and figures don't pair up: show the clause, don't guess
+            return Answer(text, None, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit))
+    joined = "、".join(f.text for f in figures)
+    return Answer(text, joined, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit))
 
 
 def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
@@ -223,33 +256,14 @@ def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
     hits = kb.search(text, max(k, FIGURE_PASSAGES), doc=doc)
     shown = hits[:k]
     weights = _weights(kb, question.keywords)
-    sents = _sentences(hits, question, weights)
+    sents = _sentences(hits, weights)
     if not sents or not weights:
         return Answer(text, None, "", hits=shown)
     best = max(sents, key=lambda s: (s.coverage + 0.3 * s.hit.score - 0.05 * s.rank, -s.rank))
-    where = dict(title=best.hit.title, source=best.hit.source, section=best.hit.section)
     if best.coverage < MIN_COVERAGE:
         return Answer(text, None, "", hits=shown)
-    if question.quantity:
-        ranked = _candidates(sents, question, weights)
-        for candidate in ranked[:1]:
-            s = candidate.sentence
-            if s.coverage < MIN_COVERAGE or candidate.support < MIN_SUPPORT or candidate.score < MIN_SUPPORT:
-                break
-            where = dict(title=s.hit.title, source=s.hit.source, section=s.hit.section)
-            listed = _respectively(candidate, question)
-            if listed is not None:
-                figures, aligned = listed
-                if not aligned:  # items and figures don't pair up: show the clause, don't guess
-                    return Answer(text, None, s.text, figures=figures, hits=shown, answered=True, **where)
-            elif len(ranked) > 1 and ranked[1].score > candidate.score - MARGIN:
-                # Two figures fit about as well: show the sentence rather than pick one.
-                return Answer(text, None, s.text, hits=shown, answered=True, **where)
-            else:
-                figures = [_figure(candidate)]
-            joined = "、".join(f.text for f in figures)
-            return Answer(text, joined, s.text, figures=figures, hits=shown, answered=True, **where)
-    return Answer(text, None, best.text, hits=shown, answered=True, **where)
+    figured = _figure_answer(text, question, sents, weights, shown) if question.quantity else None
+    return figured or Answer(text, None, best.text, hits=shown, answered=True, **_where(best.hit))
 
 
 def describe(answer: Answer) -> str:

@@ -141,9 +141,9 @@ def find_region(title: str, text: str) -> str:
 
     from jieba import posseg
 
-    from qa.tokens import _jieba
+    from qa.tokens import load_jieba
 
-    _jieba()
+    load_jieba()
     head = f"{title}\n{text[:800]}"
     names = Counter(m.group(1) for m in _REGION.finditer(head))
     names.update(w.word for w in posseg.lcut(head) if w.flag == "ns" and w.word.endswith(("区", "县", "旗")))

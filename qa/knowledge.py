@@ -15,8 +15,8 @@ from qa.results import Answer, Hit
 if TYPE_CHECKING:
     import numpy as np
 
-# Weight of the normalised BM25 score in the fused score (tuned on the dev set,
-# see README); the dense score takes the rest.
+# Weight of the normalised BM25 score in the fused score (tuned on the dev, held-out and
+# paraphrase sets, see README); the dense score takes the rest.
 BM25_WEIGHT = 0.8
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 MODES = ("fused", "bm25", "dense")
@@ -70,7 +70,13 @@ class KnowledgeBase:
 
     def document_frequency(self, word: str) -> int:
         """How many passages contain `word` (folded), for weighting question keywords."""
-        return sum(word in text for text in self._folded)
+        if word not in self._frequencies:
+            self._frequencies[word] = sum(word in text for text in self._folded)
+        return self._frequencies[word]
+
+    @functools.cached_property
+    def _frequencies(self) -> dict[str, int]:
+        return {}
 
     @functools.cached_property
     def _folded(self) -> list[str]:

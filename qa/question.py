@@ -44,9 +44,9 @@ def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     from jieba import posseg
 
     from qa.glossary import translate
-    from qa.tokens import _jieba
+    from qa.tokens import load_jieba
 
-    _jieba()
+    load_jieba()
     words, nouns = [], set()
     # "第几次", "多少宗": the asking phrase, not content.
     text = re.sub(rf"第几\w?|(?:多少|几)(?:{_UNIT_WORDS})?", " ", translate(folded))

@@ -20,7 +20,7 @@ STOPWORDS = frozenset(
 
 
 @functools.lru_cache(maxsize=1)
-def _jieba():
+def load_jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -31,7 +31,7 @@ def _jieba():
 def tokenize(text: str) -> list[str]:
     """Search-mode tokens of `text` after folding, figures intact, stop words out."""
     text = fold(text)
-    jieba = _jieba()
+    jieba = load_jieba()
     tokens: list[str] = []
     position = 0
     for match in _FIGURE.finditer(text):
