@@ -71,6 +71,8 @@ class KnowledgeBase:
     def document_frequency(self, word: str) -> int:
         """How many passages contain `word` (folded), for weighting question keywords."""
         if word not in self._frequencies:
+            if len(self._frequencies) > 100_000:  # questions are unbounded; memory is not
+                self._frequencies.clear()
             self._frequencies[word] = sum(word in text for text in self._folded)
         return self._frequencies[word]
 
