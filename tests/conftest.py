@@ -1,6 +1,7 @@
 import hashlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # benchmarks/ helpers
 DATA = Path(__file__).resolve().parent / "data"
 HONGQIAO = ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt"
 REPORTS = sorted(DATA.glob("*.txt"))

@@ -83,6 +83,14 @@ def test_reply_text_for_a_list_and_for_no_answer(kb):
     assert reply_text(kb.ask("区里有多少常住人口")).startswith("报告中没有找到")
 
 
+def test_bounded_load_every_answer_right(server):
+    from benchmarks.load import run_load
+
+    result = run_load(server, clients=6, questions=5)
+    assert result.failures == []
+    assert len(result.latencies) == 30
+
+
 @pytest.mark.browser
 def test_real_browser_chat(server, tmp_path):
     """Debian's Chromium, driven by Playwright: type, press Enter, see 13宗, open the sources."""
