@@ -1,13 +1,13 @@
 """Question answering over Chinese government reports.
 
 `search` finds passages, `ask` answers with the exact figure and its evidence,
-`build` and `load` make and open index folders.
+`build`, `add` and `load` make, update and open index folders.
 """
 
 __version__ = "0.1.0"
 
 from qa.results import Answer, Figure, Hit  # noqa: E402
-from qa.api import ask, build, load, search  # noqa: E402
+from qa.api import add, ask, build, load, search  # noqa: E402
 from qa.knowledge import KnowledgeBase  # noqa: E402
 
-__all__ = ["Answer", "Figure", "Hit", "KnowledgeBase", "ask", "build", "load", "search", "__version__"]
+__all__ = ["Answer", "Figure", "Hit", "KnowledgeBase", "add", "ask", "build", "load", "search", "__version__"]

@@ -110,9 +110,12 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
     """
     text = sentence.folded
     bounds = [m.start() for m in _BOUNDARY.finditer(text)]
-    total = 0.0
+    total = whole = 0.0
     for kw, weight in weights.items():
-        best = 0.1 if kw in sentence.context else 0.0
+        if kw not in text and kw in sentence.context:
+            continue  # names the report or section ("红桥区"), not the figure
+        whole += weight
+        best = 0.0
         for match in re.finditer(re.escape(kw), text):
             if match.end() <= found.start:
                 crossed = sum(match.end() <= b < found.start for b in bounds)
@@ -125,7 +128,7 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
                 strength = 0.0
             best = max(best, strength)
         total += weight * best
-    return total / (sum(weights.values()) or 1.0)
+    return total / (whole or 1.0)
 
 
 def _change_bonus(text: str, found: Found, question: Question) -> float:
@@ -246,12 +249,30 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
 
 
 def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
-    """Answer `text` from the passages `kb` retrieves for it."""
+    """Answer `text` from the passages `kb` retrieves for it.
+
+    Across several reports, a question that names none of them and gets a different
+    figure from each is answered report by report (`Answer.by_document`).
+    """
     from qa.knowledge import MAX_QUERY
 
     if len(text) > MAX_QUERY:
         cut = dataclasses.replace(answer(kb, text[:MAX_QUERY], k=k, doc=doc), question=text)
         return dataclasses.replace(cut, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
+    result = _answer(kb, text, k=k, doc=doc)
+    if doc is not None or not result.figure or len(kb.documents) < 2 or kb.named_documents(text):
+        return result
+    each = [result]
+    for source in dict.fromkeys(h.source for h in result.hits if h.source != result.source):
+        other = _answer(kb, text, k=k, doc=source)
+        if other.figure and other.figure != result.figure:
+            each.append(other)
+    if len(each) == 1:
+        return result
+    return Answer(text, None, "", hits=result.hits, answered=True, by_document=each)
+
+
+def _answer(kb: KnowledgeBase, text: str, *, k: int, doc) -> Answer:
     question = analyse(text)
     hits = kb.search(text, max(k, FIGURE_PASSAGES), doc=doc)
     shown = hits[:k]
@@ -268,6 +289,8 @@ def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
 
 def describe(answer: Answer) -> str:
     """The answer as a few lines for a terminal."""
+    if answer.by_document:
+        return "各报告的数字不同:\n" + "\n".join(describe(a) for a in answer.by_document)
     lines = []
     if answer.figure:
         lines.append(f"答案: {answer.figure}")

@@ -44,6 +44,26 @@ def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
     return KnowledgeBase(index)
 
 
+def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index: str | Path | None = None,
+        model: str | None = None):
+    """Copy report files into the corpus and update the index (only the new files are embedded)."""
+    import shutil
+
+    from qa.corpus import SUFFIXES
+
+    corpus = Path(corpus) if corpus else default_corpus()
+    files = [Path(f) for f in files]
+    for path in files:
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is not a file")
+        if path.suffix.lower() not in SUFFIXES:
+            raise ValueError(f"{path.name}: not a report format qa reads ({' '.join(SUFFIXES)})")
+    corpus.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        shutil.copy2(path, corpus / path.name)
+    return build(corpus, index, model=model, progress=False)
+
+
 def load(index: str | Path | None = None, *, corpus: str | Path | None = None,
          model: str | None = None, rebuild: bool = False):
     """Open an index folder. With `rebuild`, build it first when missing or stale against `corpus`."""

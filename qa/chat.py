@@ -52,6 +52,8 @@ def _highlighted(answer: Answer) -> str:
 
 def reply_text(answer: Answer) -> str:
     """The main reply: figure, evidence with the figure highlighted, and where it stands."""
+    if answer.by_document:
+        return "各报告的数字不同，分别列出：\n\n" + "\n\n---\n\n".join(map(reply_text, answer.by_document))
     lines = []
     if answer.notice:
         lines.append(f"*{escape(answer.notice)}*")

@@ -19,6 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--index", help="index folder to write (default: index/)")
     build.add_argument("--model", help="sentence-transformers model name or folder (default: bundled USE)")
 
+    add = commands.add_parser("add", help="copy reports into the corpus and update the index")
+    add.add_argument("files", nargs="+")
+    add.add_argument("--corpus", help="corpus folder (default: corpus/)")
+    add.add_argument("--index", help="index folder (default: index/)")
+
     for name, helptext in (("search", "print the passages that best answer a question"),
                            ("ask", "print the figure and evidence that answer a question")):
         sub = commands.add_parser(name, help=helptext)
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return _run(args)
-    except (BadIndex, ModelUnavailable, FileNotFoundError) as err:
+    except (BadIndex, ModelUnavailable, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
@@ -63,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     import qa
 
-    if args.command == "build":
-        kb = qa.build(args.corpus, args.index, model=args.model)
+    if args.command in ("build", "add"):
+        if args.command == "build":
+            kb = qa.build(args.corpus, args.index, model=args.model)
+        else:
+            kb = qa.add(args.files, corpus=args.corpus, index=args.index)
         print(f"indexed {len(kb.documents)} documents, {len(kb.passages)} passages into {kb.path}")
         for doc in kb.documents:
             print(f"  {doc.source}: {doc.title}")

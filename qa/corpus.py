@@ -10,7 +10,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".html", ".htm")
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc")
 
 # Lines that belong to the web page around a report, not to the report.
 # General rules for Chinese government sites; none names a particular file.
@@ -44,10 +44,11 @@ class Document:
     publisher: str = ""
     published: str = ""
     region: str = ""  # the district or county the report is about, e.g. 红桥区
+    year: str = ""  # the year it reports on, e.g. 2022
 
 
 class UnreadableError(ValueError):
-    """A file that is not a readable report."""
+    """A file that is not a readable report; the message says why and, where it can, the fix."""
 
 
 def file_hash(path: Path) -> str:
@@ -62,44 +63,11 @@ def corpus_files(corpus: Path) -> list[Path]:
     )
 
 
-def decode(data: bytes, name: str = "") -> str:
-    """Bytes to text: UTF-8 first, then GBK-family pages, then a detector."""
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnreadableError(f"{name}: looks binary, not a text report")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableError(f"{name}: unknown text encoding")
-    return str(best)
-
-
-def _html_lines(html: str) -> tuple[str, list[str]]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "head"]):
-        tag.decompose()
-    heading = soup.find(["h1", "h2"])
-    if heading and heading.get_text(strip=True):
-        title = heading.get_text(" ", strip=True)
-    return title, soup.get_text("\n").splitlines()
-
-
 def read_document(path: Path, corpus: Path) -> Document:
     """Read one report file and clean it."""
-    raw = decode(path.read_bytes(), path.name)
-    title = ""
-    if path.suffix.lower() in (".html", ".htm"):
-        title, lines = _html_lines(raw)
-    else:
-        lines = raw.splitlines()
+    from qa.readers import read_lines
+
+    title, lines = read_lines(path)
     return clean(lines, source=path.relative_to(corpus).as_posix(), title=title)
 
 
@@ -124,15 +92,26 @@ def clean(lines: list[str], *, source: str, title: str = "") -> Document:
         raise UnreadableError(f"{source}: no report text left after cleaning")
     if not title:
         # "西宁市城东区人民政府 / 关于2022年法治政府建设情况的报告": short lines on top.
+        from qa.passages import heading_level
+
         top = []
         for line in kept[:3]:
-            if len(line) > 40 or line[-1] in "。！？；，,:：":
+            if len(line) > 40 or line[-1] in "。！？；，,:：" or heading_level(line) is not None:
                 break
             top.append(line)
         title = "".join(top) or Path(source).stem
     text = "\n".join(kept)
-    return Document(source=source, title=title, text=text, publisher=publisher,
-                    published=published, region=find_region(title, text))
+    return Document(source=source, title=title, text=text, publisher=publisher, published=published,
+                    region=find_region(title, text), year=find_year(title, text, published))
+
+
+def find_year(title: str, text: str, published: str) -> str:
+    """The year a report covers: named in its title, else early in its text, else the year before publication."""
+    for where in (title, text[:300]):
+        match = re.search(r"(20\d\d)\s*年", where)
+        if match:
+            return match.group(1)
+    return str(int(published[:4]) - 1) if re.match(r"20\d\d", published) else ""
 
 
 def find_region(title: str, text: str) -> str:

@@ -106,6 +106,8 @@ def embed(model: SentenceTransformer, texts: list[str], *, prompt: str = "",
     """L2-normalised float32 vectors, one row per text."""
     import numpy as np
 
+    if not texts:
+        return np.zeros((0, model_dimension(model)), dtype=np.float32)
     vectors = model.encode([prompt + t for t in texts], batch_size=32, normalize_embeddings=True,
                            convert_to_numpy=True, show_progress_bar=progress)
     return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)

@@ -13,15 +13,20 @@ import contextlib
 import json
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa import __version__
-from qa.corpus import Document, corpus_files, file_hash, load_corpus
+from qa.corpus import SUFFIXES, Document, corpus_files, file_hash
 from qa.passages import CHUNKER_VERSION, Passage, split
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +108,79 @@ def build_lock(index: Path):
         yield
 
 
+@dataclass
+class Previous:
+    """What the last build left that a new one can reuse."""
+
+    files: dict[str, str] = field(default_factory=dict)  # source -> sha256
+    documents: dict[str, Document] = field(default_factory=dict)  # source -> cleaned document
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded text -> vector
+
+
+def _previous(index: Path, model_name: str) -> Previous:
+    """The current index's documents and vectors, if this model and chunker built it."""
+    try:
+        manifest = read_manifest(index)
+        if manifest["model"] != model_name:
+            return Previous()
+        import faiss
+
+        generation = current_generation(index)
+        docs = [Document(**row) for row in read_jsonl(generation / "documents.jsonl")]
+        passages = [Passage(**row) for row in read_jsonl(generation / "passages.jsonl")]
+        dense = faiss.read_index(str(generation / "dense.faiss"))
+        units, _ = dense_units(docs, passages)
+        if dense.ntotal != len(units):
+            return Previous()
+        vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else []
+    except Exception:  # nothing reusable: build from scratch
+        return Previous()
+    return Previous(manifest["files"], {d.source: d for d in docs}, dict(zip(units, vectors)))
+
+
+def _dedupe_key(passage: Passage) -> str:
+    from qa.textnorm import fold
+
+    return re.sub(r"[\W_]+", "", fold(passage.text))
+
+
+def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[list[Document], list[Passage]]:
+    """Documents and passages of the corpus; unchanged files come from the last build unread.
+
+    A passage whose text already stands in an earlier passage (the same report saved as
+    .txt and .html) is left out.
+    """
+    from qa.corpus import UnreadableError, read_document
+
+    docs: list[Document] = []
+    passages: list[Passage] = []
+    seen: set[str] = set()
+    for path in corpus_files(corpus):
+        source = path.relative_to(corpus).as_posix()
+        unchanged = previous.files.get(source) == state.get(source)
+        doc = previous.documents.get(source) if unchanged else None
+        if doc is None:
+            try:
+                doc = read_document(path, corpus)
+            except (UnreadableError, OSError) as err:
+                log.warning("skipping %s: %s", source, err)
+                continue
+        for passage in split(doc, len(docs)):
+            key = _dedupe_key(passage)
+            if key not in seen:
+                seen.add(key)
+                passages.append(passage)
+        docs.append(doc)
+    return docs, passages
+
+
 def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = True) -> Path:
-    """Build a new generation from `corpus` and make it current. Returns its folder."""
+    """Build a new generation from `corpus` and make it current. Returns its folder.
+
+    Incremental: files whose hash is unchanged are not read again, and sentences
+    embedded by the last build are not embedded again; the result is the same as a
+    build from scratch.
+    """
     import bm25s
     import faiss
     import numpy as np
@@ -115,36 +191,42 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
     corpus, index = Path(corpus), Path(index)
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
-    state = corpus_state(corpus)
-    docs = load_corpus(corpus)
-    if not docs:
-        raise BadIndex(f"no readable reports in {corpus} (looked for .txt .md .html .htm)")
-    passages = [p for i, d in enumerate(docs) for p in split(d, i)]
-    contexts = [context_text(docs[p.doc], p) for p in passages]
-    units, owners = dense_units(docs, passages)
-    model = load_model(model_name)
-    started = time.perf_counter()
-    vectors = embed(model, units, progress=progress)
-    log.info("embedded %d sentences of %d passages in %.1fs", len(units), len(passages),
-             time.perf_counter() - started)
-
     with build_lock(index):
+        state = corpus_state(corpus)
+        previous = _previous(index, model_name)
+        cache = previous.vectors
+        docs, passages = collect(corpus, state, previous)
+        if not docs:
+            raise BadIndex(f"no readable reports in {corpus} (looked for {' '.join(SUFFIXES)})")
+        units, owners = dense_units(docs, passages)
+        missing = sorted({u for u in units if u not in cache})
+        started = time.perf_counter()
+        if missing or not cache:
+            model = load_model(model_name)
+            cache.update(zip(missing, embed(model, missing, progress=progress)))
+            dimension = model_dimension(model)
+        else:  # nothing new to embed: the model need not even load
+            dimension = len(next(iter(cache.values())))
+        log.info("embedded %d new sentences (%d reused) of %d passages in %.1fs", len(missing),
+                 len(units) - len(missing), len(passages), time.perf_counter() - started)
+        vectors = np.asarray([cache[u] for u in units], dtype=np.float32).reshape(len(units), dimension)
+
         generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = generation.with_name("." + generation.name + ".partial")
         partial.mkdir(parents=True)
-        dense = make_faiss_index(vectors, vectors.shape[1])
+        dense = make_faiss_index(vectors, dimension)
         faiss.write_index(dense, str(partial / "dense.faiss"))
         np.save(partial / "owners.npy", np.asarray(owners, dtype=np.int64), allow_pickle=False)
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(c) or ["\0"] for c in contexts], show_progress=False)
+        bm25.index([tokenize(context_text(docs[p.doc], p)) or ["\0"] for p in passages], show_progress=False)
         bm25.save(str(partial / "bm25"), show_progress=False)
         _write_jsonl(partial / "documents.jsonl", (asdict(d) for d in docs))
         _write_jsonl(partial / "passages.jsonl", (asdict(p) for p in passages))
         manifest = {
             "format": FORMAT, "qa_version": __version__, "chunker": CHUNKER_VERSION,
-            "model": model_name, "dimension": int(vectors.shape[1]) if len(vectors) else model_dimension(model),
-            "passages": len(passages), "vectors": len(units), "documents": len(docs), "faiss": type(dense).__name__,
-            "corpus": str(corpus.resolve()), "files": state,
+            "model": model_name, "dimension": dimension, "passages": len(passages), "vectors": len(units),
+            "documents": len(docs), "faiss": type(dense).__name__, "corpus": str(corpus.resolve()),
+            "files": state, "embedded": len(missing),
         }
         (partial / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
         _fsync_tree(partial)

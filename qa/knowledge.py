@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 BM25_WEIGHT = 0.8
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 MODES = ("fused", "bm25", "dense")
+NOT_NAMED = 0.5  # score factor for reports other than the ones a question names
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,21 @@ class KnowledgeBase:
         from qa.textnorm import fold
 
         return [fold(f"{self.documents[p.doc].title} {p.section} {p.text}") for p in self.passages]
+
+    def named_documents(self, query: str) -> set[int]:
+        """The documents whose place or year the query names ("通州区2023年…"), best matches only."""
+        import re
+
+        from qa.textnorm import clean_query
+
+        query = clean_query(query)
+        years = set(re.findall(r"(20\d\d)", query))
+        matches = {}
+        for i, doc in enumerate(self.documents):
+            place = doc.region and (doc.region in query or doc.region[:-1] in query and len(doc.region) > 2)
+            matches[i] = bool(place) + (doc.year in years)
+        best = max(matches.values(), default=0)
+        return {i for i, n in matches.items() if n == best} if best else set()
 
     def titles(self) -> list[str]:
         return [d.title for d in self.documents]
@@ -167,6 +183,10 @@ class KnowledgeBase:
                 weight = 1.0 if mode == "dense" else 1.0 - BM25_WEIGHT * coverage
                 for i, s in dense.items():
                     fused[i] = fused.get(i, 0.0) + weight * (s - low) / span
+        named = self.named_documents(query)
+        if named and len(named) < len(self.documents):
+            # A question naming a place or year prefers the reports about it.
+            fused = {i: s if self.passages[i].doc in named else s * NOT_NAMED for i, s in fused.items()}
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         return [Scored(i, s) for i, s in ranked if allowed is None or i in allowed]
 

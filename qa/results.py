@@ -51,10 +51,15 @@ class Answer:
     section: str = ""
     answered: bool = False  # False: the reports do not answer this question
     notice: str = ""  # something the asker should know, e.g. that a long question was cut
+    # Reports that give different figures for the question, each answered on its own;
+    # then `figure` is None rather than one of them picked silently.
+    by_document: list[Answer] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         """A one-line answer for people."""
+        if self.by_document:
+            return "；".join(f"{a.title}：{a.figure}" for a in self.by_document)
         if self.figures:
             return "、".join(f.text for f in self.figures)
         if self.answered:

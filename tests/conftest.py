@@ -23,6 +23,9 @@ class HashEmbedder:
     prompts: dict = {}
     dimension = 64
 
+    def get_embedding_dimension(self):
+        return self.dimension
+
     def encode(self, texts, **kwargs):
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -2,7 +2,8 @@
 import pytest
 
 from conftest import DATA, HONGQIAO
-from qa.corpus import UnreadableError, clean, decode, load_corpus, read_document
+from qa.corpus import UnreadableError, clean, load_corpus, read_document
+from qa.readers import decode
 
 BOILERPLATE = ["IE版本过低", "关爱版", "当前位置", "关于我们", "使用帮助", "主办:", "网站标识码", "ICP备案",
                "公网安备", "附件:", "来源:", "发布时间"]
