@@ -21,6 +21,7 @@ _NUMBERED = [
 _SENTENCE_END = "。！？；!?;"
 _SENTENCE = re.compile(rf"[^{_SENTENCE_END}]*[{_SENTENCE_END}]+[”’\"』」)）]*|[^{_SENTENCE_END}]+$")
 _BARE_TITLE_MAX = 40
+BARE_LEVEL = 9  # below every numbered level
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,10 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
         elif _is_bare_title(line):
             if not seen_numbered:
                 continue  # title lines above the first heading name the document
-            path = {lvl: text for lvl, text in path.items() if lvl <= max(path, default=0)}
-            path[max(path, default=0) + 1] = line
+            # A bare title under numbered headings is a sub-heading below them; the next
+            # bare title replaces it rather than nesting deeper.
+            path = {lvl: text for lvl, text in path.items() if lvl < BARE_LEVEL}
+            path[BARE_LEVEL] = line
             continue
         section = " / ".join(path[lvl] for lvl in sorted(path))
         body = doc.text[body_start:line_start + len(line)]

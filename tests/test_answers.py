@@ -121,3 +121,8 @@ def test_cli_build_search_ask_eval(reports_corpus, tmp_path, capsys):
 def test_python_m_qa_on_a_missing_index_names_the_fix(tmp_path):
     result = run_cli("search", "维持多少宗", "--index", str(tmp_path / "none"))
     assert result.returncode == 2 and "python -m qa build" in result.stderr
+
+
+def test_traditional_chinese_question(kb):
+    assert kb.ask("行政復議維持多少宗").figure == "13宗"
+    assert kb.ask("行政复议维持多少宗？").figure == "13宗"  # full-width question mark

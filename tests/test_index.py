@@ -116,3 +116,25 @@ def test_killed_builds_never_break_the_previous_index(hongqiao_corpus, tmp_path)
             assert kb.search("行政复议维持多少宗", 3, mode="bm25") == before
     subprocess.run(build, env=env, check=True, capture_output=True)
     assert len(qa.load(index).documents) == 2
+
+
+def test_a_model_missing_after_the_build_names_the_fix(fake_model, hongqiao_corpus, tmp_path, monkeypatch):
+    import qa.embedding
+
+    qa.build(hongqiao_corpus, tmp_path / "index", model="gone/model", progress=False)
+    monkeypatch.undo()  # the real loader: "gone/model" is nowhere on this machine
+    kb = qa.load(tmp_path / "index")
+    with pytest.raises(qa.embedding.ModelUnavailable, match="--model"):
+        kb.search("行政复议维持多少宗")
+
+
+def test_a_huge_report_is_indexed(fake_model, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    paragraph = "行政复议机构接收行政复议案件38宗,受理后办结43宗,维持13宗,驳回24宗。" * 4
+    body = "\n".join(f"（{i}）第{i}项工作\n{paragraph.replace('13宗', f'{i}宗')}" for i in range(1, 6000))
+    (corpus / "huge.txt").write_text("某区2022年法治政府建设情况报告\n一、主要工作\n" + body, encoding="utf-8")
+    assert (corpus / "huge.txt").stat().st_size > 2_000_000
+    kb = qa.build(corpus, tmp_path / "index", model="hash", progress=False)
+    assert len(kb.passages) >= 6000
+    assert "维持5999宗" in kb.search("维持5999宗", 1, mode="bm25")[0].text
