@@ -176,20 +176,23 @@ def synthetic_corpus(folder: Path, passages: int, seed: int = 0) -> None:
     lines = [d.text[s:e] for d in docs for para in [d.text] for s, e in sentences(para)
              if not re.match(r"^[一二三四五六七八九十]+、", d.text[s:e])]
     names = "东西南北中新河山湖海江城桥阳安平华兴和泰丰明光春秋金石林园"
-    per_doc, made = 60, 0
-    number = 0
-    while made < passages:
+    units = ["区司法局", "区市场监管局", "区住房建设委", "区卫生健康委", "区应急管理局", "区城市管理委",
+             "区财政局", "区信访办", "区教育局", "区生态环境局", "区民政局", "区人力社保局"]
+    per_doc, seen, number = 60, set(), 0
+    while len(seen) < passages:
         region = rng.choice(names) + rng.choice(names) + "区"
         body = [f"{region}人民政府{rng.randint(2015, 2024)}年法治政府建设情况报告", "一、主要工作"]
         for _ in range(per_doc):
             line = re.sub(r"\d+", lambda m: str(rng.randint(1, 5000)), rng.choice(lines))
-            body.append(line.replace("红桥", region[:2]).replace("荔湾", region[:2]).replace("城东", region[:2]))
+            line = f"{rng.choice(units)}{line}".replace("红桥", region[:2]).replace("荔湾", region[:2])
+            if line not in seen:  # qa keeps a repeated passage once: count only new ones
+                seen.add(line)
+                body.append(line)
         (folder / f"report_{number:05d}.txt").write_text("\n".join(body), encoding="utf-8")
-        made += per_doc
         number += 1
 
 
-def incremental_table(work: Path, passages: int = 1200) -> None:
+def incremental_table(work: Path, passages: int = 6000) -> None:
     """One changed report among many: incremental build against a build from scratch."""
     corpus = work / "incremental"
     corpus.mkdir()

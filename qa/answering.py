@@ -263,7 +263,9 @@ def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
     if doc is not None or not result.figure or len(kb.documents) < 2 or kb.named_documents(text):
         return result
     each = [result]
-    for source in dict.fromkeys(h.source for h in result.hits if h.source != result.source):
+    # Only reports among the best few passages can hold a competing figure.
+    nearby = result.hits[:FIGURE_PASSAGES + 1]
+    for source in dict.fromkeys(h.source for h in nearby if h.source != result.source):
         other = _answer(kb, text, k=k, doc=source)
         if other.figure and other.figure != result.figure:
             each.append(other)

@@ -111,8 +111,23 @@ class KnowledgeBase:
         if doc is None:
             return None
         wanted = {doc} if isinstance(doc, str) else set(doc)
-        docs = {i for i, d in enumerate(self.documents) if d.source in wanted or d.title in wanted}
-        return {i for i, p in enumerate(self.passages) if p.doc in docs}
+        docs = [i for i, d in enumerate(self.documents) if d.source in wanted or d.title in wanted]
+        return {p for i in docs for p in self._passages_of[i]}
+
+    @functools.cached_property
+    def _passages_of(self) -> list[list[int]]:
+        """Passage ids of each document."""
+        of: list[list[int]] = [[] for _ in self.documents]
+        for i, passage in enumerate(self.passages):
+            of[passage.doc].append(i)
+        return of
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one index lives as long as its app
+    def _query_vector(self, query: str) -> np.ndarray:
+        from qa.embedding import embed
+
+        model, prompt = self._model
+        return embed(model, [query], prompt=prompt)
 
     def _bm25_scores(self, query: str) -> tuple[np.ndarray, float]:
         """BM25 score of every passage, and the share of query tokens the corpus knows."""
@@ -132,10 +147,7 @@ class KnowledgeBase:
         import faiss
         import numpy as np
 
-        from qa.embedding import embed
-
-        model, prompt = self._model
-        vector = embed(model, [query], prompt=prompt)
+        vector = self._query_vector(query)
         params = None
         if allowed is not None:
             vector_ids = np.flatnonzero(np.isin(self.owners, list(allowed)))
