@@ -211,7 +211,7 @@ class KnowledgeBase:
         doc = self.documents[passage.doc]
         return Hit(text=passage.text, score=round(scored.score, 4), title=doc.title, source=doc.source,
                    section=passage.section, start=passage.start, end=passage.end,
-                   published=doc.published, publisher=doc.publisher)
+                   published=doc.published, publisher=doc.publisher, region=doc.region, year=doc.year)
 
     def search(self, query: str, k: int = 5, *, mode: str = "fused",
                doc: str | Iterable[str] | None = None) -> list[Hit]:

@@ -18,6 +18,8 @@ class Hit:
     end: int
     published: str = ""
     publisher: str = ""
+    region: str = ""  # the district or county the report is about
+    year: str = ""  # the year it reports on
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,9 @@ def test_documents_carry_region_and_year(districts_kb):
 def test_a_question_naming_a_place_and_year_prefers_that_report(districts_kb, question, figure, source):
     answer = districts_kb.ask(question)
     assert (answer.figure, answer.source) == (figure, source)
+    hit = answer.hits[0]
+    assert (hit.source, hit.region, hit.year) == (source, source.split("_")[0].replace("tongzhou", "通州区")
+                                                  .replace("hongqiao", "红桥区"), source[-8:-4])
 
 
 def test_differing_figures_are_shown_report_by_report(districts_kb):

@@ -1,6 +1,8 @@
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import qa
 from conftest import DATA
@@ -64,6 +66,13 @@ def test_document_filter(kb):
 def test_region_of_an_untitled_report_is_searchable(kb):
     hit = kb.search("荔湾区常务会议学习了哪些法律法规", k=1)[0]
     assert hit.source == "liwan_2022_excerpt.txt" and "《中华人民共和国民法典》" in hit.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=60))
+def test_search_on_arbitrary_unicode_never_crashes(kb, query):
+    hits = kb.search(query, k=3)
+    assert len(hits) <= 3 and all(0 <= h.score <= 1 for h in hits)
 
 
 @pytest.mark.parametrize("query", ["", "   ", "？？？", "😀😀", "\x00\x07", "\ud800abc", "a" * 100_000],
