@@ -134,8 +134,7 @@ def test_a_question_naming_a_place_and_year_prefers_that_report(districts_kb, qu
     answer = districts_kb.ask(question)
     assert (answer.figure, answer.source) == (figure, source)
     hit = answer.hits[0]
-    assert (hit.source, hit.region, hit.year) == (source, source.split("_")[0].replace("tongzhou", "通州区")
-                                                  .replace("hongqiao", "红桥区"), source[-8:-4])
+    assert hit.source == source and hit.region in question and hit.year == source[-8:-4]
 
 
 def test_differing_figures_are_shown_report_by_report(districts_kb):
