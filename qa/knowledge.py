@@ -165,15 +165,16 @@ class KnowledgeBase:
         """Passage ids and scores, best first."""
         import numpy as np
 
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         from qa.textnorm import clean_query
 
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         allowed = self._allowed(doc)
         query = clean_query(query[:MAX_QUERY])
         if not query or not self.passages or allowed == set():
             return []
         fused: dict[int, float] = {}
+        coverage = 0.0
         if mode in ("fused", "bm25"):
             lexical, coverage = self._bm25_scores(query)
             if allowed is not None:
