@@ -35,17 +35,30 @@ def _where(title: str, section: str) -> str:
     return escape(f"{title} · {section or '正文'}")
 
 
+def _evidence_start(answer: Answer) -> int:
+    """Where the evidence sentence starts in its document."""
+    for hit in answer.hits:
+        position = hit.text.find(answer.evidence)
+        if hit.source == answer.source and position >= 0:
+            return hit.start + position
+    first = answer.figures[0]
+    return first.start - answer.evidence.find(first.text)
+
+
 def _highlighted(answer: Answer) -> str:
-    """The evidence sentence with each figure in bold."""
-    spans = sorted((f.start, f.end) for f in answer.figures)
-    offset = answer.figures[0].start - answer.figures[0].evidence.find(answer.figures[0].text) if spans else 0
-    # Figure offsets are in the document; the evidence starts `offset` characters in.
+    """The evidence sentence with its figures in bold; figures written back to back share one bold run."""
+    offset = _evidence_start(answer)
+    spans: list[list[int]] = []
+    for start, end in sorted((f.start - offset, f.end - offset) for f in answer.figures):
+        if 0 <= start < end <= len(answer.evidence) and (not spans or start >= spans[-1][1]):
+            if spans and start == spans[-1][1]:
+                spans[-1][1] = end
+            else:
+                spans.append([start, end])
     pieces, position = [], 0
     for start, end in spans:
-        start, end = start - offset, end - offset
-        if 0 <= start and end <= len(answer.evidence) and start >= position:
-            pieces += [escape(answer.evidence[position:start]), f"**{escape(answer.evidence[start:end])}**"]
-            position = end
+        pieces += [escape(answer.evidence[position:start]), f"**{escape(answer.evidence[start:end])}**"]
+        position = end
     pieces.append(escape(answer.evidence[position:]))
     return "".join(pieces)
 
