@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from qa.figures import Found, extract, same_unit
+from qa.figures import Found, base_unit, extract, same_unit
 from qa.glossary import translate
 from qa.passages import sentences
 from qa.question import Question, analyse
@@ -149,7 +149,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
         figures = extract(sentence.text)
         for found in figures:
             support = _support(sentence, found, weights, question.nouns)
-            unit = found.unit.lstrip("万亿千")
+            unit = base_unit(found.unit)
             agreement = same_unit(question.unit, found.unit)
             score = support + 0.5 * agreement + 0.2 * sentence.hit.score - 0.05 * sentence.rank
             if question.unit and agreement == 0:

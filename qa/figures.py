@@ -113,11 +113,16 @@ def extract(text: str) -> list[Found]:
     return found
 
 
+def base_unit(unit: str) -> str:
+    """The measure word without its 万/亿/千 multiplier: "万件" → "件"."""
+    return unit.lstrip(_MULTIPLIER)
+
+
 def same_unit(asked: str, unit: str) -> float:
     """1 when the units agree, 0.6 when they count the same kind of thing, else 0."""
     if not asked or not unit:
         return 0.0
-    bare = unit.lstrip(_MULTIPLIER)
+    bare = base_unit(unit)
     if asked == bare or asked == unit:
         return 1.0
     return 0.6 if any(asked in group and bare in group for group in NEAR_UNITS) else 0.0

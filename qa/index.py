@@ -26,6 +26,7 @@ from qa.corpus import SUFFIXES, Document, corpus_files, file_hash
 from qa.passages import CHUNKER_VERSION, Passage, split
 
 if TYPE_CHECKING:
+    import faiss
     import numpy as np
 
 log = logging.getLogger(__name__)
@@ -117,18 +118,22 @@ class Previous:
     vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded text -> vector
 
 
+def read_generation(generation: Path) -> tuple[list[Document], list[Passage], faiss.Index]:
+    """The documents, passages and FAISS index of one generation folder."""
+    import faiss
+
+    docs = [Document(**row) for row in read_jsonl(generation / "documents.jsonl")]
+    passages = [Passage(**row) for row in read_jsonl(generation / "passages.jsonl")]
+    return docs, passages, faiss.read_index(str(generation / "dense.faiss"))
+
+
 def _previous(index: Path, model_name: str) -> Previous:
     """The current index's documents and vectors, if this model and chunker built it."""
     try:
         manifest = read_manifest(index)
         if manifest["model"] != model_name:
             return Previous()
-        import faiss
-
-        generation = current_generation(index)
-        docs = [Document(**row) for row in read_jsonl(generation / "documents.jsonl")]
-        passages = [Passage(**row) for row in read_jsonl(generation / "passages.jsonl")]
-        dense = faiss.read_index(str(generation / "dense.faiss"))
+        docs, passages, dense = read_generation(current_generation(index))
         units, _ = dense_units(docs, passages)
         if dense.ntotal != len(units):
             return Previous()

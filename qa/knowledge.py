@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from qa.corpus import Document
-from qa.index import BadIndex, current_generation, read_jsonl, read_manifest
-from qa.passages import Passage
+from qa.index import BadIndex, current_generation, read_generation, read_manifest
 from qa.results import Answer, Hit
 
 if TYPE_CHECKING:
@@ -35,16 +33,13 @@ class KnowledgeBase:
 
     def __init__(self, index: Path, *, model: str | None = None):
         import bm25s
-        import faiss
         import numpy as np
 
         self.path = Path(index)
         self.manifest = read_manifest(self.path)
         generation = current_generation(self.path)
         try:
-            self.documents = [Document(**row) for row in read_jsonl(generation / "documents.jsonl")]
-            self.passages = [Passage(**row) for row in read_jsonl(generation / "passages.jsonl")]
-            self.dense = faiss.read_index(str(generation / "dense.faiss"))
+            self.documents, self.passages, self.dense = read_generation(generation)
             self.owners = np.load(generation / "owners.npy", allow_pickle=False)
             self.bm25 = bm25s.BM25.load(str(generation / "bm25"), show_progress=False)
         except Exception as err:  # any damage in the files means the same fix
@@ -130,13 +125,16 @@ class KnowledgeBase:
         return embed(model, [query], prompt=prompt)
 
     def _bm25_scores(self, query: str) -> tuple[np.ndarray, float]:
-        """BM25 score of every passage, and the share of query tokens the corpus knows."""
+        """BM25 score of every passage, and the share of query tokens the corpus knows.
+
+        `query` comes cleaned by `rank` (NFKC, lower case, simplified).
+        """
         import numpy as np
 
         from qa.glossary import translate
         from qa.tokens import tokenize
 
-        tokens = tokenize(translate(query.lower()))
+        tokens = tokenize(translate(query))
         known = [t for t in tokens if t in self.bm25.vocab_dict]
         if not known:
             return np.zeros(len(self.passages), dtype=np.float32), 0.0
