@@ -8,10 +8,13 @@ import os
 
 
 def main(argv: list[str] | None = None) -> None:
+    from qa.cli import add_store_arguments
+
     parser = argparse.ArgumentParser(description="Chat with government reports.")
     parser.add_argument("--corpus", help="folder of reports (default: corpus/)")
     parser.add_argument("--index", help="index folder (default: index/)")
     parser.add_argument("--model", help="embedding model for a rebuild (default: the bundled USE model)")
+    add_store_arguments(parser)
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
                         help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
@@ -25,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     from qa.chat import build_app
 
     # Loaded once here; every request reuses the same index and model.
-    kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True)
+    kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,
+                 store=args.store, uri=args.uri, collection=args.collection)
     kb.ask("预热")  # load the model and caches before the first visitor waits for them
     app = build_app(kb)
     app.queue(default_concurrency_limit=args.concurrency, max_size=256)

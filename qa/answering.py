@@ -65,7 +65,7 @@ def _clause_start(text: str, position: int) -> int:
 
 def _weights(kb: KnowledgeBase, keywords: Iterable[str]) -> dict[str, float]:
     """IDF of each keyword over the passages: rare words decide, common ones barely count."""
-    total = max(len(kb.passages), 1)
+    total = max(len(kb), 1)
     return {kw: math.log(1 + (total - (df := kb.document_frequency(kw)) + 0.5) / (df + 0.5)) for kw in keywords}
 
 

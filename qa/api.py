@@ -31,21 +31,33 @@ def _default(variable: str, name: str) -> Path:
     return Path(name) if Path("corpus").is_dir() else _PROJECT / name
 
 
+def _location(store: str, index: str | Path | None, uri: str | None) -> str | Path:
+    if store == "milvus":
+        if not uri:
+            raise ValueError("the milvus store needs a URI: --milvus-uri ./reports.db (Milvus Lite) "
+                             "or http://host:19530 (a Milvus server)")
+        return uri
+    return Path(index) if index else default_index()
+
+
 def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
-          model: str | None = None, progress: bool = True):
-    """Index every report in `corpus` into the folder `index`; returns the loaded KnowledgeBase."""
+          model: str | None = None, progress: bool = True, store: str = "faiss",
+          uri: str | None = None, collection: str | None = None):
+    """Index every report in `corpus` into the folder `index` (or, with store="milvus", the Milvus
+    collection at `uri`); returns the loaded KnowledgeBase."""
     from qa.embedding import DEFAULT_MODEL
-    from qa.index import write_index
     from qa.knowledge import KnowledgeBase
+    from qa.store import open_store, write_store
 
     corpus = Path(corpus) if corpus else default_corpus()
-    index = Path(index) if index else default_index()
-    write_index(corpus, index, model_name=model or DEFAULT_MODEL, progress=progress)
-    return KnowledgeBase(index)
+    location = _location(store, index, uri)
+    write_store(corpus, location, store=store, collection=collection, model_name=model or DEFAULT_MODEL,
+                progress=progress)
+    return KnowledgeBase(open_store(location, store=store, collection=collection))
 
 
 def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index: str | Path | None = None,
-        model: str | None = None):
+        model: str | None = None, store: str = "faiss", uri: str | None = None, collection: str | None = None):
     """Copy report files into the corpus and update the index (only the new files are embedded)."""
     import shutil
 
@@ -61,27 +73,31 @@ def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index:
     corpus.mkdir(parents=True, exist_ok=True)
     for path in files:
         shutil.copy2(path, corpus / path.name)
-    return build(corpus, index, model=model, progress=False)
+    return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection)
 
 
-def load(index: str | Path | None = None, *, corpus: str | Path | None = None,
-         model: str | None = None, rebuild: bool = False):
-    """Open an index folder. With `rebuild`, build it first when missing or stale against `corpus`."""
-    from qa.index import BadIndex, stale_reason
+def load(index: str | Path | None = None, *, corpus: str | Path | None = None, model: str | None = None,
+         rebuild: bool = False, store: str = "faiss", uri: str | None = None, collection: str | None = None):
+    """Open an index folder (or, with store="milvus", the collection at `uri`).
+
+    With `rebuild`, bring it up to date with `corpus` first when missing or stale.
+    """
+    from qa.index import BadIndex
     from qa.knowledge import KnowledgeBase
+    from qa.store import open_store, stale
 
-    index = Path(index) if index else default_index()
+    location = _location(store, index, uri)
     if not rebuild:
-        return KnowledgeBase(index, model=model)
+        return KnowledgeBase(open_store(location, store=store, collection=collection), model=model)
     corpus = Path(corpus) if corpus else default_corpus()
-    reason = stale_reason(index, corpus, model)
+    reason = stale(corpus, location, store=store, collection=collection, model_name=model)
     if not reason:
         try:
-            return KnowledgeBase(index, model=model)
+            return KnowledgeBase(open_store(location, store=store, collection=collection), model=model)
         except BadIndex as err:  # damaged files: the corpus is at hand, so rebuilding is safe
             reason = str(err).split(":")[0]
-    log.warning("rebuilding %s: %s", index, reason)
-    return build(corpus, index, model=model, progress=False)
+    log.warning("rebuilding %s: %s", location, reason)
+    return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection)
 
 
 _default_kb = None

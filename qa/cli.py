@@ -18,11 +18,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--corpus", help="folder of reports (default: corpus/)")
     build.add_argument("--index", help="index folder to write (default: index/)")
     build.add_argument("--model", help="sentence-transformers model name or folder (default: bundled USE)")
+    add_store_arguments(build)
 
     add = commands.add_parser("add", help="copy reports into the corpus and update the index")
     add.add_argument("files", nargs="+")
     add.add_argument("--corpus", help="corpus folder (default: corpus/)")
     add.add_argument("--index", help="index folder (default: index/)")
+    add_store_arguments(add)
 
     for name, helptext in (("search", "print the passages that best answer a question"),
                            ("ask", "print the figure and evidence that answer a question")):
@@ -32,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--index", help="index folder (default: index/, rebuilt when stale)")
         sub.add_argument("--doc", action="append", help="only this document (source path or title); repeatable")
         sub.add_argument("--json", action="store_true", help="print JSON")
+        add_store_arguments(sub)
     commands.choices["search"].add_argument("--mode", choices=("fused", "bm25", "dense"), default="fused")
 
     evaluate = commands.add_parser("eval", help="measure answers against a question file (JSON lines)")
@@ -40,13 +43,29 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--corpus", help="build a temporary index of this folder first")
     where.add_argument("--index", help="index folder (default: index/)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    add_store_arguments(evaluate)
     return parser
 
 
-def _kb(index: str | None):
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """--store, --milvus-uri and --collection, for the CLI and app.py."""
+    parser.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+                        help="where the index lives (default: faiss, the index folder)")
+    parser.add_argument("--milvus-uri", dest="uri", help="with --store milvus: ./reports.db (Milvus Lite) "
+                        "or http://host:19530 (a Milvus server)")
+    parser.add_argument("--collection", help="with --store milvus: collection name prefix (default: reports)")
+
+
+def _where(args) -> dict:
+    return {"store": args.store, "uri": args.uri, "collection": args.collection}
+
+
+def _kb(args):
     import qa
 
-    return qa.load(index) if index else qa.api.default_kb()
+    if args.store == "milvus":
+        return qa.load(args.index, **_where(args))
+    return qa.load(args.index) if args.index else qa.api.default_kb()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,14 +89,14 @@ def _run(args) -> int:
 
     if args.command in ("build", "add"):
         if args.command == "build":
-            kb = qa.build(args.corpus, args.index, model=args.model)
+            kb = qa.build(args.corpus, args.index, model=args.model, **_where(args))
         else:
-            kb = qa.add(args.files, corpus=args.corpus, index=args.index)
-        print(f"indexed {len(kb.documents)} documents, {len(kb.passages)} passages into {kb.path}")
+            kb = qa.add(args.files, corpus=args.corpus, index=args.index, **_where(args))
+        print(f"indexed {len(kb.documents)} documents, {len(kb)} passages into {kb.store.location}")
         for doc in kb.documents:
             print(f"  {doc.source}: {doc.title}")
     elif args.command == "search":
-        hits = _kb(args.index).search(args.question, args.k, mode=args.mode, doc=args.doc)
+        hits = _kb(args).search(args.question, args.k, mode=args.mode, doc=args.doc)
         if args.json:
             print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=1))
         for rank, hit in enumerate([] if args.json else hits, 1):
@@ -87,7 +106,7 @@ def _run(args) -> int:
         if not hits and not args.json:
             print("没有找到相关段落。")
     elif args.command == "ask":
-        answer = _kb(args.index).ask(args.question, k=args.k, doc=args.doc)
+        answer = _kb(args).ask(args.question, k=args.k, doc=args.doc)
         if args.json:
             print(json.dumps(asdict(answer), ensure_ascii=False, indent=1))
         else:
@@ -101,8 +120,8 @@ def _run(args) -> int:
             import tempfile
 
             with tempfile.TemporaryDirectory() as tmp:
-                report = evaluate(qa.build(args.corpus, tmp, progress=False), load_questions(args.questions))
+                report = evaluate(qa.build(args.corpus, tmp, progress=False, **_where(args)), load_questions(args.questions))
         else:
-            report = evaluate(_kb(args.index), load_questions(args.questions))
+            report = evaluate(_kb(args), load_questions(args.questions))
         print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else format_report(report))
     return 0

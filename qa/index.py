@@ -127,7 +127,7 @@ def read_generation(generation: Path) -> tuple[list[Document], list[Passage], fa
     return docs, passages, faiss.read_index(str(generation / "dense.faiss"))
 
 
-def _previous(index: Path, model_name: str) -> Previous:
+def previous_build(index: Path, model_name: str) -> Previous:
     """The current index's documents and vectors, if this model and chunker built it."""
     try:
         manifest = read_manifest(index)
@@ -143,7 +143,7 @@ def _previous(index: Path, model_name: str) -> Previous:
     return Previous(manifest["files"], {d.source: d for d in docs}, dict(zip(units, vectors)))
 
 
-def _dedupe_key(passage: Passage) -> str:
+def dedupe_key(passage: Passage) -> str:
     from qa.textnorm import fold
 
     return re.sub(r"[\W_]+", "", fold(passage.text))
@@ -171,7 +171,7 @@ def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[li
                 log.warning("skipping %s: %s", source, err)
                 continue
         for passage in split(doc, len(docs)):
-            key = _dedupe_key(passage)
+            key = dedupe_key(passage)
             if key not in seen:
                 seen.add(key)
                 passages.append(passage)
@@ -198,7 +198,7 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
     with build_lock(index):
         state = corpus_state(corpus)
-        previous = _previous(index, model_name)
+        previous = previous_build(index, model_name)
         cache = previous.vectors
         docs, passages = collect(corpus, state, previous)
         if not docs:

@@ -42,4 +42,22 @@ def tokenize(text: str) -> list[str]:
         tokens += [figure, unit] if unit else [figure]
         position = match.end()
     tokens += jieba.lcut_for_search(text[position:])
-    return [t for t in tokens if _WORD.search(t) and t not in STOPWORDS]
+    return [piece for t in tokens if _WORD.search(t) and t not in STOPWORDS for piece in _pieces(t)]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _pieces(token: str) -> tuple[str, ...]:
+    """`token` as jieba cuts it standing alone, until that no longer changes.
+
+    Milvus analyses the space-joined tokens with its own jieba tokenizer, which cuts each
+    token again ("13宗" → 13, 宗); cutting them here the same way gives both stores the
+    same terms, and so the same BM25 scores.
+    """
+    jieba = load_jieba()
+    pieces = (token,)
+    for _ in range(3):
+        again = tuple(q for p in pieces for q in (w.strip().lower() for w in jieba.cut(p)) if q)
+        if again == pieces:
+            break
+        pieces = again
+    return pieces

@@ -1,0 +1,97 @@
+"""The embedded store: an index folder with FAISS sentence vectors and a bm25s index (see `qa.index`)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa.index import BadIndex, current_generation, read_generation, read_manifest
+from qa.store import Match
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qa.passages import Passage
+
+
+class FaissStore:
+    """An index folder opened for searching; write it with `qa.index.write_index`."""
+
+    def __init__(self, index: Path):
+        import bm25s
+        import numpy as np
+
+        self.path = Path(index)
+        self.location = str(self.path)
+        self.manifest = read_manifest(self.path)
+        generation = current_generation(self.path)
+        try:
+            self.documents, self.passage_list, self.vectors = read_generation(generation)
+            self.owners = np.load(generation / "owners.npy", allow_pickle=False)
+            self.bm25 = bm25s.BM25.load(str(generation / "bm25"), show_progress=False)
+        except Exception as err:  # any damage in the files means the same fix
+            raise BadIndex(f"index {self.path}/ is damaged ({type(err).__name__}): "
+                           f"run `python -m qa build --index {self.path}`") from err
+        if not (len(self.passage_list) == self.manifest["passages"]
+                and self.vectors.ntotal == len(self.owners) == self.manifest["vectors"]
+                and (not len(self.owners) or 0 <= self.owners.min() <= self.owners.max() < len(self.passage_list))):
+            raise BadIndex(f"index {self.path}/ has passages and vectors out of step: "
+                           f"run `python -m qa build --index {self.path}`")
+        self.model_name = self.manifest["model"]
+
+    def __len__(self) -> int:
+        return len(self.passage_list)
+
+    def known(self, tokens: list[str]) -> list[str]:
+        return [t for t in tokens if t in self.bm25.vocab_dict]
+
+    def lexical(self, tokens: list[str], limit: int, docs: set[int] | None) -> list[Match]:
+        import numpy as np
+
+        if not tokens or not self.passage_list:
+            return []
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        if docs is not None:
+            scores = np.where(self._in_documents(docs), scores, 0)
+        limit = min(limit, len(scores))
+        # The best few hundred are enough to fuse; sorting every match costs ~50 ms at 100k passages.
+        best = np.argpartition(-scores, limit - 1)[:limit]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [Match(int(i), self.passage_list[i].doc, float(scores[i])) for i in best if scores[i] > 0]
+
+    def dense(self, vector: np.ndarray, limit: int, docs: set[int] | None) -> list[Match]:
+        import faiss
+        import numpy as np
+
+        params = None
+        if docs is not None:
+            vector_ids = np.flatnonzero(self._in_documents(docs)[self.owners])
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(vector_ids))
+        scores, ids = self.vectors.search(vector, min(limit, self.vectors.ntotal), params=params)
+        owners = [int(self.owners[i]) for i in ids[0] if i >= 0]
+        return [Match(p, self.passage_list[p].doc, float(s)) for p, s in zip(owners, scores[0])]
+
+    def _in_documents(self, docs: set[int]) -> np.ndarray:
+        """Per passage: does it belong to one of `docs`?"""
+        import numpy as np
+
+        return np.isin(self._doc_of, list(docs))
+
+    @functools.cached_property
+    def _doc_of(self) -> np.ndarray:
+        import numpy as np
+
+        return np.asarray([p.doc for p in self.passage_list], dtype=np.int64)
+
+    def passages(self, ids: list[int]) -> list[Passage]:
+        return [self.passage_list[i] for i in ids]
+
+    def document_frequency(self, word: str) -> int:
+        return sum(word in text for text in self._folded)
+
+    @functools.cached_property
+    def _folded(self) -> list[str]:
+        from qa.textnorm import fold
+
+        return [fold(f"{self.documents[p.doc].title} {p.section} {p.text}") for p in self.passage_list]

@@ -1,0 +1,328 @@
+"""The Milvus store: passages, sentence vectors and BM25 in Milvus, for collections beyond one machine.
+
+A URI ending in `.db` runs Milvus Lite inside this process (PyPI `milvus-lite`);
+`http://host:19530` talks to a Milvus server or cluster through the same pymilvus calls.
+Three collections share a name prefix:
+
+- `{name}_passages`: the passage, its folded text (for keyword counts) and `terms`, the
+  passage's BM25 tokens (`qa.tokens`) analysed by Milvus's jieba tokenizer into a sparse
+  BM25 field by a Milvus `Function`;
+- `{name}_sentences`: one dense vector per sentence and the passage it belongs to (a passage
+  scores as its best sentence, as in the FAISS store);
+- `{name}_documents`: each report's metadata and file hash, plus one settings row (model, format).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa.index import BadIndex, IndexMissing, corpus_state, dense_units
+from qa.passages import CHUNKER_VERSION, Passage
+from qa.store import Match
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qa.corpus import Document
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+BATCH = 1000  # rows per insert
+TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
+_SETTINGS = 0  # id of the settings row in the documents collection
+_ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact"}}  # see qa.tokens._pieces
+
+
+def connect(uri: str):
+    """A pymilvus client for `uri`; a clear error when pymilvus or Milvus Lite is missing."""
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as err:
+        raise ModuleNotFoundError("the milvus store needs pymilvus: pip install -e '.[milvus]'") from err
+    if uri.endswith(".db"):
+        try:
+            import milvus_lite  # noqa: F401
+        except ImportError as err:
+            raise ModuleNotFoundError(f"{uri} is a Milvus Lite file, which needs milvus-lite: "
+                                      "pip install -e '.[milvus]'") from err
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+    for noisy in ("pymilvus", "milvus_lite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    return MilvusClient(uri)
+
+
+def _names(name: str) -> tuple[str, str, str]:
+    return f"{name}_documents", f"{name}_passages", f"{name}_sentences"
+
+
+def _id(*parts: object) -> int:
+    """A stable positive int64 id."""
+    digest = hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1 or 1
+
+
+def _quote(text: str) -> str:
+    """A string literal for a Milvus filter expression."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _in(field: str, values) -> str:
+    return f"{field} in {json.dumps(sorted(values), ensure_ascii=False)}"
+
+
+def _settings(client, name: str) -> dict | None:
+    documents, _, _ = _names(name)
+    if not all(client.has_collection(c) for c in _names(name)):
+        return None
+    for collection in _names(name):
+        client.load_collection(collection)  # a reopened Milvus Lite file starts released
+    rows = client.query(documents, ids=[_SETTINGS], output_fields=["record"])
+    return json.loads(rows[0]["record"]) if rows else None
+
+
+def _stored_files(client, name: str) -> dict[str, dict]:
+    """source -> record of every file the collection holds."""
+    documents, _, _ = _names(name)
+    rows = client.query(documents, filter=f"id != {_SETTINGS}", output_fields=["source", "record"], limit=16_384)
+    return {row["source"]: json.loads(row["record"]) for row in rows}
+
+
+def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -> None:
+    from pymilvus import DataType, Function, FunctionType
+
+    documents, passages, sentences = _names(name)
+    for collection in _names(name):
+        client.drop_collection(collection)
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("source", DataType.VARCHAR, max_length=4096)
+    schema.add_field("record", DataType.VARCHAR, max_length=TEXT)
+    schema.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
+    index = client.prepare_index_params()
+    index.add_index("unused", index_type="FLAT", metric_type="L2")
+    client.create_collection(documents, schema=schema, index_params=index)
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("doc", DataType.VARCHAR, max_length=4096)
+    schema.add_field("section", DataType.VARCHAR, max_length=TEXT)
+    schema.add_field("text", DataType.VARCHAR, max_length=TEXT)
+    schema.add_field("start", DataType.INT64)
+    schema.add_field("end", DataType.INT64)
+    schema.add_field("key", DataType.VARCHAR, max_length=64)
+    schema.add_field("folded", DataType.VARCHAR, max_length=TEXT)
+    schema.add_field("terms", DataType.VARCHAR, max_length=TEXT, enable_analyzer=True, enable_match=True,
+                     analyzer_params=_ANALYZER)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
+                                 input_field_names=["terms"], output_field_names=["sparse"]))
+    index = client.prepare_index_params()
+    # bm25s's defaults, which the FAISS store uses.
+    index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                    params={"bm25_k1": 1.5, "bm25_b": 0.75})
+    client.create_collection(passages, schema=schema, index_params=index)
+
+    schema = client.create_schema(auto_id=True)
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("passage", DataType.INT64)
+    schema.add_field("doc", DataType.VARCHAR, max_length=4096)
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
+    index = client.prepare_index_params()
+    # Exact search in Milvus Lite, as in the FAISS store; a server picks its own ANN index.
+    index.add_index("dense", index_type="FLAT" if exact else "AUTOINDEX", metric_type="IP")
+    client.create_collection(sentences, schema=schema, index_params=index)
+
+    client.insert(documents, [{"id": _SETTINGS, "source": "", "record": json.dumps(settings), "unused": [0, 0]}])
+
+
+def _delete(client, name: str, sources: list[str]) -> None:
+    documents, passages, sentences = _names(name)
+    for start in range(0, len(sources), 100):
+        chunk = sources[start:start + 100]
+        client.delete(passages, filter=_in("doc", chunk))
+        client.delete(sentences, filter=_in("doc", chunk))
+        client.delete(documents, filter=_in("source", chunk))
+
+
+def write_milvus(corpus: Path, uri: str, name: str, *, model_name: str, progress: bool = True,
+                 reuse: Path | None = None) -> None:
+    """Bring the Milvus collections `name` at `uri` up to date with `corpus`.
+
+    Incremental: reports deleted or changed since the last write are deleted, new and
+    changed ones added; the others are not touched. `reuse` names a FAISS index folder
+    built with the same model whose sentence vectors are taken instead of embedding again.
+    """
+    import numpy as np
+
+    from qa.corpus import UnreadableError, corpus_files, read_document
+    from qa.embedding import embed, load_model, model_dimension
+    from qa.index import context_text, dedupe_key, previous_build
+    from qa.passages import split
+    from qa.textnorm import fold
+    from qa.tokens import tokenize
+
+    corpus = Path(corpus)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
+    client = connect(uri)
+    documents, passages_name, sentences_name = _names(name)
+    settings = {"format": FORMAT, "chunker": CHUNKER_VERSION, "model": model_name}
+    current = _settings(client, name)
+    model = None
+    if current is None or {k: current.get(k) for k in settings} != settings:
+        if current is not None:
+            log.warning("rebuilding Milvus collection %s: built by %s with %s", name, current.get("model"), model_name)
+        model = load_model(model_name)
+        dimension = model_dimension(model)
+        _create(client, name, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
+    state = corpus_state(corpus)
+    stored = _stored_files(client, name)
+    gone = sorted(s for s, record in stored.items() if state.get(s) != record.get("sha256"))
+    _delete(client, name, gone)
+    cache = previous_build(Path(reuse), model_name).vectors if reuse else {}
+    added = 0
+    for path in corpus_files(corpus):
+        source = path.relative_to(corpus).as_posix()
+        if source in stored and source not in gone:
+            continue
+        _delete(client, name, [source])  # rows a killed write left behind
+        record = {"sha256": state[source]}
+        try:
+            doc = read_document(path, corpus)
+        except (UnreadableError, OSError) as err:
+            log.warning("skipping %s: %s", source, err)
+            client.insert(documents, [{"id": _id(source), "source": source, "record": json.dumps(record),
+                                       "unused": [0, 0]}])
+            continue
+        hashed: dict[str, Passage] = {}
+        for p in split(doc, 0):
+            hashed.setdefault(hashlib.sha1(dedupe_key(p).encode()).hexdigest(), p)
+        seen = set()
+        for start in range(0, len(hashed), BATCH):
+            chunk = list(hashed)[start:start + BATCH]
+            seen |= {row["key"] for row in client.query(passages_name, filter=_in("key", chunk), output_fields=["key"])}
+        # A passage whose text already stands in another report (the same report saved twice) is left out.
+        passages = [(key, p) for key, p in hashed.items() if key not in seen]
+        units, owners = dense_units([doc], [p for _, p in passages])
+        missing = sorted({u for u in units if u not in cache})
+        if missing:
+            model = model or load_model(model_name)
+            cache.update(zip(missing, embed(model, missing, progress=progress)))
+        ids = [_id(source, p.start, p.end) for _, p in passages]
+        rows = [{"id": i, "doc": source, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
+                 "key": key, "folded": fold(f"{doc.title} {p.section} {p.text}"),
+                 "terms": " ".join(tokenize(context_text(doc, p)))}
+                for i, (key, p) in zip(ids, passages)]
+        vectors = [{"passage": ids[o], "doc": source, "dense": np.asarray(cache[u], dtype=np.float32)}
+                   for u, o in zip(units, owners)]
+        for start in range(0, len(rows), BATCH):
+            client.insert(passages_name, rows[start:start + BATCH])
+        for start in range(0, len(vectors), BATCH):
+            client.insert(sentences_name, vectors[start:start + BATCH])
+        record.update({k: v for k, v in asdict(doc).items() if k != "text"})
+        # The document row goes last: a write killed before it leaves the report unrecorded, so redone.
+        client.insert(documents, [{"id": _id(source), "source": source, "record": json.dumps(record, ensure_ascii=False),
+                                   "unused": [0, 0]}])
+        added += 1
+    for collection in _names(name):
+        client.flush(collection)
+    log.info("Milvus %s: %d reports added or changed, %d removed", name, added, len(set(gone) - set(state)))
+
+
+def milvus_stale_reason(corpus: Path, uri: str, name: str, model_name: str | None = None) -> str | None:
+    """Why the collection no longer matches the corpus (or model), or None when it does."""
+    client = connect(uri)
+    settings = _settings(client, name)
+    if settings is None:
+        return f"no collection {name} at {uri}"
+    if settings.get("format") != FORMAT or settings.get("chunker") != CHUNKER_VERSION:
+        return f"collection {name} was built by another version of qa"
+    if model_name and settings["model"] != model_name:
+        return f"model changed from {settings['model']} to {model_name}"
+    stored = {s: r.get("sha256") for s, r in _stored_files(client, name).items()}
+    files = corpus_state(Path(corpus))
+    if files != stored:
+        changed = sorted({s for s, _ in set(files.items()) ^ set(stored.items())})
+        return f"corpus changed ({', '.join(changed[:3])})"
+    return None
+
+
+class MilvusStore:
+    """The collections `name` at `uri`, opened for searching; write them with `write_milvus`."""
+
+    def __init__(self, uri: str, name: str):
+        from qa.corpus import Document
+
+        self.client = connect(uri)
+        self.location = f"{uri} (collection {name})"
+        self._documents, self._passages, self._sentences = _names(name)
+        settings = _settings(self.client, name)
+        if settings is None:
+            raise IndexMissing(f"no collection {name} at {uri}: "
+                               f"run `python -m qa build --store milvus --milvus-uri {uri} --collection {name}`")
+        if settings.get("format") != FORMAT or settings.get("chunker") != CHUNKER_VERSION:
+            raise BadIndex(f"collection {name} at {uri} was built by another version of qa: "
+                           f"run `python -m qa build --store milvus --milvus-uri {uri} --collection {name}`")
+        self.model_name = settings["model"]
+        records = _stored_files(self.client, name)
+        fields = set(Document.__dataclass_fields__) - {"text"}
+        self.documents = [Document(text="", **{k: v for k, v in r.items() if k in fields})
+                          for _, r in sorted(records.items()) if "title" in r]
+        self._position = {d.source: i for i, d in enumerate(self.documents)}
+        rows = self.client.query(self._passages, filter="", output_fields=["count(*)"])
+        self._count = int(rows[0]["count(*)"])
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _filter(self, docs: set[int] | None) -> str:
+        return "" if docs is None else _in("doc", [self.documents[i].source for i in docs])
+
+    def known(self, tokens: list[str]) -> list[str]:
+        return [t for t in tokens if self._occurs(t)]
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - the store lives as long as its app
+    def _occurs(self, token: str) -> bool:
+        rows = self.client.query(self._passages, filter=f"TEXT_MATCH(terms, {_quote(token)})",
+                                 output_fields=["id"], limit=1)
+        return bool(rows)
+
+    def lexical(self, tokens: list[str], limit: int, docs: set[int] | None) -> list[Match]:
+        if not tokens:
+            return []
+        found = self.client.search(self._passages, data=[" ".join(tokens)], anns_field="sparse", limit=limit,
+                                   filter=self._filter(docs), output_fields=["doc"],
+                                   search_params={"metric_type": "BM25"})[0]
+        # Milvus Lite reports BM25 as a negative distance, a server as a positive score.
+        matches = [Match(int(r["id"]), self._position[r["entity"]["doc"]], abs(float(r["distance"])))
+                   for r in found if r["entity"]["doc"] in self._position]
+        return sorted((m for m in matches if m.score > 0), key=lambda m: -m.score)
+
+    def dense(self, vector: np.ndarray, limit: int, docs: set[int] | None) -> list[Match]:
+        found = self.client.search(self._sentences, data=[vector[0].tolist()], anns_field="dense", limit=limit,
+                                   filter=self._filter(docs), output_fields=["passage", "doc"],
+                                   search_params={"metric_type": "IP"})[0]
+        return [Match(int(r["entity"]["passage"]), self._position[r["entity"]["doc"]], float(r["distance"]))
+                for r in found if r["entity"]["doc"] in self._position]
+
+    def passages(self, ids: list[int]) -> list[Passage]:
+        if not ids:
+            return []
+        rows = self.client.query(self._passages, ids=list(ids), output_fields=["doc", "text", "section", "start", "end"])
+        by_id = {int(r["id"]): r for r in rows}
+        return [Passage(doc=self._position[r["doc"]], text=r["text"], start=int(r["start"]), end=int(r["end"]),
+                        section=r["section"]) for r in (by_id[i] for i in ids)]
+
+    def document_frequency(self, word: str) -> int:
+        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.client.query(self._passages, filter=f"folded like {_quote('%' + pattern + '%')}",
+                                 output_fields=["count(*)"])
+        return int(rows[0]["count(*)"])

@@ -1,0 +1,95 @@
+"""Where passages, their vectors and BM25 live: the interface, and the factory choosing a backend.
+
+Two backends: `faiss` (an index folder on this machine, the default) and `milvus`
+(a Milvus Lite file or a Milvus server). Fusing their scores into a ranking is done
+above them, in `qa.knowledge`, so both give the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from qa.corpus import Document
+    from qa.passages import Passage
+
+STORES = ("faiss", "milvus")
+DEFAULT_COLLECTION = "reports"
+
+
+@dataclass(frozen=True)
+class Match:
+    passage: int  # the store's id of the passage
+    doc: int  # position of its document in `Store.documents`
+    score: float
+
+
+class Store(Protocol):
+    documents: list[Document]
+    model_name: str
+    location: str  # for messages: the index folder or the Milvus URI and collection
+
+    def __len__(self) -> int:
+        """Number of passages."""
+
+    def known(self, tokens: list[str]) -> list[str]:
+        """The tokens that occur in some passage."""
+
+    def lexical(self, tokens: list[str], limit: int, docs: set[int] | None) -> list[Match]:
+        """BM25: the `limit` best passages (of `docs` only, when given) matching any token, best first."""
+
+    def dense(self, vector: np.ndarray, limit: int, docs: set[int] | None) -> list[Match]:
+        """The `limit` sentence vectors nearest `vector` (inner product), as matches of their passages."""
+
+    def passages(self, ids: list[int]) -> list[Passage]:
+        """The passages with these ids, in that order."""
+
+    def document_frequency(self, word: str) -> int:
+        """How many passages hold `word` in their folded title, section and text."""
+
+
+def open_store(location: str | Path, *, store: str = "faiss", collection: str | None = None) -> Store:
+    """Open a built store: an index folder for `faiss`, a URI (`x.db` or `http://host:19530`) for `milvus`."""
+    if store == "faiss":
+        from qa.faiss_store import FaissStore
+
+        return FaissStore(Path(location))
+    if store == "milvus":
+        from qa.milvus_store import MilvusStore
+
+        return MilvusStore(str(location), collection or DEFAULT_COLLECTION)
+    raise ValueError(f"store must be one of {STORES}, not {store!r}")
+
+
+def write_store(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
+                model_name: str, progress: bool = True) -> None:
+    """Bring the store up to date with the reports in `corpus` (only what changed is embedded)."""
+    if store == "faiss":
+        from qa.index import write_index
+
+        write_index(corpus, Path(location), model_name=model_name, progress=progress)
+    elif store == "milvus":
+        from qa.milvus_store import write_milvus
+
+        write_milvus(corpus, str(location), collection or DEFAULT_COLLECTION, model_name=model_name,
+                     progress=progress)
+    else:
+        raise ValueError(f"store must be one of {STORES}, not {store!r}")
+
+
+def stale(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
+          model_name: str | None = None) -> str | None:
+    """Why the store no longer matches the corpus (or model), or None when it does."""
+    if store == "faiss":
+        from qa.index import stale_reason
+
+        return stale_reason(Path(location), corpus, model_name)
+    if store == "milvus":
+        from qa.milvus_store import milvus_stale_reason
+
+        return milvus_stale_reason(corpus, str(location), collection or DEFAULT_COLLECTION, model_name)
+    raise ValueError(f"store must be one of {STORES}, not {store!r}")
