@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                      # the report: build, latency, memory, baseline
     python benchmarks/bench.py --scale 1000 10000   # plus synthetic corpora of that many passages
+    python benchmarks/bench.py --skip-report --scale 10000 --milvus   # and the same in Milvus Lite
 
 Prints Markdown tables (README's numbers come from here). Not a test: nothing asserts.
 """
@@ -68,7 +69,7 @@ class Baseline:
 
         self.kb = kb
         self.model = load_model(kb.model_name)
-        texts = [context_text(kb.documents[p.doc], p) for p in kb.passages]
+        texts = [context_text(kb.documents[p.doc], p) for p in kb.store.passage_list]
         vectors = embed(self.model, texts)
         self.dense = faiss.IndexFlatIP(vectors.shape[1])
         self.dense.add(vectors)
@@ -80,7 +81,7 @@ class Baseline:
         from qa.embedding import embed
         from qa.knowledge import Scored
 
-        n = len(self.kb.passages)
+        n = len(self.kb)
         tokens = [t for t in self.jieba.lcut(query) if t in self.bm25.vocab_dict]
         lexical = np.asarray(self.bm25.get_scores(tokens)) if tokens else np.zeros(n)
         _, ids = self.dense.search(embed(self.model, [query]), min(n, 100))
@@ -94,7 +95,7 @@ class Baseline:
         return [Scored(i, s) for i, s in best]
 
     def search(self, query: str, k: int = 5, **kwargs):
-        return [self.kb.hit(s) for s in self.rank(query, k=k)]
+        return self.kb.hits(self.rank(query, k=k))
 
     def ask(self, question: str, *, k: int = 5, doc=None):
         from qa.answering import answer
@@ -106,6 +107,9 @@ class Baseline:
 
     def __getattr__(self, name):
         return getattr(self.kb, name)
+
+    def __len__(self) -> int:
+        return len(self.kb)
 
 
 def top1(searcher, cases, **kwargs) -> float:
@@ -145,7 +149,7 @@ def report_tables(work: Path) -> None:
     assert corpus_state(corpus)
 
     questions = [c.q for c in load_questions(DATA / "dev.jsonl")]
-    print(f"## The report ({len(kb.documents)} documents, {len(kb.passages)} passages, "
+    print(f"## The report ({len(kb.documents)} documents, {len(kb)} passages, "
           f"{len(units)} embedded sentences), {os.cpu_count()} CPU cores\n")
     print("| measure | value |\n|---|---|")
     print(f"| index build (load, split, embed, BM25, write) | {build_s:.2f} s |")
@@ -215,7 +219,7 @@ def incremental_table(work: Path, passages: int = 6000) -> None:
     print(f"| {full_s:.1f} s | {incremental_s:.1f} s | {full_s / incremental_s:.0f}x faster |")
 
 
-def scale_tables(work: Path, sizes: list[int]) -> None:
+def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
     import faiss
 
     from qa.index import current_generation
@@ -225,6 +229,7 @@ def scale_tables(work: Path, sizes: list[int]) -> None:
           "| flat dense p50 | HNSW dense p50 | HNSW recall@10 |")
     print("|---|---|---|---|---|---|---|---|---|")
     questions = [c.q for c in load_questions(DATA / "dev.jsonl")]
+    rows = []
     for size in sizes:
         corpus = work / f"corpus-{size}"
         corpus.mkdir()
@@ -232,11 +237,12 @@ def scale_tables(work: Path, sizes: list[int]) -> None:
         started = time.perf_counter()
         kb = qa.build(corpus, work / f"index-{size}", progress=False)
         build_s = time.perf_counter() - started
-        disk = sum(p.stat().st_size for p in current_generation(kb.path).rglob("*") if p.is_file())
+        disk = sum(p.stat().st_size for p in current_generation(kb.store.path).rglob("*") if p.is_file())
         fused = percentiles(timed(lambda q: kb.search(q, 5), questions, repeat=2))
         asked = percentiles(timed(lambda q: kb.ask(q), questions, repeat=2))
         # Exact against approximate on the same vectors.
-        vectors = kb.dense.reconstruct_n(0, kb.dense.ntotal) if isinstance(kb.dense, faiss.IndexFlat) else None
+        dense = kb.store.vectors
+        vectors = dense.reconstruct_n(0, dense.ntotal) if isinstance(dense, faiss.IndexFlat) else None
         flat_ms = hnsw_ms = recall = float("nan")
         if vectors is not None:
             from qa.embedding import embed, load_model
@@ -252,23 +258,52 @@ def scale_tables(work: Path, sizes: list[int]) -> None:
             _, exact = flat.search(queries, 10)
             _, approx = hnsw.search(queries, 10)
             recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
-        print(f"| {len(kb.passages)} | {kb.dense.ntotal} | {build_s:.0f} s | {disk / 2**20:.1f} MB "
+        print(f"| {len(kb)} | {dense.ntotal} | {build_s:.0f} s | {disk / 2**20:.1f} MB "
               f"| {fused[0]:.1f} / {fused[1]:.1f} ms | {asked[0]:.1f} / {asked[1]:.1f} ms "
               f"| {flat_ms:.2f} ms | {hnsw_ms:.2f} ms | {recall:.3f} |", flush=True)
+        if milvus:
+            rows.append(milvus_row(kb, corpus, work / f"milvus-{size}.db", questions))
         shutil.rmtree(corpus)
+    if rows:
+        print("\n## The same corpora in Milvus Lite (vectors reused from the FAISS index, so build = inserting)\n")
+        print("| passages | build | on disk | fused search p50 / p95 | ask p50 / p95 | same top hit as FAISS |")
+        print("|---|---|---|---|---|---|")
+        print("\n".join(rows))
+
+
+def where(hits) -> list[tuple[str, int]]:
+    return [(h.source, h.start) for h in hits]
+
+
+def milvus_row(faiss_kb, corpus: Path, uri: Path, questions: list[str]) -> str:
+    from qa.milvus_store import write_milvus
+    from qa.store import open_store
+
+    started = time.perf_counter()
+    write_milvus(corpus, str(uri), "reports", model_name=faiss_kb.model_name, progress=False,
+                 reuse=faiss_kb.store.path)
+    build_s = time.perf_counter() - started
+    kb = qa.KnowledgeBase(open_store(uri, store="milvus"))
+    disk = sum(p.stat().st_size for p in uri.rglob("*") if p.is_file())
+    fused = percentiles(timed(lambda q: kb.search(q, 5), questions, repeat=2))
+    asked = percentiles(timed(lambda q: kb.ask(q), questions, repeat=2))
+    same = np.mean([where(kb.search(q, 1)) == where(faiss_kb.search(q, 1)) for q in questions])
+    return (f"| {len(kb)} | {build_s:.0f} s | {disk / 2**20:.1f} MB | {fused[0]:.1f} / {fused[1]:.1f} ms "
+            f"| {asked[0]:.1f} / {asked[1]:.1f} ms | {same:.0%} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, nargs="*", default=[], help="synthetic corpus sizes in passages")
     parser.add_argument("--skip-report", action="store_true", help="only the scale tables")
+    parser.add_argument("--milvus", action="store_true", help="also load each synthetic corpus into Milvus Lite")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_report:
             report_tables(Path(tmp))
             incremental_table(Path(tmp))
         if args.scale:
-            scale_tables(Path(tmp), args.scale)
+            scale_tables(Path(tmp), args.scale, milvus=args.milvus)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,6 @@ from qa.store import Match
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.corpus import Document
-
 log = logging.getLogger(__name__)
 
 FORMAT = 1

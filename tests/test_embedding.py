@@ -24,7 +24,7 @@ def test_any_sentence_transformers_folder_can_be_swapped_in(hongqiao_corpus, tmp
 
     folder = str(get_model_path())
     kb = qa.build(hongqiao_corpus, tmp_path / "index", model=folder, progress=False)
-    assert kb.manifest["model"] == folder and kb.manifest["dimension"] == 384
+    assert kb.store.manifest["model"] == folder and kb.store.manifest["dimension"] == 384
     assert kb.search("行政复议维持多少宗", 1)[0].text.count("维持13宗") == 1
     assert qa.load(tmp_path / "index").search("维持多少宗", 1, mode="dense")
 

@@ -21,7 +21,7 @@ def test_build_writes_the_index_folder(fake_model, hongqiao_corpus, tmp_path):
     assert {"manifest.json", "dense.faiss", "owners.npy", "bm25", "passages.jsonl", "documents.jsonl"} <= names
     manifest = json.loads((generation / "manifest.json").read_text("utf-8"))
     assert manifest["model"] == "hash" and manifest["dimension"] == 64
-    assert manifest["passages"] == len(kb.passages) > 20
+    assert manifest["passages"] == len(kb) > 20
     assert manifest["files"] == {"hongqiao_2022_fazhi_zhengfu_report.txt": pytest.approx(manifest["files"][
         "hongqiao_2022_fazhi_zhengfu_report.txt"])}
     assert len(manifest["files"]["hongqiao_2022_fazhi_zhengfu_report.txt"]) == 64  # sha256
@@ -31,7 +31,7 @@ def test_build_writes_the_index_folder(fake_model, hongqiao_corpus, tmp_path):
 def test_save_load_round_trip(fake_model, hongqiao_corpus, tmp_path):
     built = qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
     loaded = qa.load(tmp_path / "index")
-    assert loaded.passages == built.passages and loaded.documents == built.documents
+    assert loaded.store.passage_list == built.store.passage_list and loaded.documents == built.documents
     for mode in ("bm25", "dense", "fused"):
         assert loaded.search("行政复议维持多少宗", 5, mode=mode) == built.search("行政复议维持多少宗", 5, mode=mode)
     assert "维持13宗" in loaded.search("行政复议维持多少宗", 1, mode="bm25")[0].text
@@ -136,5 +136,5 @@ def test_a_huge_report_is_indexed(fake_model, tmp_path):
     (corpus / "huge.txt").write_text("某区2022年法治政府建设情况报告\n一、主要工作\n" + body, encoding="utf-8")
     assert (corpus / "huge.txt").stat().st_size > 2_000_000
     kb = qa.build(corpus, tmp_path / "index", model="hash", progress=False)
-    assert len(kb.passages) >= 6000
+    assert len(kb) >= 6000
     assert "维持5999宗" in kb.search("维持5999宗", 1, mode="bm25")[0].text

@@ -87,7 +87,7 @@ def test_doc_without_a_converter_names_the_one_to_install(formats, monkeypatch, 
 
 def test_the_same_report_twice_is_collapsed(formats_kb):
     html_copy = next(i for i, d in enumerate(formats_kb.documents) if d.source == "hongqiao_copy.html")
-    assert not [p for p in formats_kb.passages if p.doc == html_copy]
+    assert not [p for p in formats_kb.store.passage_list if p.doc == html_copy]
 
 
 @pytest.mark.parametrize("question, source, evidence", [
@@ -163,7 +163,7 @@ def many_reports(folder, count=8):
 def snapshot(index):
     generation = current_generation(index)
     kb = qa.load(index)
-    vectors = kb.dense.reconstruct_n(0, kb.dense.ntotal)
+    vectors = kb.store.vectors.reconstruct_n(0, kb.store.vectors.ntotal)
     return (generation / "documents.jsonl").read_text("utf-8"), (generation / "passages.jsonl").read_text(
         "utf-8"), vectors, kb.search("行政复议维持多少宗", 5, mode="bm25")
 
