@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return _run(args)
-    except (BadIndex, ModelUnavailable, FileNotFoundError, ValueError) as err:
+    except (BadIndex, ModelUnavailable, FileNotFoundError, ValueError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

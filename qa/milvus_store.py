@@ -51,9 +51,15 @@ def connect(uri: str):
             raise ModuleNotFoundError(f"{uri} is a Milvus Lite file, which needs milvus-lite: "
                                       "pip install -e '.[milvus]'") from err
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        # Milvus Lite lacks a timestamp call that pymilvus's iterators try first, then do without;
+        # its gRPC server would log each try as an error.
+        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
     for noisy in ("pymilvus", "milvus_lite"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    return MilvusClient(uri)
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    try:
+        return MilvusClient(uri, timeout=10)
+    except Exception as err:  # pymilvus raises MilvusException for every way of failing to connect
+        raise BadIndex(f"cannot reach Milvus at {uri}: start the server or fix --milvus-uri ({err})") from err
 
 
 def _names(name: str) -> tuple[str, str, str]:
@@ -88,8 +94,14 @@ def _settings(client, name: str) -> dict | None:
 def _stored_files(client, name: str) -> dict[str, dict]:
     """source -> record of every file the collection holds."""
     documents, _, _ = _names(name)
-    rows = client.query(documents, filter=f"id != {_SETTINGS}", output_fields=["source", "record"], limit=16_384)
-    return {row["source"]: json.loads(row["record"]) for row in rows}
+    # An iterator, as a plain query returns at most 16,384 rows.
+    rows = client.query_iterator(documents, batch_size=1000, filter=f"id != {_SETTINGS}",
+                                 output_fields=["source", "record"])
+    stored = {}
+    while batch := rows.next():
+        stored.update((row["source"], json.loads(row["record"])) for row in batch)
+    rows.close()
+    return stored
 
 
 def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -> None:

@@ -133,3 +133,43 @@ def test_cli_builds_and_asks_through_milvus(tmp_path, hongqiao_corpus, capsys):
     assert "答案: 13宗" in capsys.readouterr().out
     assert main(["search", "行政复议", "--store", "milvus", "--milvus-uri", uri, "--collection", "nothing"]) == 2
     assert "--collection nothing" in capsys.readouterr().err
+
+
+def test_unreachable_milvus_server_names_the_fix(capsys):
+    from qa.cli import main
+
+    assert main(["ask", "行政复议维持多少宗", "--store", "milvus", "--milvus-uri", "http://127.0.0.1:9"]) == 2
+    assert "cannot reach Milvus at http://127.0.0.1:9: start the server or fix --milvus-uri" in capsys.readouterr().err
+
+
+def test_app_serves_from_milvus(tmp_path, hongqiao_corpus):
+    """`python app.py --store milvus` builds the collection on first start and answers from it."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from gradio_client import Client
+
+    from conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, str(ROOT / "app.py"), "--corpus", str(hongqiao_corpus), "--store", "milvus",
+               "--milvus-uri", str(tmp_path / "app.db"), "--port", str(port)]
+    log = tmp_path / "app.log"
+    app = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and app.poll() is None:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        assert app.poll() is None, log.read_text()
+        answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict("行政复议维持多少宗", api_name="/ask")
+        assert answer["figure"] == "13宗" and "维持" in answer["evidence"]
+    finally:
+        app.terminate()
+        app.wait(timeout=30)
