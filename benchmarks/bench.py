@@ -276,12 +276,12 @@ def where(hits) -> list[tuple[str, int]]:
 
 
 def milvus_row(faiss_kb, corpus: Path, uri: Path, questions: list[str]) -> str:
-    from qa.milvus_store import write_milvus
+    from qa.milvus_store import write_store
     from qa.store import open_store
 
     started = time.perf_counter()
-    write_milvus(corpus, str(uri), "reports", model_name=faiss_kb.model_name, progress=False,
-                 reuse=faiss_kb.store.path)
+    write_store(corpus, uri, "reports", model_name=faiss_kb.model_name, progress=False,
+                reuse=faiss_kb.store.path)
     build_s = time.perf_counter() - started
     kb = qa.KnowledgeBase(open_store(uri, store="milvus"))
     disk = sum(p.stat().st_size for p in uri.rglob("*") if p.is_file())

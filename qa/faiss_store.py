@@ -1,4 +1,7 @@
-"""The embedded store: an index folder with FAISS sentence vectors and a bm25s index (see `qa.index`)."""
+"""The embedded store: an index folder with FAISS sentence vectors and a bm25s index (see `qa.index`).
+
+A folder holds one index, so the store functions ignore `collection`.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,25 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa.index import BadIndex, current_generation, read_generation, read_manifest
+from qa.index import BadIndex, current_generation, read_generation, read_manifest, stale_reason, write_index
 from qa.store import Match
 
 if TYPE_CHECKING:
     import numpy as np
 
     from qa.passages import Passage
+
+
+def open_store(index: str | Path, collection: str) -> FaissStore:
+    return FaissStore(Path(index))
+
+
+def write_store(corpus: Path, index: str | Path, collection: str, *, model_name: str, progress: bool) -> None:
+    write_index(corpus, Path(index), model_name=model_name, progress=progress)
+
+
+def stale(corpus: Path, index: str | Path, collection: str, model_name: str | None) -> str | None:
+    return stale_reason(Path(index), corpus, model_name)
 
 
 class FaissStore:

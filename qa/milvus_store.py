@@ -35,7 +35,7 @@ FORMAT = 1
 BATCH = 1000  # rows per insert
 TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
 _SETTINGS = 0  # id of the settings row in the documents collection
-_ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact"}}  # see qa.tokens._pieces
+_ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact", "hmm": True}}  # see qa.tokens._pieces
 
 
 def connect(uri: str):
@@ -162,8 +162,12 @@ def _delete(client, name: str, sources: list[str]) -> None:
         client.delete(documents, filter=_in("source", chunk))
 
 
-def write_milvus(corpus: Path, uri: str, name: str, *, model_name: str, progress: bool = True,
-                 reuse: Path | None = None) -> None:
+def open_store(uri: str | Path, name: str) -> MilvusStore:
+    return MilvusStore(str(uri), name)
+
+
+def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, progress: bool = True,
+                reuse: Path | None = None) -> None:
     """Bring the Milvus collections `name` at `uri` up to date with `corpus`.
 
     Incremental: reports deleted or changed since the last write are deleted, new and
@@ -179,7 +183,7 @@ def write_milvus(corpus: Path, uri: str, name: str, *, model_name: str, progress
     from qa.textnorm import fold
     from qa.tokens import tokenize
 
-    corpus = Path(corpus)
+    corpus, uri = Path(corpus), str(uri)
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
     client = connect(uri)
@@ -247,8 +251,9 @@ def write_milvus(corpus: Path, uri: str, name: str, *, model_name: str, progress
     log.info("Milvus %s: %d reports added or changed, %d removed", name, added, len(set(gone) - set(state)))
 
 
-def milvus_stale_reason(corpus: Path, uri: str, name: str, model_name: str | None = None) -> str | None:
+def stale(corpus: Path, uri: str | Path, name: str, model_name: str | None = None) -> str | None:
     """Why the collection no longer matches the corpus (or model), or None when it does."""
+    uri = str(uri)
     client = connect(uri)
     settings = _settings(client, name)
     if settings is None:
@@ -258,7 +263,7 @@ def milvus_stale_reason(corpus: Path, uri: str, name: str, model_name: str | Non
     if model_name and settings["model"] != model_name:
         return f"model changed from {settings['model']} to {model_name}"
     stored = {s: r.get("sha256") for s, r in _stored_files(client, name).items()}
-    files = corpus_state(Path(corpus))
+    files = corpus_state(corpus)
     if files != stored:
         changed = sorted({s for s, _ in set(files.items()) ^ set(stored.items())})
         return f"corpus changed ({', '.join(changed[:3])})"
@@ -266,7 +271,7 @@ def milvus_stale_reason(corpus: Path, uri: str, name: str, model_name: str | Non
 
 
 class MilvusStore:
-    """The collections `name` at `uri`, opened for searching; write them with `write_milvus`."""
+    """The collections `name` at `uri`, opened for searching; write them with `write_store`."""
 
     def __init__(self, uri: str, name: str):
         from qa.corpus import Document

@@ -52,44 +52,28 @@ class Store(Protocol):
         """How many passages hold `word` in their folded title, section and text."""
 
 
+def _backend(store: str):
+    """The module implementing `store`: it has `open_store`, `write_store` and `stale`."""
+    import importlib
+
+    if store not in STORES:
+        raise ValueError(f"store must be one of {STORES}, not {store!r}")
+    return importlib.import_module(f"qa.{store}_store")
+
+
 def open_store(location: str | Path, *, store: str = "faiss", collection: str | None = None) -> Store:
     """Open a built store: an index folder for `faiss`, a URI (`x.db` or `http://host:19530`) for `milvus`."""
-    if store == "faiss":
-        from qa.faiss_store import FaissStore
-
-        return FaissStore(Path(location))
-    if store == "milvus":
-        from qa.milvus_store import MilvusStore
-
-        return MilvusStore(str(location), collection or DEFAULT_COLLECTION)
-    raise ValueError(f"store must be one of {STORES}, not {store!r}")
+    return _backend(store).open_store(location, collection or DEFAULT_COLLECTION)
 
 
 def write_store(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
                 model_name: str, progress: bool = True) -> None:
     """Bring the store up to date with the reports in `corpus` (only what changed is embedded)."""
-    if store == "faiss":
-        from qa.index import write_index
-
-        write_index(corpus, Path(location), model_name=model_name, progress=progress)
-    elif store == "milvus":
-        from qa.milvus_store import write_milvus
-
-        write_milvus(corpus, str(location), collection or DEFAULT_COLLECTION, model_name=model_name,
-                     progress=progress)
-    else:
-        raise ValueError(f"store must be one of {STORES}, not {store!r}")
+    _backend(store).write_store(Path(corpus), location, collection or DEFAULT_COLLECTION,
+                                model_name=model_name, progress=progress)
 
 
 def stale(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
           model_name: str | None = None) -> str | None:
     """Why the store no longer matches the corpus (or model), or None when it does."""
-    if store == "faiss":
-        from qa.index import stale_reason
-
-        return stale_reason(Path(location), corpus, model_name)
-    if store == "milvus":
-        from qa.milvus_store import milvus_stale_reason
-
-        return milvus_stale_reason(corpus, str(location), collection or DEFAULT_COLLECTION, model_name)
-    raise ValueError(f"store must be one of {STORES}, not {store!r}")
+    return _backend(store).stale(Path(corpus), location, collection or DEFAULT_COLLECTION, model_name)
