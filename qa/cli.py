@@ -49,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     """--store, --milvus-uri and --collection, for the CLI and app.py."""
-    parser.add_argument("--store", choices=("faiss", "milvus"), default="faiss",
+    from qa.store import STORES
+
+    parser.add_argument("--store", choices=STORES, default="faiss",
                         help="where the index lives (default: faiss, the index folder)")
     parser.add_argument("--milvus-uri", dest="uri", help="with --store milvus: ./reports.db (Milvus Lite) "
                         "or http://host:19530 (a Milvus server)")
@@ -120,7 +122,8 @@ def _run(args) -> int:
             import tempfile
 
             with tempfile.TemporaryDirectory() as tmp:
-                report = evaluate(qa.build(args.corpus, tmp, progress=False, **_where(args)), load_questions(args.questions))
+                kb = qa.build(args.corpus, tmp, progress=False, **_where(args))
+                report = evaluate(kb, load_questions(args.questions))
         else:
             report = evaluate(_kb(args), load_questions(args.questions))
         print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else format_report(report))

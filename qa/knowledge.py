@@ -36,7 +36,7 @@ class KnowledgeBase:
         self.store = store
         if model and model != store.model_name:
             raise BadIndex(f"{store.location} was built with {store.model_name}, not {model}: "
-                           f"run `python -m qa build --model {model}` for it")
+                           f"run `python -m qa build --model {model}` on it")
         self.model_name = store.model_name
         self.documents = store.documents
 
