@@ -29,6 +29,8 @@ from qa.store import Match
 if TYPE_CHECKING:
     import numpy as np
 
+    from qa.corpus import Document
+
 log = logging.getLogger(__name__)
 
 FORMAT = 1
@@ -138,6 +140,9 @@ def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -
     # bm25s's defaults, which the FAISS store uses.
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                     params={"bm25_k1": 1.5, "bm25_b": 0.75})
+    # Updates delete by report and look passages up by text key: without these each is a full scan.
+    index.add_index("doc", index_type="INVERTED")
+    index.add_index("key", index_type="INVERTED")
     client.create_collection(passages, schema=schema, index_params=index)
 
     schema = client.create_schema(auto_id=True)
@@ -148,6 +153,7 @@ def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -
     index = client.prepare_index_params()
     # Exact search in Milvus Lite, as in the FAISS store; a server picks its own ANN index.
     index.add_index("dense", index_type="FLAT" if exact else "AUTOINDEX", metric_type="IP")
+    index.add_index("doc", index_type="INVERTED")
     client.create_collection(sentences, schema=schema, index_params=index)
 
     client.insert(documents, [{"id": _SETTINGS, "source": "", "record": json.dumps(settings), "unused": [0, 0]}])
@@ -174,14 +180,12 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     changed ones added; the others are not touched. `reuse` names a FAISS index folder
     built with the same model whose sentence vectors are taken instead of embedding again.
     """
-    import numpy as np
+    from tqdm.auto import tqdm
 
     from qa.corpus import UnreadableError, corpus_files, read_document
-    from qa.embedding import embed, load_model, model_dimension
-    from qa.index import context_text, dedupe_key, previous_build
+    from qa.embedding import load_model, model_dimension
+    from qa.index import dedupe_key, previous_build
     from qa.passages import split
-    from qa.textnorm import fold
-    from qa.tokens import tokenize
 
     corpus, uri = Path(corpus), str(uri)
     if not corpus.is_dir():
@@ -200,55 +204,77 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     state = corpus_state(corpus)
     stored = _stored_files(client, name)
     gone = sorted(s for s, record in stored.items() if state.get(s) != record.get("sha256"))
-    _delete(client, name, gone)
+    todo = [p for p in corpus_files(corpus) if p.relative_to(corpus).as_posix() not in set(stored) - set(gone)]
+    # Changed and deleted reports go; so do rows of new ones that a killed write left unrecorded.
+    _delete(client, name, sorted(set(gone) | {p.relative_to(corpus).as_posix() for p in todo}))
     cache = previous_build(Path(reuse), model_name).vectors if reuse else {}
-    added = 0
-    for path in corpus_files(corpus):
+    pending: list[tuple[str, dict, Document | None, list[tuple[str, Passage]]]] = []
+    keys: set[str] = set()
+    for path in tqdm(todo, desc="reports", unit="report", disable=not progress or len(todo) < 2):
         source = path.relative_to(corpus).as_posix()
-        if source in stored and source not in gone:
-            continue
-        _delete(client, name, [source])  # rows a killed write left behind
         record = {"sha256": state[source]}
         try:
             doc = read_document(path, corpus)
         except (UnreadableError, OSError) as err:
             log.warning("skipping %s: %s", source, err)
-            client.insert(documents, [{"id": _id(source), "source": source, "record": json.dumps(record),
-                                       "unused": [0, 0]}])
+            pending.append((source, record, None, []))
             continue
         hashed: dict[str, Passage] = {}
         for p in split(doc, 0):
             hashed.setdefault(hashlib.sha1(dedupe_key(p).encode()).hexdigest(), p)
-        seen = set()
-        for start in range(0, len(hashed), BATCH):
-            chunk = list(hashed)[start:start + BATCH]
-            seen |= {row["key"] for row in client.query(passages_name, filter=_in("key", chunk), output_fields=["key"])}
         # A passage whose text already stands in another report (the same report saved twice) is left out.
-        passages = [(key, p) for key, p in hashed.items() if key not in seen]
-        units, owners = dense_units([doc], [p for _, p in passages])
-        missing = sorted({u for u in units if u not in cache})
-        if missing:
-            model = model or load_model(model_name)
-            cache.update(zip(missing, embed(model, missing, progress=progress)))
-        ids = [_id(source, p.start, p.end) for _, p in passages]
-        rows = [{"id": i, "doc": source, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
-                 "key": key, "folded": fold(f"{doc.title} {p.section} {p.text}"),
-                 "terms": " ".join(tokenize(context_text(doc, p)))}
-                for i, (key, p) in zip(ids, passages)]
-        vectors = [{"passage": ids[o], "doc": source, "dense": np.asarray(cache[u], dtype=np.float32)}
-                   for u, o in zip(units, owners)]
-        for start in range(0, len(rows), BATCH):
-            client.insert(passages_name, rows[start:start + BATCH])
-        for start in range(0, len(vectors), BATCH):
-            client.insert(sentences_name, vectors[start:start + BATCH])
-        record.update({k: v for k, v in asdict(doc).items() if k != "text"})
-        # The document row goes last: a write killed before it leaves the report unrecorded, so redone.
-        client.insert(documents, [{"id": _id(source), "source": source, "record": json.dumps(record, ensure_ascii=False),
-                                   "unused": [0, 0]}])
-        added += 1
+        new = [key for key in hashed if key not in keys]
+        for start in range(0, len(new), BATCH):
+            chunk = new[start:start + BATCH]
+            keys |= {row["key"] for row in client.query(passages_name, filter=_in("key", chunk), output_fields=["key"])}
+        passages = [(key, p) for key, p in hashed.items() if key not in keys]
+        keys |= set(hashed)
+        pending.append((source, record, doc, passages))
+        if sum(len(p) for *_, p in pending) >= BATCH:
+            model = _insert(client, name, pending, cache, model, model_name)
+            pending = []
+    _insert(client, name, pending, cache, model, model_name)
     for collection in _names(name):
         client.flush(collection)
-    log.info("Milvus %s: %d reports added or changed, %d removed", name, added, len(set(gone) - set(state)))
+    log.info("Milvus %s: %d reports added or changed, %d removed", name, len(todo), len(set(gone) - set(state)))
+
+
+def _insert(client, name: str, pending: list, cache: dict, model, model_name: str):
+    """Embed and insert the passages of `pending` reports, then record the reports. Returns the model."""
+    import numpy as np
+
+    from qa.embedding import embed, load_model
+    from qa.index import context_text
+    from qa.textnorm import fold
+    from qa.tokens import tokenize
+
+    documents, passages_name, sentences_name = _names(name)
+    rows, vectors, records = [], [], []
+    for source, record, doc, passages in pending:
+        if doc is not None:
+            units, owners = dense_units([doc], [p for _, p in passages])
+            missing = sorted({u for u in units if u not in cache})
+            if missing:
+                model = model or load_model(model_name)
+                cache.update(zip(missing, embed(model, missing, progress=False)))
+            ids = [_id(source, p.start, p.end) for _, p in passages]
+            rows += [{"id": i, "doc": source, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
+                      "key": key, "folded": fold(f"{doc.title} {p.section} {p.text}"),
+                      "terms": " ".join(tokenize(context_text(doc, p)))}
+                     for i, (key, p) in zip(ids, passages)]
+            vectors += [{"passage": ids[o], "doc": source, "dense": np.asarray(cache[u], dtype=np.float32)}
+                        for u, o in zip(units, owners)]
+            record.update({k: v for k, v in asdict(doc).items() if k != "text"})
+        records.append({"id": _id(source), "source": source, "record": json.dumps(record, ensure_ascii=False),
+                        "unused": [0, 0]})
+    for start in range(0, len(rows), BATCH):
+        client.insert(passages_name, rows[start:start + BATCH])
+    for start in range(0, len(vectors), BATCH):
+        client.insert(sentences_name, vectors[start:start + BATCH])
+    # The document rows go last: a write killed before them leaves the reports unrecorded, so redone.
+    if records:
+        client.insert(documents, records)
+    return model
 
 
 def stale(corpus: Path, uri: str | Path, name: str, model_name: str | None = None) -> str | None:
