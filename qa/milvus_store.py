@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 BATCH = 1000  # rows per insert
 TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
+LONGEST = 8_000  # characters of a heading kept: 24 KB of UTF-8 at most
 _SETTINGS = 0  # id of the settings row in the documents collection
 _ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact", "hmm": True}}  # see qa.tokens._pieces
 
@@ -220,7 +221,7 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
             pending.append((source, record, None, []))
             continue
         hashed: dict[str, Passage] = {}
-        for p in split(doc, 0):
+        for p in map(_fit, split(doc, 0)):
             hashed.setdefault(hashlib.sha1(dedupe_key(p).encode()).hexdigest(), p)
         # A passage whose text already stands in another report (the same report saved twice) is left out.
         new = [key for key in hashed if key not in keys]
@@ -237,6 +238,21 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     for collection in _names(name):
         client.flush(collection)
     log.info("Milvus %s: %d reports added or changed, %d removed", name, len(todo), len(set(gone) - set(state)))
+
+
+def _fit(passage: Passage) -> Passage:
+    """The passage with its heading cut to what a VARCHAR holds (passages themselves are short)."""
+    import dataclasses
+
+    if len(passage.section) <= LONGEST:
+        return passage
+    return dataclasses.replace(passage, section=passage.section[:LONGEST])
+
+
+def _clip(text: str) -> str:
+    """`text` cut at a space to at most TEXT bytes of UTF-8."""
+    data = text.encode()
+    return text if len(data) <= TEXT else data[:TEXT].decode(errors="ignore").rsplit(" ", 1)[0]
 
 
 def _insert(client, name: str, pending: list, cache: dict, model, model_name: str):
@@ -259,8 +275,8 @@ def _insert(client, name: str, pending: list, cache: dict, model, model_name: st
                 cache.update(zip(missing, embed(model, missing, progress=False)))
             ids = [_id(source, p.start, p.end) for _, p in passages]
             rows += [{"id": i, "doc": source, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
-                      "key": key, "folded": fold(f"{doc.title} {p.section} {p.text}"),
-                      "terms": " ".join(tokenize(context_text(doc, p)))}
+                      "key": key, "folded": _clip(fold(f"{doc.title} {p.section} {p.text}")),
+                      "terms": _clip(" ".join(tokenize(context_text(doc, p))))}
                      for i, (key, p) in zip(ids, passages)]
             vectors += [{"passage": ids[o], "doc": source, "dense": np.asarray(cache[u], dtype=np.float32)}
                         for u, o in zip(units, owners)]

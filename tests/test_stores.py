@@ -173,3 +173,14 @@ def test_app_serves_from_milvus(tmp_path, hongqiao_corpus):
     finally:
         app.terminate()
         app.wait(timeout=30)
+
+
+def test_milvus_takes_a_heading_longer_than_a_varchar(tmp_path, fake_model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    table = "".join(f"第{i}项数据{i * 7}件" for i in range(8000))  # ~90,000 characters without a full stop
+    (corpus / "dump.txt").write_text(f"某区2022年法治政府建设情况报告\n一、{table}\n共办理复议案件12宗。\n",
+                                     encoding="utf-8")
+    kb = qa.build(corpus, store="milvus", uri=str(tmp_path / "m.db"), progress=False)
+    answer = kb.ask("办理复议案件多少宗")
+    assert answer.figure == "12宗" and answer.section.startswith("一、第0项数据0件")
