@@ -205,7 +205,11 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     state = corpus_state(corpus)
     stored = _stored_files(client, name)
     gone = sorted(s for s, record in stored.items() if state.get(s) != record.get("sha256"))
-    todo = [p for p in corpus_files(corpus) if p.relative_to(corpus).as_posix() not in set(stored) - set(gone)]
+    kept = set(stored) - set(gone)
+    if gone:
+        # A report that lost passages as copies of another's is redone: the other may be gone now.
+        kept = {s for s in kept if not stored[s].get("copies")}
+    todo = [p for p in corpus_files(corpus) if p.relative_to(corpus).as_posix() not in kept]
     # Changed and deleted reports go; so do rows of new ones that a killed write left unrecorded.
     _delete(client, name, sorted(set(gone) | {p.relative_to(corpus).as_posix() for p in todo}))
     cache = previous_build(Path(reuse), model_name).vectors if reuse else {}
@@ -229,6 +233,7 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
             chunk = new[start:start + BATCH]
             keys |= {row["key"] for row in client.query(passages_name, filter=_in("key", chunk), output_fields=["key"])}
         passages = [(key, p) for key, p in hashed.items() if key not in keys]
+        record["copies"] = len(hashed) - len(passages)
         keys |= set(hashed)
         pending.append((source, record, doc, passages))
         if sum(len(p) for *_, p in pending) >= BATCH:

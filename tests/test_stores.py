@@ -184,3 +184,16 @@ def test_milvus_takes_a_heading_longer_than_a_varchar(tmp_path, fake_model):
     kb = qa.build(corpus, store="milvus", uri=str(tmp_path / "m.db"), progress=False)
     answer = kb.ask("办理复议案件多少宗")
     assert answer.figure == "12宗" and answer.section.startswith("一、第0项数据0件")
+
+
+def test_milvus_brings_back_a_copy_when_the_original_goes(tmp_path, fake_model, hongqiao_corpus):
+    """The same report twice is kept once; delete the one kept and the other's passages return."""
+    copy = hongqiao_corpus / "zz_copy.txt"
+    shutil.copy(HONGQIAO, copy)
+    uri = str(tmp_path / "m.db")
+    kb = qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False)
+    assert {h.source for h in kb.search("行政复议维持多少宗", 10)} == {HONGQIAO.name}
+    (hongqiao_corpus / HONGQIAO.name).unlink()
+    kb = qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False)
+    assert kb.ask("行政复议维持多少宗").source == copy.name
+    assert len(kb) == len(qa.build(hongqiao_corpus, store="milvus", uri=str(tmp_path / "fresh.db"), progress=False))
