@@ -14,7 +14,6 @@ Three collections share a name prefix:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -132,8 +131,7 @@ def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -
     schema.add_field("end", DataType.INT64)
     schema.add_field("key", DataType.VARCHAR, max_length=64)
     schema.add_field("folded", DataType.VARCHAR, max_length=TEXT)
-    schema.add_field("terms", DataType.VARCHAR, max_length=TEXT, enable_analyzer=True, enable_match=True,
-                     analyzer_params=_ANALYZER)
+    schema.add_field("terms", DataType.VARCHAR, max_length=TEXT, enable_analyzer=True, analyzer_params=_ANALYZER)
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
                                  input_field_names=["terms"], output_field_names=["sparse"]))
@@ -192,7 +190,7 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
     client = connect(uri)
-    documents, passages_name, sentences_name = _names(name)
+    _, passages_name, _ = _names(name)
     settings = {"format": FORMAT, "chunker": CHUNKER_VERSION, "model": model_name}
     current = _settings(client, name)
     model = None
@@ -341,6 +339,7 @@ class MilvusStore:
         self._position = {d.source: i for i, d in enumerate(self.documents)}
         rows = self.client.query(self._passages, filter="", output_fields=["count(*)"])
         self._count = int(rows[0]["count(*)"])
+        self._known: dict[str, bool] = {}
 
     def __len__(self) -> int:
         return self._count
@@ -349,13 +348,16 @@ class MilvusStore:
         return "" if docs is None else _in("doc", [self.documents[i].source for i in docs])
 
     def known(self, tokens: list[str]) -> list[str]:
-        return [t for t in tokens if self._occurs(t)]
-
-    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - the store lives as long as its app
-    def _occurs(self, token: str) -> bool:
-        rows = self.client.query(self._passages, filter=f"TEXT_MATCH(terms, {_quote(token)})",
-                                 output_fields=["id"], limit=1)
-        return bool(rows)
+        unseen = [t for t in dict.fromkeys(tokens) if t not in self._known]
+        if unseen:
+            # One BM25 search per token, all in one request: a token some passage holds finds it.
+            # (TEXT_MATCH would do too, but Milvus Lite scans every passage for it.)
+            found = self.client.search(self._passages, data=unseen, anns_field="sparse", limit=1,
+                                       search_params={"metric_type": "BM25"})
+            if len(self._known) > 100_000:  # questions are unbounded; memory is not
+                self._known.clear()
+            self._known.update((t, bool(hits)) for t, hits in zip(unseen, found))
+        return [t for t in tokens if self._known[t]]
 
     def lexical(self, tokens: list[str], limit: int, docs: set[int] | None) -> list[Match]:
         if not tokens:
