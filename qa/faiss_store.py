@@ -73,7 +73,7 @@ class FaissStore:
         # The best few hundred are enough to fuse; sorting every match costs ~50 ms at 100k passages.
         best = np.argpartition(-scores, limit - 1)[:limit]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [Match(int(i), self.passage_list[i].doc, float(scores[i])) for i in best if scores[i] > 0]
+        return [self._match(int(i), float(scores[i])) for i in best if scores[i] > 0]
 
     def dense(self, vector: np.ndarray, limit: int, docs: set[int] | None) -> list[Match]:
         import faiss
@@ -85,7 +85,10 @@ class FaissStore:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(vector_ids))
         scores, ids = self.vectors.search(vector, min(limit, self.vectors.ntotal), params=params)
         owners = [int(self.owners[i]) for i in ids[0] if i >= 0]
-        return [Match(p, self.passage_list[p].doc, float(s)) for p, s in zip(owners, scores[0])]
+        return [self._match(p, float(s)) for p, s in zip(owners, scores[0])]
+
+    def _match(self, passage: int, score: float) -> Match:
+        return Match(passage, self.passage_list[passage].doc, self.passage_list[passage].start, score)
 
     def _in_documents(self, docs: set[int]) -> np.ndarray:
         """Per passage: does it belong to one of `docs`?"""

@@ -12,7 +12,7 @@ from qa.results import Answer, Hit
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.store import Store
+    from qa.store import Match, Store
 
 # Weight of the normalised BM25 score in the fused score (tuned on the dev, held-out and
 # paraphrase sets, see README); the dense score takes the rest.
@@ -124,7 +124,7 @@ class KnowledgeBase:
             return []
         pool = max(POOL, 4 * k)
         fused: dict[int, float] = {}
-        doc_of: dict[int, int] = {}
+        place: dict[int, Match] = {}  # where each candidate stands
         coverage = 0.0
         if mode in ("fused", "bm25"):
             tokens, coverage = self._query_tokens(query)
@@ -136,13 +136,13 @@ class KnowledgeBase:
                 top = lexical[0].score
                 for m in lexical:
                     fused[m.passage] = weight * m.score / top
-                    doc_of[m.passage] = m.doc
+                    place[m.passage] = m
         if mode in ("fused", "dense"):
             dense: dict[int, float] = {}
             for m in self.store.dense(self._query_vector(query), pool, docs):
                 # A passage scores as its best sentence.
                 dense[m.passage] = max(dense.get(m.passage, -1.0), m.score)
-                doc_of[m.passage] = m.doc
+                place[m.passage] = m
             if dense:
                 # Scale the pool to [0, 1]: the weakest candidate 0, the best 1.
                 high, low = max(dense.values()), min(dense.values())
@@ -153,8 +153,10 @@ class KnowledgeBase:
         named = self.named_documents(query)
         if named and len(named) < len(self.documents):
             # A question naming a place or year prefers the reports about it.
-            fused = {i: s if doc_of[i] in named else s * NOT_NAMED for i, s in fused.items()}
-        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+            fused = {i: s if place[i].doc in named else s * NOT_NAMED for i, s in fused.items()}
+        # Equal scores (one sentence in many reports) go in reading order, whichever store holds them.
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], self.documents[place[item[0]].doc].source,
+                                                        place[item[0]].start))[:k]
         return [Scored(i, s) for i, s in ranked]
 
     def hits(self, scored: list[Scored]) -> list[Hit]:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 BATCH = 1000  # rows per insert
 TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
 LONGEST = 8_000  # characters of a heading kept: 24 KB of UTF-8 at most
@@ -148,6 +148,7 @@ def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -
     schema.add_field("id", DataType.INT64, is_primary=True)
     schema.add_field("passage", DataType.INT64)
     schema.add_field("doc", DataType.VARCHAR, max_length=4096)
+    schema.add_field("start", DataType.INT64)
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
     index = client.prepare_index_params()
     # Exact search in Milvus Lite, as in the FAISS store; a server picks its own ANN index.
@@ -194,7 +195,8 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     settings = {"format": FORMAT, "chunker": CHUNKER_VERSION, "model": model_name}
     current = _settings(client, name)
     model = None
-    if current is None or {k: current.get(k) for k in settings} != settings:
+    fresh = current is None or {k: current.get(k) for k in settings} != settings
+    if fresh:
         if current is not None:
             log.warning("rebuilding Milvus collection %s: built by %s with %s", name, current.get("model"), model_name)
         model = load_model(model_name)
@@ -226,7 +228,8 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
         for p in map(_fit, split(doc, 0)):
             hashed.setdefault(hashlib.sha1(dedupe_key(p).encode()).hexdigest(), p)
         # A passage whose text already stands in another report (the same report saved twice) is left out.
-        new = [key for key in hashed if key not in keys]
+        # A new collection holds only what this write put there, all of it in `keys`.
+        new = [] if fresh else [key for key in hashed if key not in keys]
         for start in range(0, len(new), BATCH):
             chunk = new[start:start + BATCH]
             keys |= {row["key"] for row in client.query(passages_name, filter=_in("key", chunk), output_fields=["key"])}
@@ -281,8 +284,8 @@ def _insert(client, name: str, pending: list, cache: dict, model, model_name: st
                       "key": key, "folded": _clip(fold(f"{doc.title} {p.section} {p.text}")),
                       "terms": _clip(" ".join(tokenize(context_text(doc, p))))}
                      for i, (key, p) in zip(ids, passages)]
-            vectors += [{"passage": ids[o], "doc": source, "dense": np.asarray(cache[u], dtype=np.float32)}
-                        for u, o in zip(units, owners)]
+            vectors += [{"passage": ids[o], "doc": source, "start": passages[o][1].start,
+                         "dense": np.asarray(cache[u], dtype=np.float32)} for u, o in zip(units, owners)]
             record.update({k: v for k, v in asdict(doc).items() if k != "text"})
         records.append({"id": _id(source), "source": source, "record": json.dumps(record, ensure_ascii=False),
                         "unused": [0, 0]})
@@ -363,18 +366,19 @@ class MilvusStore:
         if not tokens:
             return []
         found = self.client.search(self._passages, data=[" ".join(tokens)], anns_field="sparse", limit=limit,
-                                   filter=self._filter(docs), output_fields=["doc"],
+                                   filter=self._filter(docs), output_fields=["doc", "start"],
                                    search_params={"metric_type": "BM25"})[0]
         # Milvus Lite reports BM25 as a negative distance, a server as a positive score.
-        matches = [Match(int(r["id"]), self._position[r["entity"]["doc"]], abs(float(r["distance"])))
+        matches = [Match(int(r["id"]), self._position[r["entity"]["doc"]], r["entity"]["start"], abs(float(r["distance"])))
                    for r in found if r["entity"]["doc"] in self._position]
         return sorted((m for m in matches if m.score > 0), key=lambda m: -m.score)
 
     def dense(self, vector: np.ndarray, limit: int, docs: set[int] | None) -> list[Match]:
         found = self.client.search(self._sentences, data=[vector[0].tolist()], anns_field="dense", limit=limit,
-                                   filter=self._filter(docs), output_fields=["passage", "doc"],
+                                   filter=self._filter(docs), output_fields=["passage", "doc", "start"],
                                    search_params={"metric_type": "IP"})[0]
-        return [Match(int(r["entity"]["passage"]), self._position[r["entity"]["doc"]], float(r["distance"]))
+        return [Match(int(r["entity"]["passage"]), self._position[r["entity"]["doc"]], r["entity"]["start"],
+                      float(r["distance"]))
                 for r in found if r["entity"]["doc"] in self._position]
 
     def passages(self, ids: list[int]) -> list[Passage]:

@@ -25,6 +25,7 @@ DEFAULT_COLLECTION = "reports"
 class Match:
     passage: int  # the store's id of the passage
     doc: int  # position of its document in `Store.documents`
+    start: int  # where the passage starts in its document: with the source, breaks ties alike in every store
     score: float
 
 
