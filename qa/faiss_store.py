@@ -110,6 +110,6 @@ class FaissStore:
 
     @functools.cached_property
     def _folded(self) -> list[str]:
-        from qa.textnorm import fold
+        from qa.index import keyword_text
 
-        return [fold(f"{self.documents[p.doc].title} {p.section} {p.text}") for p in self.passage_list]
+        return [keyword_text(self.documents[p.doc], p) for p in self.passage_list]

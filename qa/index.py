@@ -60,6 +60,13 @@ def context_text(doc: Document, passage: Passage) -> str:
     return f"{doc.title} {region} {passage.section} {passage.text}".strip()
 
 
+def keyword_text(doc: Document, passage: Passage) -> str:
+    """What question keywords are counted in (`Store.document_frequency`): folded title, section and text."""
+    from qa.textnorm import fold
+
+    return fold(f"{doc.title} {passage.section} {passage.text}")
+
+
 def dense_units(docs: list[Document], passages: list[Passage]) -> tuple[list[str], list[int]]:
     """What gets embedded: each sentence behind its section, and the passage it belongs to.
 

@@ -266,8 +266,7 @@ def _insert(client, name: str, pending: list, cache: dict, model, model_name: st
     import numpy as np
 
     from qa.embedding import embed, load_model
-    from qa.index import context_text
-    from qa.textnorm import fold
+    from qa.index import context_text, keyword_text
     from qa.tokens import tokenize
 
     documents, passages_name, sentences_name = _names(name)
@@ -281,7 +280,7 @@ def _insert(client, name: str, pending: list, cache: dict, model, model_name: st
                 cache.update(zip(missing, embed(model, missing, progress=False)))
             ids = [_id(source, p.start, p.end) for _, p in passages]
             rows += [{"id": i, "doc": source, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
-                      "key": key, "folded": _clip(fold(f"{doc.title} {p.section} {p.text}")),
+                      "key": key, "folded": _clip(keyword_text(doc, p)),
                       "terms": _clip(" ".join(tokenize(context_text(doc, p))))}
                      for i, (key, p) in zip(ids, passages)]
             vectors += [{"passage": ids[o], "doc": source, "start": passages[o][1].start,
