@@ -198,7 +198,8 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     fresh = current is None or {k: current.get(k) for k in settings} != settings
     if fresh:
         if current is not None:
-            log.warning("rebuilding Milvus collection %s: built by %s with %s", name, current.get("model"), model_name)
+            changed = ", ".join(f"{k} {current.get(k)} -> {v}" for k, v in settings.items() if current.get(k) != v)
+            log.warning("rebuilding Milvus collection %s: %s", name, changed)
         model = load_model(model_name)
         dimension = model_dimension(model)
         _create(client, name, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
