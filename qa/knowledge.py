@@ -21,6 +21,7 @@ MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says
 MODES = ("fused", "bm25", "dense")
 POOL = 200  # candidates taken from each of BM25 and the dense vectors before fusing
 NOT_NAMED = 0.5  # score factor for reports other than the ones a question names
+REMEMBERED = 100_000  # keywords and tokens whose counts are kept; questions are unbounded, memory is not
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class KnowledgeBase:
                            f"run `python -m qa build --model {model}` on it")
         self.model_name = store.model_name
         self.documents = store.documents
+        self._frequencies: dict[str, int] = {}  # keyword -> passages holding it
+        self._known: dict[str, bool] = {}  # BM25 token -> does some passage hold it
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.store.location!r}, {len(self.documents)} documents, {len(self.store)} passages)"
@@ -57,14 +60,16 @@ class KnowledgeBase:
     def document_frequency(self, word: str) -> int:
         """How many passages contain `word` (folded), for weighting question keywords."""
         if word not in self._frequencies:
-            if len(self._frequencies) > 100_000:  # questions are unbounded; memory is not
-                self._frequencies.clear()
-            self._frequencies[word] = self.store.document_frequency(word)
+            _remember(self._frequencies, {word: self.store.document_frequency(word)})
         return self._frequencies[word]
 
-    @functools.cached_property
-    def _frequencies(self) -> dict[str, int]:
-        return {}
+    def _known_tokens(self, tokens: list[str]) -> list[str]:
+        """The tokens some passage holds; the store is asked once per token, all new ones together."""
+        unseen = [t for t in dict.fromkeys(tokens) if t not in self._known]
+        if unseen:
+            known = set(self.store.known(unseen))
+            _remember(self._known, {t: t in known for t in unseen})
+        return [t for t in tokens if self._known[t]]
 
     def named_documents(self, query: str) -> set[int]:
         """The documents whose place or year the query names ("通州区2023年…"), best matches only."""
@@ -98,7 +103,6 @@ class KnowledgeBase:
         model, prompt = self._model
         return embed(model, [query], prompt=prompt)
 
-    @functools.lru_cache(maxsize=1024)  # noqa: B019
     def _query_tokens(self, query: str) -> tuple[list[str], float]:
         """The query's BM25 tokens the corpus knows, and their share of all its tokens.
 
@@ -108,7 +112,7 @@ class KnowledgeBase:
         from qa.tokens import tokenize
 
         tokens = tokenize(translate(query))
-        known = self.store.known(tokens) if tokens else []
+        known = self._known_tokens(tokens)
         return known, len(known) / len(tokens) if tokens else 0.0
 
     def rank(self, query: str, *, k: int = 5, mode: str = "fused",
@@ -179,3 +183,9 @@ class KnowledgeBase:
         from qa.answering import answer
 
         return answer(self, question, k=k, doc=doc)
+
+
+def _remember(cache: dict, new: dict) -> None:
+    if len(cache) > REMEMBERED:
+        cache.clear()
+    cache.update(new)

@@ -93,6 +93,15 @@ def _settings(client, name: str) -> dict | None:
     return json.loads(rows[0]["record"]) if rows else None
 
 
+def _unusable(settings: dict | None, name: str, uri: str) -> str | None:
+    """Why the collection cannot be searched as it stands, or None."""
+    if settings is None:
+        return f"no collection {name} at {uri}"
+    if settings.get("format") != FORMAT or settings.get("chunker") != CHUNKER_VERSION:
+        return f"collection {name} at {uri} was built by another version of qa"
+    return None
+
+
 def _stored_files(client, name: str) -> dict[str, dict]:
     """source -> record of every file the collection holds."""
     documents, _, _ = _names(name)
@@ -304,10 +313,8 @@ def stale(corpus: Path, uri: str | Path, name: str, model_name: str | None = Non
     uri = str(uri)
     client = connect(uri)
     settings = _settings(client, name)
-    if settings is None:
-        return f"no collection {name} at {uri}"
-    if settings.get("format") != FORMAT or settings.get("chunker") != CHUNKER_VERSION:
-        return f"collection {name} was built by another version of qa"
+    if reason := _unusable(settings, name, uri):
+        return reason
     if model_name and settings["model"] != model_name:
         return f"model changed from {settings['model']} to {model_name}"
     stored = {s: r.get("sha256") for s, r in _stored_files(client, name).items()}
@@ -328,12 +335,9 @@ class MilvusStore:
         self.location = f"{uri} (collection {name})"
         self._documents, self._passages, self._sentences = _names(name)
         settings = _settings(self.client, name)
-        if settings is None:
-            raise IndexMissing(f"no collection {name} at {uri}: "
-                               f"run `python -m qa build --store milvus --milvus-uri {uri} --collection {name}`")
-        if settings.get("format") != FORMAT or settings.get("chunker") != CHUNKER_VERSION:
-            raise BadIndex(f"collection {name} at {uri} was built by another version of qa: "
-                           f"run `python -m qa build --store milvus --milvus-uri {uri} --collection {name}`")
+        if reason := _unusable(settings, name, uri):
+            error = IndexMissing if settings is None else BadIndex
+            raise error(f"{reason}: run `python -m qa build --store milvus --milvus-uri {uri} --collection {name}`")
         self.model_name = settings["model"]
         records = _stored_files(self.client, name)
         fields = set(Document.__dataclass_fields__) - {"text"}
@@ -342,7 +346,6 @@ class MilvusStore:
         self._position = {d.source: i for i, d in enumerate(self.documents)}
         rows = self.client.query(self._passages, filter="", output_fields=["count(*)"])
         self._count = int(rows[0]["count(*)"])
-        self._known: dict[str, bool] = {}
 
     def __len__(self) -> int:
         return self._count
@@ -351,16 +354,13 @@ class MilvusStore:
         return "" if docs is None else _in("doc", [self.documents[i].source for i in docs])
 
     def known(self, tokens: list[str]) -> list[str]:
-        unseen = [t for t in dict.fromkeys(tokens) if t not in self._known]
-        if unseen:
-            # One BM25 search per token, all in one request: a token some passage holds finds it.
-            # (TEXT_MATCH would do too, but Milvus Lite scans every passage for it.)
-            found = self.client.search(self._passages, data=unseen, anns_field="sparse", limit=1,
-                                       search_params={"metric_type": "BM25"})
-            if len(self._known) > 100_000:  # questions are unbounded; memory is not
-                self._known.clear()
-            self._known.update((t, bool(hits)) for t, hits in zip(unseen, found))
-        return [t for t in tokens if self._known[t]]
+        if not tokens:
+            return []
+        # One BM25 search per token, all in one request: a token some passage holds finds it.
+        # (TEXT_MATCH would do too, but Milvus Lite scans every passage for it.)
+        found = self.client.search(self._passages, data=tokens, anns_field="sparse", limit=1,
+                                   search_params={"metric_type": "BM25"})
+        return [t for t, hits in zip(tokens, found) if hits]
 
     def lexical(self, tokens: list[str], limit: int, docs: set[int] | None) -> list[Match]:
         if not tokens:
