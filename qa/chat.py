@@ -22,7 +22,6 @@ EXAMPLES = [
     "谁和区法院成立了行政争议多元解纷中心",
     "How many administrative licensing items are on the 2022 list?",
 ]
-ALL_DOCUMENTS = "全部报告"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
