@@ -75,7 +75,8 @@ def run_load(url: str, clients: int, questions: int) -> LoadResult:
                       [lat for _, ls in results for lat in ls], seconds)
 
 
-def _wait_for(port: int, process: subprocess.Popen, timeout: float = 180) -> None:
+def wait_for(port: int, process: subprocess.Popen, timeout: float = 180) -> None:
+    """Until the app `process` listens on `port` on 127.0.0.1."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
@@ -100,7 +101,7 @@ def main() -> None:
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
         process = subprocess.Popen([sys.executable, "app.py", "--port", str(args.port)], cwd=ROOT, env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for(args.port, process)
+        wait_for(args.port, process)
         url = f"http://127.0.0.1:{args.port}/"
     try:
         result = run_load(url, args.clients, args.questions)

@@ -17,6 +17,15 @@ HONGQIAO = ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt"
 REPORTS = sorted(DATA.glob("*.txt"))
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class HashEmbedder:
     """A tiny deterministic stand-in for a sentence-transformers model: hashed character bigrams."""
 

@@ -1,18 +1,12 @@
 import os
-import socket
 
 import pytest
+from conftest import free_port
 
 from qa.chat import build_app, escape, reply_text
 
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -144,30 +144,24 @@ def test_unreachable_milvus_server_names_the_fix(capsys):
 
 def test_app_serves_from_milvus(tmp_path, hongqiao_corpus):
     """`python app.py --store milvus` builds the collection on first start and answers from it."""
-    import socket
     import subprocess
     import sys
-    import time
 
+    from conftest import ROOT, free_port
     from gradio_client import Client
 
-    from conftest import ROOT
+    from benchmarks.load import wait_for
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     command = [sys.executable, str(ROOT / "app.py"), "--corpus", str(hongqiao_corpus), "--store", "milvus",
                "--milvus-uri", str(tmp_path / "app.db"), "--port", str(port)]
     log = tmp_path / "app.log"
     app = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("w"))
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and app.poll() is None:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
-        assert app.poll() is None, log.read_text()
+        try:
+            wait_for(port, app, timeout=120)
+        except (RuntimeError, TimeoutError):
+            pytest.fail(log.read_text())
         answer = Client(f"http://127.0.0.1:{port}/", verbose=False).predict("行政复议维持多少宗", api_name="/ask")
         assert answer["figure"] == "13宗" and "维持" in answer["evidence"]
     finally:
