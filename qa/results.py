@@ -20,6 +20,7 @@ class Hit:
     publisher: str = ""
     region: str = ""  # the district or county the report is about
     year: str = ""  # the year it reports on
+    table: str = ""  # when the passage is one row of a table: the table's caption ("" for running text)
 
 
 @dataclass(frozen=True)
