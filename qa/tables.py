@@ -1,0 +1,646 @@
+"""Tables as tables: Word, PDF, web-page and pipe-text tables read into `Table` blocks in reading order.
+
+Every format reader turns its tables into a grid of strings with merged cells
+repeated in every cell they span; `make_table` then decides header rows, row
+headers, caption and unit the same way for all formats. A grid that is only
+layout (one row or one column) comes back as text lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from qa.blocks import Block, Table
+
+__all__ = ["make_table", "grid_blocks", "read_docx", "read_pdf", "html_table_grid", "split_pipe_tables"]
+
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+# PDF text puts spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
+# (The same rule as qa/readers.py, kept here so this module does not depend on a reader.)
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+_PERCENT_SPACE = re.compile(r"(?<=\d)[ \t]+(?=[%‰])")
+_SENTENCE_END = "。！？；!?;"
+# A cell that holds a value: a number, maybe signed, with thousands separators or a percent sign.
+_NUMBER = re.compile(r"[+\-−±]?\d[\d,，]*(?:\.\d+)?\s*[%％‰]?")
+# Placeholders tables put where a value is missing; they sit in value columns.
+_PLACEHOLDER = {"—", "——", "-", "--", "－", "/", "…", "...", "*", "×"}
+# A year heads a column ("2023年", "2024"), it is not a value in a header row.
+_YEAR = re.compile(r"(?:19|20)\d\d(?:年度?)?")
+_UNIT_LINE = re.compile(r"[（(]?\s*(?:计量)?单位\s*[：:]\s*([^（）()，,。\s]{1,8})\s*[）)]?")
+_UNIT_PAREN = re.compile(r"[（(]\s*(?:(?:计量)?单位\s*[：:]\s*)?([^（）()，,。、\d\s]{1,6})\s*[）)]")
+_NUMERALS = set("一二三四五六七八九十")
+_TITLE_MAX = 40  # a caption is a short line; longer lines are paragraphs
+_CAPTION_LOOKBACK = 3  # non-blank lines above a table searched for its caption
+_FRAGMENT_MAX = 20  # a line this short without a sentence end may be a cell torn out of a converted table
+
+
+def clean_cell(text: str | None) -> str:
+    """A cell's text on one line: lines joined (no space between Chinese), spaces collapsed."""
+    if not text:
+        return ""
+    text = re.sub(r"[\s\u00a0\u3000]+", " ", text.replace("\u200b", "")).strip()
+    return _PERCENT_SPACE.sub("", _CJK_SPACE.sub("", text))
+
+
+def clean_line(line: str) -> str:
+    """A text line with the spaces PDF layout puts around numbers in Chinese removed."""
+    return _PERCENT_SPACE.sub("", _CJK_SPACE.sub("", line.replace("\u00a0", " "))).strip()
+
+
+def _is_value(cell: str) -> bool:
+    return bool(_NUMBER.fullmatch(cell)) or cell in _PLACEHOLDER
+
+
+def _value_share(cells: list[str], *, header: bool = False) -> float:
+    """Share of the non-empty cells that hold values (years count as labels when judging a header)."""
+    filled = [c for c in cells if c]
+    if not filled:
+        return 0.0
+    values = [c for c in filled if _is_value(c) and not (header and _YEAR.fullmatch(c))]
+    return len(values) / len(filled)
+
+
+def _unit_of(text: str) -> str:
+    """The unit a caption, header cell or note states: "单位：件" -> "件", "……（亿元）" -> "亿元"."""
+    text = text.strip()
+    match = _UNIT_LINE.search(text)
+    if match:
+        return match.group(1)
+    match = _UNIT_PAREN.search(text)
+    # "（一）" numbers an item, it is not a unit; a unit in parentheses closes the text.
+    if match and text.endswith(match.group(0)) and not set(match.group(1)) <= _NUMERALS:
+        return match.group(1)
+    return ""
+
+
+def _title_like(line: str) -> bool:
+    line = line.strip()
+    return (
+        0 < len(line) <= _TITLE_MAX
+        and not any(mark in line for mark in _SENTENCE_END + "。")
+        and _value_share(line.split()) < 0.5
+        and not (line.startswith("|") or line.count("|") >= 2)
+    )
+
+
+def _strip_markup(line: str) -> str:
+    """A Markdown heading or bold line without its marks."""
+    return line.strip().lstrip("#").strip().strip("*").strip()
+
+
+def find_caption(before: list[str]) -> tuple[str, str]:
+    """(caption, unit) from the lines just above a table: the nearest short title line, and a unit line."""
+    caption, unit = "", ""
+    seen = 0
+    for line in reversed(before):
+        text = _strip_markup(line)
+        if not text:
+            continue
+        seen += 1
+        if seen > _CAPTION_LOOKBACK:
+            break
+        if not caption and (_UNIT_LINE.fullmatch(text) or _UNIT_PAREN.fullmatch(text)):
+            # A line that only states the unit ("单位：件", "（亿元）") sits between caption and table.
+            unit = unit or _unit_of(text)
+            continue
+        if _title_like(text):
+            caption = text
+            break
+        if any(mark in text for mark in _SENTENCE_END + "。"):
+            break  # a paragraph: whatever is above it captions something else
+    return caption, unit or _unit_of(caption)
+
+
+def _rectangular(grid: list[list[Any]]) -> list[list[str]]:
+    width = max((len(row) for row in grid), default=0)
+    return [[clean_cell(c) for c in row] + [""] * (width - len(row)) for row in grid]
+
+
+def _drop_empty(grid: list[list[str]]) -> list[list[str]]:
+    grid = [row for row in grid if any(row)]
+    keep = [c for c in range(len(grid[0]) if grid else 0) if any(row[c] for row in grid)]
+    return [[row[c] for c in keep] for row in grid]
+
+
+def _drop_repeated_columns(grid: list[list[str]]) -> list[list[str]]:
+    """Columns that repeat their left neighbour in every row: a merged cell spanning the whole table
+    part, so the copies say nothing new (the row "行政许可 | 9487" under a 4-column title)."""
+    def repeats(c: int) -> bool:
+        # Equal values side by side are common ("0 | 0"); a repeated label shows the merge.
+        same = all(row[c] == row[c - 1] for row in grid)
+        return same and any(row[c] and not _is_value(row[c]) for row in grid)
+
+    keep = [c for c in range(len(grid[0]) if grid else 0) if c == 0 or not repeats(c)]
+    return [[row[c] for c in keep] for row in grid]
+
+
+def _header_rows(grid: list[list[str]]) -> int:
+    """Leading rows whose cells are mostly labels; a table of labels only has one header row."""
+    count = 0
+    for row in grid:
+        if _value_share(row, header=True) >= 0.5:
+            break
+        count += 1
+    return 1 if count >= len(grid) else count
+
+
+def _row_header_columns(body: list[list[str]], width: int) -> int:
+    """Leading columns whose body cells are mostly labels; they name the row."""
+    count = 0
+    for column in range(width):
+        if _value_share([row[column] for row in body]) >= 0.5:
+            break
+        count += 1
+    # A table of labels only (no value column) is named by its first column.
+    return 1 if count >= width else count
+
+
+def make_table(
+    grid: list[list[Any]], *, before: list[str], header_rows: int | None = None, merged: bool = True
+) -> Table | None:
+    """A `Table` from a grid of cells (merged cells repeated), or None for a layout table.
+
+    `before` holds the lines just above the table, for its caption and unit;
+    `header_rows`, when the format marks them (a Markdown separator line), overrides the guess;
+    `merged=False` says the format has no merged cells (pipe text), so equal neighbours are kept.
+    """
+    grid = _drop_empty(_rectangular(grid))
+    if merged:
+        grid = _drop_repeated_columns(grid)
+    if len(grid) < 2 or len(grid[0]) < 2:
+        return None  # one row or one column: layout, not a table
+    width = len(grid[0])
+    heads = _header_rows(grid) if header_rows is None else max(0, min(header_rows, len(grid) - 1))
+    header, body = grid[:heads], grid[heads:]
+    row_heads = _row_header_columns(body, width)
+    caption, unit = find_caption(before)
+    labels = Table(caption, tuple(map(tuple, header)), ()).columns
+    if not unit:
+        # One unit stated over every value column is the table's unit ("本年收费金额（单位：万元）").
+        stated = {_unit_of(label) for label in labels[row_heads:]}
+        if len(stated) == 1 and "" not in stated:
+            unit = stated.pop()
+    if not unit and body and len({c for c in body[0] if c}) == 1 and _unit_of(body[0][0]):
+        unit, body = _unit_of(body[0][0]), body[1:]  # a first row that only states the unit
+    unit_column = next((c for c in range(row_heads) if "单位" in labels[c]), None) if labels else None
+    return Table(
+        caption=caption,
+        header=tuple(map(tuple, header)),
+        rows=tuple(map(tuple, body)),
+        unit=unit,
+        row_header_columns=row_heads,
+        unit_column=unit_column,
+    )
+
+
+def _layout_lines(grid: list[list[str]]) -> list[str]:
+    """The text of a layout table: one line per row (one per cell for a single row), merged repeats dropped."""
+    grid = _drop_empty(_rectangular(grid))
+    if len(grid) == 1:
+        return list(dict.fromkeys(c for c in grid[0] if c))
+    return [" ".join(dict.fromkeys(c for c in row if c)) for row in grid]
+
+
+def _full_width(row: list[str]) -> bool:
+    """A row that one merged cell spans: a title or note inside the table, not a row of it."""
+    return len(row) > 1 and bool(row[0]) and all(c == row[0] for c in row) and not _is_value(row[0])
+
+
+def grid_blocks(grid: list[list[Any]], *, before: list[str]) -> list[Block]:
+    """Blocks for one grid: rows spanned by a single merged cell become text lines that split the
+    grid into tables (they are titles such as "第二十条第（一）项"); layout grids become text lines."""
+    rows = _drop_empty(_rectangular(grid))
+    blocks: list[Block] = []
+    context = list(before)
+    part: list[list[str]] = []
+
+    def flush() -> None:
+        if not part:
+            return
+        table = make_table(part, before=context)
+        found = [table] if table else _layout_lines(part)
+        blocks.extend(found)
+        context.extend(b for b in found if isinstance(b, str))
+        part.clear()
+
+    for row in rows:
+        if _full_width(row):
+            flush()
+            blocks.append(row[0])
+            context.append(row[0])
+        else:
+            part.append(row)
+    flush()
+    return blocks
+
+
+def _is_furniture(block: Block) -> bool:
+    # A page number such as "- 3 -" has no letters; it may sit between a table and its continuation.
+    return isinstance(block, str) and not re.search(rf"[A-Za-z{_CJK}]", block)
+
+
+def _fragment(block: Block) -> bool:
+    text = block.strip() if isinstance(block, str) else ""
+    return len(text) <= _FRAGMENT_MAX and not any(mark in text for mark in _SENTENCE_END + "。")
+
+
+def continue_tables(
+    blocks: list[Block], *, fill_row_headers: bool = False, across_fragments: bool = False
+) -> list[Block]:
+    """Tables without a header that follow a table with as many value columns continue it: they take
+    its caption, header and unit. Only page numbers may stand between them, or with `across_fragments`
+    also short lines that are not sentences (cells a conversion tore out of the table). With
+    `fill_row_headers`, row-header cells a page break left empty at the top take the last row header
+    above the break."""
+    out: list[Block] = []
+    origin: Table | None = None  # the part with the header
+    last: Table | None = None  # the part just before
+    for block in blocks:
+        if isinstance(block, Table):
+            values = block.width - block.row_header_columns
+            if origin is not None and last is not None and not block.header and values > 0 and (
+                values == origin.width - origin.row_header_columns
+            ):
+                block = _continued(origin, last, block, fill_row_headers=fill_row_headers)
+            else:
+                origin = block if block.header else None
+            last = block
+        elif not (_is_furniture(block) or (across_fragments and _fragment(block))):
+            origin = last = None
+        out.append(block)
+    return out
+
+
+def _continued(origin: Table, last: Table, table: Table, *, fill_row_headers: bool) -> Table:
+    heads = table.row_header_columns
+    values = table.width - heads
+    # Row-header part of the header from the first part (as many columns as this one has), then its value part.
+    header = tuple(row[:heads] + row[len(row) - values:] for row in origin.header)
+    rows = [list(row) for row in table.rows]
+    if fill_row_headers and heads == last.row_header_columns and last.rows:
+        above = last.rows[-1]
+        for column in range(heads):
+            for row in rows:
+                if row[column]:
+                    break
+                row[column] = above[column]
+    return replace(
+        table,
+        caption=origin.caption,  # the same table: a line just above the continuation is not its title
+        header=header,
+        rows=tuple(map(tuple, rows)),
+        unit=table.unit or origin.unit,
+        unit_column=origin.unit_column if heads == origin.row_header_columns else table.unit_column,
+    )
+
+
+# ---------------------------------------------------------------- .docx
+
+
+def _docx_cell_text(tc: Any) -> str:
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    return "\n".join(Paragraph(p, None).text for p in tc.iter(qn("w:p")))
+
+
+def docx_table_grid(tbl: Any) -> list[list[str]]:
+    """A Word table (`w:tbl` element) as a grid, gridSpan and vMerge expanded into every cell they cover."""
+    from docx.oxml.ns import qn
+
+    grid: list[list[str]] = []
+    for tr in tbl.iterchildren(qn("w:tr")):
+        row: list[str] = []
+        pr = tr.find(qn("w:trPr"))
+        before = pr.find(qn("w:gridBefore")) if pr is not None else None
+        if before is not None:
+            row += [""] * int(before.get(qn("w:val"), "0"))  # grid columns this row skips
+        for tc in tr.iterchildren(qn("w:tc"), qn("w:sdt")):
+            cells = [tc] if tc.tag == qn("w:tc") else list(tc.iter(qn("w:tc")))
+            for cell in cells:
+                props = cell.find(qn("w:tcPr"))
+                span_el = props.find(qn("w:gridSpan")) if props is not None else None
+                merge = props.find(qn("w:vMerge")) if props is not None else None
+                span = int(span_el.get(qn("w:val"), "1")) if span_el is not None else 1
+                start = len(row)
+                if merge is not None and merge.get(qn("w:val"), "continue") == "continue" and grid:
+                    # A vertical merge continues the cell above: repeat its text.
+                    above = grid[-1]
+                    text = above[start] if start < len(above) else ""
+                else:
+                    text = _docx_cell_text(cell)
+                row += [text] * span
+        grid.append(row)
+    return grid
+
+
+def read_docx(path: str | Path) -> list[Block]:
+    """A .docx file as blocks in body order: paragraphs as lines, tables as `Table` (merged cells expanded)."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(str(path))
+    blocks: list[Block] = []
+
+    def walk(element: Any) -> None:
+        for child in element.iterchildren():
+            if child.tag == qn("w:p"):
+                blocks.append(Paragraph(child, document).text.strip())
+            elif child.tag == qn("w:tbl"):
+                before = [b for b in blocks[-_CAPTION_LOOKBACK * 2:] if isinstance(b, str)]
+                blocks.extend(grid_blocks(docx_table_grid(child), before=before))
+            elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
+                walk(child)  # content controls wrap ordinary paragraphs and tables
+
+    walk(document.element.body)
+    return [b for b in blocks if not isinstance(b, str) or b]
+
+
+# ---------------------------------------------------------------- PDF
+
+# Measured on real reports: the "lines" strategy finds ruled tables exactly once invisible rectangles are
+# ignored; "text" cuts prose into columns. Word-made PDFs put a white, unstroked rectangle behind every
+# text line, which "lines" would take for a one-column table around the whole page.
+PDF_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
+
+
+def _white(color: Any) -> bool:
+    if color is None:
+        return True  # the default fill is black, but an unset fill on an unstroked rect draws nothing we see
+    values = tuple(color) if isinstance(color, (list, tuple)) else (color,)
+    if len(values) == 4:  # CMYK
+        return all(v == 0 for v in values)
+    return all(v == 1 for v in values)
+
+
+def _visible(obj: dict) -> bool:
+    """False for rectangles nobody sees: unstroked and filled white (or not filled)."""
+    if obj.get("object_type") != "rect":
+        return True
+    if obj.get("stroke"):
+        return True
+    return bool(obj.get("fill")) and not _white(obj.get("non_stroking_color"))
+
+
+def _pdf_table_grid(table: Any) -> list[list[str]]:
+    """A pdfplumber table as a grid, each cell's text repeated over every row and column it spans."""
+    rows = table.rows
+    texts = table.extract()
+    xs = sorted({round(cell[0], 1) for row in rows for cell in row.cells if cell})
+    ys = [round(row.bbox[1], 1) for row in rows]
+    grid = [["" for _ in xs] for _ in ys]
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row.cells):
+            if cell is None:
+                continue
+            x0, top, x1, bottom = cell
+            text = texts[r][c] or ""
+            columns = [i for i, x in enumerate(xs) if x0 - 1 <= x < x1 - 1] or [c]
+            spanned = [i for i, y in enumerate(ys) if top - 1 <= y < bottom - 1] or [r]
+            for i in spanned:
+                for j in columns:
+                    grid[i][j] = text
+    return grid
+
+
+def read_pdf(path: str | Path) -> list[list[Block]]:
+    """A PDF as one block list per page: text lines outside tables as the page has them, tables as `Table`.
+
+    Spaces PDF layout puts around numbers in Chinese are removed; a table continued on the next page
+    takes the caption, header and row headers of its first part.
+    """
+    import pdfplumber
+
+    pages: list[list[Block]] = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            visible = page.filter(_visible)
+            tables = visible.find_tables(PDF_TABLE_SETTINGS)
+            boxes = [t.bbox for t in tables]
+
+            def inside(line: dict) -> bool:
+                x, y = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2
+                return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+            items: list[tuple[float, int, Any]] = [
+                (line["top"], 0, clean_line(line["text"])) for line in visible.extract_text_lines() if not inside(line)
+            ]
+            items += [(t.bbox[1], 1, t) for t in tables]
+            blocks: list[Block] = []
+            for _, kind, item in sorted(items, key=lambda i: (i[0], i[1])):
+                if kind == 0:
+                    if item:
+                        blocks.append(item)
+                else:
+                    before = [b for b in blocks if isinstance(b, str)][-_CAPTION_LOOKBACK * 2:]
+                    blocks.extend(grid_blocks(_pdf_table_grid(item), before=before))
+            pages.append(blocks)
+    return _continue_pages(pages)
+
+
+def _continue_pages(pages: list[list[Block]]) -> list[list[Block]]:
+    """Join tables across page breaks, keeping each page's blocks on their page."""
+    flat = [(p, b) for p, blocks in enumerate(pages) for b in blocks]
+    joined = continue_tables([b for _, b in flat], fill_row_headers=True)
+    out: list[list[Block]] = [[] for _ in pages]
+    for (page, _), block in zip(flat, joined):
+        out[page].append(block)
+    return out
+
+
+# ---------------------------------------------------------------- HTML
+
+# Elements that end a line inside a cell; everything else (span, font, b, a, o:p …) is inline.
+_HTML_BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dd", "dt"}
+
+
+def _html_text(tag: Any) -> str:
+    from bs4 import Comment, NavigableString, Tag
+
+    parts: list[str] = []
+    for node in tag.descendants:
+        if isinstance(node, Comment):
+            continue
+        if isinstance(node, NavigableString):
+            if node.parent is not None and node.parent.name in ("script", "style"):
+                continue
+            parts.append(str(node))
+        elif isinstance(node, Tag) and node.name in _HTML_BLOCKS:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def html_table_grid(tag: Any) -> list[list[str]]:
+    """A BeautifulSoup `<table>` as a grid: rowspan/colspan repeated into every cell they cover,
+    inline runs joined ("增长<span>9.3</span><span>％</span>" -> "增长9.3％"), whitespace collapsed."""
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}  # (row, column) filled by a rowspan from above
+    rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
+    for r, tr in enumerate(rows):
+        row: list[str] = []
+        for cell in tr.find_all(["td", "th"], recursive=False):
+            while (r, len(row)) in pending:
+                row.append(pending.pop((r, len(row))))
+            text = clean_cell(_html_text(cell))
+            colspan = _span(cell.get("colspan"))
+            rowspan = _span(cell.get("rowspan"))
+            for _ in range(colspan):
+                for below in range(1, rowspan):
+                    pending[(r + below, len(row))] = text
+                row.append(text)
+        while (r, len(row)) in pending:
+            row.append(pending.pop((r, len(row))))
+        grid.append(row)
+    width = max((len(row) for row in grid), default=0)
+    return [row + [""] * (width - len(row)) for row in grid]
+
+
+def _span(value: Any) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+# ---------------------------------------------------------------- pipe tables
+
+_SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
+
+
+def _is_pipe_row(line: str) -> bool:
+    text = line.strip().replace("｜", "|")
+    return text.startswith("|") and len(text) > 1 or text.count("|") >= 2
+
+
+def _pipe_cells(line: str) -> list[str]:
+    text = line.strip().replace("｜", "|").replace("\\|", "\u0000")
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [clean_cell(c.replace("\u0000", "|")) for c in text.split("|")]
+
+
+def _align_pipe_rows(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of unequal width lined up: labels from the left, values from the right.
+
+    Text converted from PDF drops cells, so a row's values would otherwise slide under the wrong
+    column. A gap between a row's labels and its values repeats its last label, as a merged row
+    header would; trailing empty cells count as values only as far as the value columns reach.
+    """
+    split: list[tuple[list[str], list[str]] | None] = []
+    for row in rows:
+        if _value_share(row, header=True) == 0:
+            split.append(None)  # a header row: no values to line up
+            continue
+        labels = 0
+        while labels < len(row) and row[labels] and not _is_value(row[labels]):
+            labels += 1
+        split.append((row[:labels], row[labels:]))
+    parts = [s for s in split if s]
+    if not parts:
+        return rows
+    value_columns = max(len(_rstrip_empty(v)) for _, v in parts)
+    for labels, values in parts:
+        while values and not values[-1] and len(values) > value_columns:
+            values.pop()
+    value_columns = max(len(v) for _, v in parts)
+    label_columns = max(len(lab) for lab, _ in parts)
+    width = max(label_columns + value_columns, max(len(r) for r in rows))
+    aligned: list[list[str]] = []
+    for row, part in zip(rows, split):
+        if part is None:
+            aligned.append(row + [""] * (width - len(row)))
+            continue
+        labels, values = part
+        gap = width - len(labels) - len(values)
+        if gap < 0:
+            aligned.append(row + [""] * (width - len(row)))
+            continue
+        fill_labels = max(0, min(gap, label_columns - len(labels)))
+        filler = [labels[-1] if labels else ""] * fill_labels + [""] * (gap - fill_labels)
+        aligned.append(labels + filler + values)
+    return aligned
+
+
+def _rstrip_empty(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+def _join_torn_header(rows: list[list[str]], heads: int) -> tuple[list[list[str]], int]:
+    """Header rows that a conversion tore apart ("商业企" over "业") joined column by column.
+
+    A lower header row is a torn continuation when each of its filled cells sits under a filled cell
+    and it fills as many cells as the row above; a real second header level fills more (the row
+    above has group labels over several columns).
+    """
+    index = 1
+    while index < heads:
+        upper, lower = rows[index - 1], rows[index]
+        filled_upper = [c for c, cell in enumerate(upper) if cell]
+        filled_lower = [c for c, cell in enumerate(lower) if cell]
+        if filled_lower and set(filled_lower) <= set(filled_upper) and len(filled_lower) == len(filled_upper):
+            rows[index - 1] = [a + b for a, b in zip(upper, lower)]
+            del rows[index]
+            heads -= 1
+        else:
+            index += 1
+    return rows, heads
+
+
+def _pipe_table(lines: list[str], *, before: list[str]) -> list[Block]:
+    rows: list[list[str]] = []
+    separator_after: int | None = None
+    for line in lines:
+        if _SEPARATOR.fullmatch(line.strip()):
+            if separator_after is None and rows:
+                separator_after = len(rows)
+            continue
+        rows.append(_pipe_cells(line))
+    rows = _drop_empty(_rectangular(_align_pipe_rows([r for r in rows if any(r)]) if rows else []))
+    if not rows:
+        return []
+    heads = _header_rows(rows)
+    # A Markdown separator marks the header, unless it sits under a row of values (converted PDFs put
+    # one under whatever row starts each fragment).
+    if separator_after is not None and separator_after < len(rows):
+        if all(_value_share(r, header=True) < 0.5 for r in rows[:separator_after]):
+            heads = max(heads, separator_after) if heads < len(rows) else separator_after
+    if heads >= len(rows):
+        heads = 1
+    rows, heads = _join_torn_header(rows, heads)
+    table = make_table(rows, before=before, header_rows=heads, merged=False)
+    if table is None:
+        return [" ".join(c for c in row if c) for row in rows]
+    return [table]
+
+
+def split_pipe_tables(lines: list[str]) -> list[Block]:
+    """Lines with Markdown pipe tables (with or without `|---|` lines) and `|`-separated text tables
+    turned into `Table` blocks; other lines pass through. A headerless table right after another with
+    as many value columns continues it (converters split a table at every page)."""
+    blocks: list[Block] = []
+    run: list[str] = []
+    passed: list[str] = []  # the lines above the current run, for its caption
+
+    def flush() -> None:
+        if run:
+            blocks.extend(_pipe_table(run, before=passed[-_CAPTION_LOOKBACK * 2:]))
+            run.clear()
+
+    for line in lines:
+        if _is_pipe_row(line) or (run and _SEPARATOR.fullmatch(line.strip())):
+            run.append(line)
+            continue
+        flush()
+        blocks.append(line)
+        passed.append(line)
+    flush()
+    return continue_tables(blocks, across_fragments=True)
