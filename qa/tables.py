@@ -23,8 +23,12 @@ _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _PERCENT_SPACE = re.compile(r"(?<=\d)[ \t]+(?=[%‰])")
 _SENTENCE_END = "。！？；!?;"
-# A cell that holds a value: a number, maybe signed, with thousands separators or a percent sign.
-_NUMBER = re.compile(r"[+\-−±]?\d[\d,，]*(?:\.\d+)?\s*[%％‰]?")
+# A cell that holds a value: a number, maybe signed, with thousands separators or a percent sign, maybe
+# after a direction word ("增长9.3％") or before a short unit ("1575万箱"); not a date or an ordinal.
+_NUMBER = re.compile(
+    r"(?:约|达|增长|下降|增加|减少|提高|降低|同比增长|同比下降)?[+\-−±]?\d[\d,，]*(?:\.\d+)?\s*[%％‰]?"
+    r"(?:(?![年月日号季度项条])[\u4e00-\u9fff]{1,2})?"
+)
 # Placeholders tables put where a value is missing; they sit in value columns.
 _PLACEHOLDER = {"—", "——", "-", "--", "－", "/", "…", "...", "*", "×"}
 # A year heads a column ("2023年", "2024"), it is not a value in a header row.
@@ -129,9 +133,10 @@ def _drop_repeated_columns(grid: list[list[str]]) -> list[list[str]]:
     """Columns that repeat their left neighbour in every row: a merged cell spanning the whole table
     part, so the copies say nothing new (the row "行政许可 | 9487" under a 4-column title)."""
     def repeats(c: int) -> bool:
-        # Equal values side by side are common ("0 | 0"); a repeated label shows the merge.
+        # Equal values side by side are common ("0 | 0"); a repeated label over a repeated value shows a
+        # merge. Repeated row headers stay: the table keeps its width, and `row_label` drops the repeats.
         same = all(row[c] == row[c - 1] for row in grid)
-        return same and any(row[c] and not _is_value(row[c]) for row in grid)
+        return same and any(_is_value(row[c]) for row in grid) and any(row[c] and not _is_value(row[c]) for row in grid)
 
     keep = [c for c in range(len(grid[0]) if grid else 0) if c == 0 or not repeats(c)]
     return [[row[c] for c in keep] for row in grid]
@@ -550,21 +555,22 @@ def _align_pipe_rows(rows: list[list[str]]) -> list[list[str]]:
             values.pop()
     value_columns = max(len(v) for _, v in parts)
     label_columns = max(len(lab) for lab, _ in parts)
-    width = max(label_columns + value_columns, max(len(r) for r in rows))
+    header_width = max((len(_rstrip_empty(r)) for r, part in zip(rows, split) if part is None), default=0)
+    width = max(label_columns + value_columns, header_width)
     aligned: list[list[str]] = []
     for row, part in zip(rows, split):
         if part is None:
-            aligned.append(row + [""] * (width - len(row)))
+            aligned.append(_rstrip_empty(row))
             continue
         labels, values = part
         gap = width - len(labels) - len(values)
         if gap < 0:
-            aligned.append(row + [""] * (width - len(row)))
+            aligned.append(row)
             continue
         fill_labels = max(0, min(gap, label_columns - len(labels)))
         filler = [labels[-1] if labels else ""] * fill_labels + [""] * (gap - fill_labels)
         aligned.append(labels + filler + values)
-    return aligned
+    return [row + [""] * (width - len(row)) for row in aligned]
 
 
 def _rstrip_empty(cells: list[str]) -> list[str]:
@@ -577,16 +583,16 @@ def _rstrip_empty(cells: list[str]) -> list[str]:
 def _join_torn_header(rows: list[list[str]], heads: int) -> tuple[list[list[str]], int]:
     """Header rows that a conversion tore apart ("商业企" over "业") joined column by column.
 
-    A lower header row is a torn continuation when each of its filled cells sits under a filled cell
-    and it fills as many cells as the row above; a real second header level fills more (the row
-    above has group labels over several columns).
+    A lower header row is a torn continuation when each of its filled cells sits under a filled cell;
+    a real second header level has labels under empty cells (the row above puts one group label over
+    several columns, and a pipe table cannot merge cells).
     """
     index = 1
     while index < heads:
         upper, lower = rows[index - 1], rows[index]
-        filled_upper = [c for c, cell in enumerate(upper) if cell]
-        filled_lower = [c for c, cell in enumerate(lower) if cell]
-        if filled_lower and set(filled_lower) <= set(filled_upper) and len(filled_lower) == len(filled_upper):
+        filled_upper = {c for c, cell in enumerate(upper) if cell}
+        filled_lower = {c for c, cell in enumerate(lower) if cell}
+        if filled_lower and filled_lower <= filled_upper:
             rows[index - 1] = [a + b for a, b in zip(upper, lower)]
             del rows[index]
             heads -= 1
@@ -634,6 +640,7 @@ def split_pipe_tables(lines: list[str]) -> list[Block]:
         if run:
             blocks.extend(_pipe_table(run, before=passed[-_CAPTION_LOOKBACK * 2:]))
             run.clear()
+            passed.clear()  # lines above an earlier table do not caption the next one
 
     for line in lines:
         if _is_pipe_row(line) or (run and _SEPARATOR.fullmatch(line.strip())):

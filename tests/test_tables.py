@@ -1,0 +1,471 @@
+"""Tables read as tables: .docx merged cells, PDF ruled tables, Word-exported HTML, pipe text, and the
+shared header/caption/unit rules; then the real files of ../shared/data/wild/."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from qa.blocks import Table
+from qa.tables import (
+    clean_cell,
+    grid_blocks,
+    html_table_grid,
+    make_table,
+    read_docx,
+    read_pdf,
+    split_pipe_tables,
+)
+
+WILD = Path(os.environ.get("QA_WILD", Path(__file__).resolve().parents[2] / "shared" / "data" / "wild"))
+
+
+def tables(blocks) -> list[Table]:
+    return [b for b in blocks if isinstance(b, Table)]
+
+
+def cell(table: Table, row: str, column: str) -> str:
+    """The cell in the first body row whose label contains `row`, under the last column whose label ends with `column`."""
+    index = next(i for i in range(len(table.rows)) if row in table.row_label(i))
+    columns = [c for c, label in enumerate(table.columns) if label.endswith(column)]
+    assert columns, f"no column {column!r} in {table.columns}"
+    return table.rows[index][columns[-1]]
+
+
+# ---------------------------------------------------------------- make_table
+
+
+def test_make_table_header_rows_row_headers_caption_and_unit():
+    grid = [
+        ["项目", "2023年", "2024年"],
+        ["一般公共预算收入", "120.5", "131.2"],
+        ["税收收入", "98.1", "—"],
+    ]
+    table = make_table(grid, before=["全年实现增长。", "表1 财政收入情况", "单位：亿元"])
+    assert table.caption == "表1 财政收入情况"
+    assert table.unit == "亿元"
+    assert table.header == (("项目", "2023年", "2024年"),)  # years head columns, they are not values
+    assert table.rows[1] == ("税收收入", "98.1", "—")
+    assert table.row_header_columns == 1
+    assert table.row_label(0) == "一般公共预算收入"
+
+
+def test_make_table_unit_in_caption_or_single_value_header():
+    grid = [["指标", "金额"], ["收入", "5"], ["支出", "4"]]
+    assert make_table(grid, before=["二、收支情况（亿元）"]).unit == "亿元"
+    grid = [["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "7"]] * 1
+    table = make_table(grid, before=[])
+    assert (table.unit, table.caption) == ("万元", "")
+    # A first body row that only states the unit is the unit, not a row.
+    table = make_table([["项目", "数量"], ["单位：件", "单位：件"], ["申请", "3"]], before=[])
+    assert table.unit == "件" and table.rows == (("申请", "3"),)
+
+
+def test_make_table_caption_skips_paragraphs_and_unit_lines():
+    grid = [["名称", "数量"], ["甲", "1"], ["乙", "2"]]
+    # A paragraph ending a sentence is not a caption, and nothing above it captions this table.
+    assert make_table(grid, before=["三、情况", "全年办理申请17件。"]).caption == ""
+    assert make_table(grid, before=["## 表二：主动公开情况", "（单位：件）"]).caption == "表二：主动公开情况"
+
+
+def test_make_table_layout_grids_are_none_and_become_lines():
+    prose = [["本报告由区政府办公室编制。"], ["一、总体情况"]]
+    assert make_table(prose, before=[]) is None
+    assert make_table([["左栏文字", "右栏文字"]], before=[]) is None
+    assert grid_blocks(prose, before=[]) == ["本报告由区政府办公室编制。", "一、总体情况"]
+    assert grid_blocks([["", ""], ["", ""]], before=[]) == []
+
+
+def test_make_table_multi_level_header_and_row_header_columns():
+    grid = [
+        ["说明", "说明", "申请人情况", "申请人情况", "申请人情况"],
+        ["说明", "说明", "自然人", "法人或其他组织", "总计"],
+        ["一、新收申请", "一、新收申请", "95", "0", "95"],
+        ["三、办理结果", "（一）予以公开", "50", "0", "50"],
+        ["三、办理结果", "（二）部分公开", "9", "0", "9"],
+    ]
+    table = make_table(grid, before=["三、收到和处理申请情况"])
+    assert len(table.header) == 2 and table.row_header_columns == 2
+    assert table.columns[2:] == ["申请人情况 自然人", "申请人情况 法人或其他组织", "申请人情况 总计"]
+    assert table.row_label(0) == "一、新收申请"
+    assert table.row_label(2) == "三、办理结果 （二）部分公开"
+    assert cell(table, "新收", "总计") == "95"
+
+
+def test_grid_blocks_splits_at_rows_one_merged_cell_spans():
+    grid = [
+        ["第一项", "第一项", "第一项"],
+        ["信息内容", "制发件数", "废止件数"],
+        ["规章", "0", "0"],
+        ["第五项", "第五项", "第五项"],
+        ["信息内容", "处理决定数量", "处理决定数量"],
+        ["行政许可", "9487", "9487"],
+    ]
+    blocks = grid_blocks(grid, before=["二、主动公开情况"])
+    assert [b if isinstance(b, str) else type(b).__name__ for b in blocks] == [
+        "第一项", "Table", "第五项", "Table",
+    ]
+    second = blocks[3]
+    assert second.caption == "第五项"
+    assert second.columns == ["信息内容", "处理决定数量"]  # the merged value cell is one column again
+    assert second.rows == (("行政许可", "9487"),)
+
+
+def test_unit_column_and_row_unit():
+    grid = [["产品名称", "计量单位", "产量"], ["原煤", "万吨", "12"], ["发电量", "亿千瓦时", "3.4"]]
+    table = make_table(grid, before=["主要工业产品产量"])
+    assert table.row_header_columns == 2 and table.unit_column == 1
+    assert table.row_label(1) == "发电量" and table.row_unit(1) == "亿千瓦时"
+
+
+def test_clean_cell_joins_lines_and_drops_spaces_next_to_chinese():
+    assert clean_cell("三\n、\n本\n年") == "三、本年"
+    assert clean_cell("只计这一情 形，不\n计其他情形） ") == "只计这一情形，不计其他情形）"
+    assert clean_cell("增长 9.3 ％") == "增长9.3％"
+    assert clean_cell("Total  GDP\n2024") == "Total GDP 2024"
+    assert clean_cell(None) == ""
+
+
+# ---------------------------------------------------------------- .docx
+
+
+@pytest.fixture
+def merged_docx(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("一、收支情况")
+    document.add_paragraph("单位：万元")
+    table = document.add_table(rows=5, cols=4)
+    texts = [
+        ["项目", "2024年", "", ""],
+        ["", "收入", "支出", "结余"],
+        ["一般预算", "100", "80", "20"],
+        ["", "50", "40", "10"],
+        ["基金预算", "7", "6", "1"],
+    ]
+    for r, row in enumerate(texts):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    table.cell(0, 1).merge(table.cell(0, 3))  # gridSpan over three columns
+    table.cell(0, 0).merge(table.cell(1, 0))  # vMerge: the header cell spans two rows
+    table.cell(2, 0).merge(table.cell(3, 0))  # vMerge in the body: a row header over two rows
+    document.add_paragraph("二、下一步工作。")
+    layout = document.add_table(rows=2, cols=1)  # a one-column layout table holds prose
+    layout.cell(0, 0).text = "附：说明文字。"
+    layout.cell(1, 0).text = "第二段说明。"
+    path = tmp_path / "merged.docx"
+    document.save(path)
+    return path
+
+
+def test_read_docx_keeps_body_order_and_expands_merged_cells(merged_docx):
+    blocks = read_docx(merged_docx)
+    kinds = [b if isinstance(b, str) else "TABLE" for b in blocks]
+    assert kinds == ["一、收支情况", "单位：万元", "TABLE", "二、下一步工作。", "附：说明文字。", "第二段说明。"]
+    table = blocks[2]
+    assert table.caption == "一、收支情况" and table.unit == "万元"
+    assert table.header == (("项目", "2024年", "2024年", "2024年"), ("项目", "收入", "支出", "结余"))
+    assert table.columns == ["项目", "2024年 收入", "2024年 支出", "2024年 结余"]
+    assert table.rows == (
+        ("一般预算", "100", "80", "20"),
+        ("一般预算", "50", "40", "10"),  # the vertically merged row header fills both rows
+        ("基金预算", "7", "6", "1"),
+    )
+    assert not any("，" in b for b in blocks if isinstance(b, str))  # no comma-joined rows
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _draw_table(canvas, x: float, top: float, widths: list[float], height: float, cells: list[tuple]) -> None:
+    """Ruled cells on a reportlab canvas; each cell is (row, column, rowspan, colspan, text). `top` counts from
+    the top of the page, like pdfplumber."""
+    page_height = canvas._pagesize[1]
+    edges = [x]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    for row, column, rowspan, colspan, text in cells:
+        x0, x1 = edges[column], edges[column + colspan]
+        y1 = page_height - (top + row * height)
+        y0 = y1 - rowspan * height
+        canvas.rect(x0, y0, x1 - x0, y1 - y0, stroke=1, fill=0)
+        for i, line in enumerate(text.split("\n")):
+            canvas.drawString(x0 + 3, y1 - 14 - i * 11, line)
+
+
+@pytest.fixture
+def table_pdf(tmp_path):
+    reportlab = pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
+    del reportlab
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas as pdfcanvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))  # a CID font: no font file needed
+    path = tmp_path / "table.pdf"
+    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
+    canvas.setFont("STSong-Light", 10)
+
+    def line(top: float, text: str, *, white_box: bool = False) -> None:
+        if white_box:  # Word-made PDFs put an invisible white rectangle behind each text line
+            canvas.setFillColorRGB(1, 1, 1)
+            canvas.rect(70, 842 - top - 6, 450, 20, stroke=0, fill=1)
+            canvas.setFillColorRGB(0, 0, 0)
+        canvas.drawString(72, 842 - top, text)
+
+    line(60, "本年共收到申请 17 件，均已答复。", white_box=True)
+    line(80, "三、收到和处理申请情况", white_box=True)
+    widths = [60, 100, 60, 60, 60]
+    _draw_table(canvas, 72, 100, widths, 22, [
+        (0, 0, 2, 2, "说明"),
+        (0, 2, 1, 3, "申请人情况"),
+        (1, 2, 1, 1, "自然人"), (1, 3, 1, 1, "法人"), (1, 4, 1, 1, "总 计"),
+        (2, 0, 1, 2, "一、本年新收申请数量"), (2, 2, 1, 1, "95"), (2, 3, 1, 1, "0"), (2, 4, 1, 1, "95"),
+        (3, 0, 3, 1, "三\n、\n办"), (3, 1, 1, 1, "（一）予以公开"),
+        (3, 2, 1, 1, "50"), (3, 3, 1, 1, "0"), (3, 4, 1, 1, "50"),
+        (4, 1, 2, 1, "（二）无法提供"), (4, 2, 1, 1, "31"), (4, 3, 1, 1, "0"), (4, 4, 1, 1, "31"),
+        (5, 2, 1, 1, "2"), (5, 3, 1, 1, "0"), (5, 4, 1, 1, "2"),
+    ])
+    line(800, "- 1 -")
+    canvas.showPage()
+    canvas.setFont("STSong-Light", 10)
+    # The table goes on: the merged row headers of the last rows continue at the top of page 2.
+    _draw_table(canvas, 72, 60, widths, 22, [
+        (0, 0, 1, 1, ""), (0, 1, 1, 1, ""), (0, 2, 1, 1, "7"), (0, 3, 1, 1, "0"), (0, 4, 1, 1, "7"),
+        (1, 0, 1, 2, "四、结转下年度"), (1, 2, 1, 1, "1"), (1, 3, 1, 1, "0"), (1, 4, 1, 1, "1"),
+    ])
+    line(130, "五、存在的主要问题。")
+    canvas.showPage()
+    canvas.save()
+    return path
+
+
+def test_read_pdf_tables_at_their_place_with_merged_cells(table_pdf):
+    pages = read_pdf(table_pdf)
+    assert len(pages) == 2
+    first = pages[0]
+    kinds = [b if isinstance(b, str) else "TABLE" for b in first]
+    # No one-column "table" from the invisible white boxes; the spaces around "17" are gone.
+    assert kinds == ["本年共收到申请17件，均已答复。", "三、收到和处理申请情况", "TABLE", "- 1 -"]
+    table = first[2]
+    assert table.caption == "三、收到和处理申请情况"
+    assert table.columns[2:] == ["申请人情况 自然人", "申请人情况 法人", "申请人情况 总计"]
+    assert table.row_header_columns == 2
+    assert cell(table, "本年新收", "总计") == "95"
+    assert table.row_label(1) == "三、办 （一）予以公开"  # the vertical header's characters are one label
+    assert cell(table, "无法提供", "自然人") == "31"
+    assert table.rows[-1][:2] == ("三、办", "（二）无法提供")  # a row under both merged row headers
+
+
+def test_read_pdf_table_continued_on_next_page_keeps_its_header(table_pdf):
+    second = read_pdf(table_pdf)[1]
+    assert isinstance(second[0], Table) and second[1] == "五、存在的主要问题。"
+    table = second[0]
+    assert table.caption == "三、收到和处理申请情况"
+    assert table.columns[2:] == ["申请人情况 自然人", "申请人情况 法人", "申请人情况 总计"]
+    # The page break left the merged row headers empty; they take the row headers above the break.
+    assert table.rows[0] == ("三、办", "（二）无法提供", "7", "0", "7")
+    assert table.row_label(1) == "四、结转下年度"
+
+
+# ---------------------------------------------------------------- HTML
+
+WORD_HTML = """
+<html><body>
+<p class=MsoNormal><span>主要指标</span></p>
+<table class=MsoNormalTable border=1>
+ <tr><td rowspan=2><p class=MsoNormal><span lang=EN-US>指标</span><o:p></o:p></p></td>
+     <td colspan=2><p class=MsoNormal><span>2015</span><span>年</span></p></td></tr>
+ <tr><td><p><span>总量</span></p></td><td><p><span>较上年</span><span>±</span><span>%</span></p></td></tr>
+ <tr><td><p class=MsoNormal><span>地区</span>
+     <span>生产总值</span></p></td>
+     <td><p><span>135</span><span>.2</span></p></td><td><p><span>增长</span><span>9.3</span><span>％</span></p></td></tr>
+ <tr><td>&nbsp;</td><td></td><td></td></tr>
+ <tr><td><p>财政</p><p>收入</p></td><td>12<b>.5</b></td><td><span>-3.2</span></td></tr>
+ <tr><td colspan=3><table><tr><td>内层</td></tr></table></td></tr>
+</table>
+</body></html>
+"""
+
+
+def test_html_table_grid_expands_spans_and_joins_inline_runs():
+    from bs4 import BeautifulSoup
+
+    tag = BeautifulSoup(WORD_HTML, "html.parser").find("table")
+    grid = html_table_grid(tag)
+    assert grid[:3] == [
+        ["指标", "2015年", "2015年"],
+        ["指标", "总量", "较上年±%"],
+        ["地区生产总值", "135.2", "增长9.3％"],
+    ]
+    assert grid[4] == ["财政收入", "12.5", "-3.2"]
+    assert grid[5] == ["内层", "内层", "内层"]  # a nested table is text of its cell, not rows of this one
+    table = make_table(grid[:5], before=["主要指标"])
+    assert table.caption == "主要指标"
+    assert table.columns == ["指标", "2015年 总量", "2015年 较上年±%"]
+    assert table.rows == (("地区生产总值", "135.2", "增长9.3％"), ("财政收入", "12.5", "-3.2"))
+
+
+# ---------------------------------------------------------------- pipe tables
+
+
+def test_split_pipe_tables_markdown_and_text_tables():
+    lines = [
+        "一、总体情况",
+        "全年发布信息393件。",
+        "## 表二：主动公开情况",
+        "| 信息内容 | 本年制发件数 | 现行有效件数 |",
+        "|---|:---:|---:|",
+        "| 规章 | 0 | 0 |",
+        "| 规范性文件 | 13 | 55 |",
+        "",
+        "单位：亿元",
+        "项目 | 2023年 | 2024年",
+        "收入 | 5.1 | 6.2",
+        "支出 | 4.0 | 4.4",
+        "结尾一句话。",
+    ]
+    blocks = split_pipe_tables(lines)
+    assert [b if isinstance(b, str) else "TABLE" for b in blocks] == [
+        "一、总体情况", "全年发布信息393件。", "## 表二：主动公开情况", "TABLE", "", "单位：亿元", "TABLE", "结尾一句话。",
+    ]
+    first, second = blocks[3], blocks[6]
+    assert first.caption == "表二：主动公开情况"
+    assert first.columns == ["信息内容", "本年制发件数", "现行有效件数"]
+    assert first.rows[1] == ("规范性文件", "13", "55")
+    assert (second.unit, second.caption) == ("亿元", "")
+    assert second.columns == ["项目", "2023年", "2024年"] and cell(second, "支出", "2024年") == "4.4"
+
+
+def test_split_pipe_tables_joins_a_torn_header_and_lines_up_short_rows():
+    lines = [
+        "表三：申请情况",
+        "| 项目 | 商业企 | 科研机 | 其他 | 总计 |",
+        "|  | 业 | 构 |  |  |",
+        "|---|---|---|---|---|",
+        "| 新收申请数量 | 5 | 2 | 1 | 8 |  |",  # a trailing empty cell the converter added
+        "| 3 | 0 | 0 | 3 |",  # its row header went elsewhere: values stay under their columns
+    ]
+    (table,) = tables(split_pipe_tables(lines))
+    assert table.caption == "表三：申请情况"
+    assert table.columns == ["项目", "商业企业", "科研机构", "其他", "总计"]
+    assert table.rows == (("新收申请数量", "5", "2", "1", "8"), ("", "3", "0", "0", "3"))
+
+
+def test_split_pipe_tables_fragments_continue_the_table_above():
+    lines = [
+        "表三：申请情况",
+        "| 项目 | 自然人 | 总计 |",
+        "|---|---|---|",
+        "| 新收申请数量 | 5 | 8 |",
+        "（二）部分",  # row headers a conversion tore out between fragments of the same table
+        "公开",
+        "| 0 | 0 |",
+        "|---|---|",
+        "| （七）总计 | 33 | 35 |",
+        "五、问题和改进。",
+        "| 1 | 2 |",
+        "| 3 | 4 |",
+    ]
+    blocks = split_pipe_tables(lines)
+    parts = tables(blocks)
+    assert len(parts) == 3
+    assert parts[1].caption == "表三：申请情况"
+    assert parts[1].columns == ["项目", "自然人", "总计"]
+    assert cell(parts[1], "（七）总计", "总计") == "35"
+    assert parts[2].header == () and parts[2].caption == ""  # a sentence ends the table above
+    assert "（二）部分" in blocks and "公开" in blocks  # the torn lines stay as text
+
+
+def test_split_pipe_tables_single_row_is_text():
+    assert split_pipe_tables(["| 仅一行 | 说明 |", "正文"]) == ["仅一行 说明", "正文"]
+
+
+# ---------------------------------------------------------------- real files
+
+
+def wild(name: str) -> Path:
+    if not WILD.is_dir():
+        pytest.skip(f"the wild set is missing at {WILD}: set QA_WILD to its folder (../shared/data/wild)")
+    return WILD / name
+
+
+def test_hongze_pdf_tables():
+    pages = read_pdf(wild("hongze_2024_xinxi_gongkai_nianbao.pdf"))
+    assert len(pages) == 5
+    found = [t for page in pages for t in tables(page)]
+    # No table from the invisible white boxes around the prose: every table has values.
+    assert all(t.rows and t.width >= 2 for t in found)
+    assert not any(isinstance(b, Table) for b in pages[0] + pages[4])
+    assert "信息公开申请17件，均已在法定期限内予以答复。" in pages[0]
+    by_row = {t.row_label(i): t for t in found for i in range(len(t.rows))}
+    assert cell(by_row["行政许可"], "行政许可", "本年处理决定数量") == "9487"
+    assert cell(by_row["行政处罚"], "行政处罚", "本年处理决定数量") == "2776"
+    fees = by_row["行政事业性收费"]
+    assert cell(fees, "行政事业性收费", "本年收费金额（单位：万元）") == "7545" and fees.unit == "万元"
+    assert cell(by_row["行政规范性文件"], "行政规范性文件", "现行有效件数") == "8"
+
+    applications = next(t for t in found if t.caption == "三、收到和处理政府信息公开申请情况")
+    assert applications.row_header_columns == 3 and applications.width == 10
+    assert applications.columns[3] == "申请人情况 自然人"
+    assert applications.columns[9] == "申请人情况 总计"
+    assert cell(applications, "本年新收政府信息公开申请数量", "总计") == "95"
+    assert cell(applications, "本机关不掌握相关政府信息", "总计") == "31"
+    # The vertical header, printed one character a line, reads as one label.
+    assert applications.row_label(2) == "三、本年度办理结果 （一）予以公开"
+
+    # The same table goes on over the page: it keeps caption, header and the merged row headers.
+    continued = [t for t in found if t.caption == applications.caption and t is not applications]
+    assert len(continued) == 1 and continued[0].header == applications.header
+    assert cell(continued[0], "（七）总计", "总计") == "95"
+    assert continued[0].row_label(0) == "三、本年度办理结果 （四）无法提供 2.没有现成信息需要另行制作"
+
+    review = next(t for t in found if t.caption == "四、政府信息公开行政复议、行政诉讼情况")
+    assert len(review.header) == 3 and review.row_header_columns == 0
+    assert review.rows == (("1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "2", "0", "1", "0", "3"),)
+    assert review.columns[0] == "行政复议 结果维持" and review.columns[-1].endswith("复议后起诉 总计")
+
+
+def test_shanghai_markdown_tables():
+    lines = wild("shanghai_kewei_2024_xinxi_gongkai_nianbao.md").read_text(encoding="utf-8").splitlines()
+    blocks = split_pipe_tables(lines)
+    found = tables(blocks)
+    documents = found[0]
+    assert documents.caption == "表二：主动公开政府信息情况"
+    assert documents.columns == ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+    assert documents.rows[1] == ("规范性文件", "13", "0", "55")
+    # Table three is torn into fragments; each keeps the caption of the first, and the total row its values.
+    applications = [t for t in found if t.caption == "表三：收到和处理政府信息公开申请情况"]
+    assert len(applications) >= 5
+    total = next(t for t in applications if any("（七）总计" in t.row_label(i) for i in range(len(t.rows))))
+    index = next(i for i in range(len(total.rows)) if total.row_label(i) == "（七）总计")
+    assert total.rows[index][total.row_header_columns:] == ("33", "2", "0", "0", "0", "0", "35")
+    first = applications[0]
+    assert first.rows[0][first.row_header_columns:] == ("32", "2", "0", "0", "0", "0", "34")
+    # Nothing but the pipes is lost: every line that is not a table row passes through.
+    assert sum(isinstance(b, str) for b in blocks) == sum(not line.lstrip().startswith("|") for line in lines)
+
+
+def test_wanzai_html_table():
+    from bs4 import BeautifulSoup
+
+    html = wild("wanzai_2015_tongji_gongbao.html").read_text(encoding="utf-8", errors="replace")
+    tag = next(t for t in BeautifulSoup(html, "html.parser").find_all("table") if len(t.find_all("tr")) > 2)
+    grid = html_table_grid(tag)
+    table = make_table(grid, before=["主要工业产品产量"])
+    assert table.caption == "主要工业产品产量"
+    assert table.columns == ["产品名称", "计量单位", "产量", "较上年±%"]
+    assert (len(table.rows), table.width, table.unit_column) == (7, 4, 1)
+    index = next(i for i in range(len(table.rows)) if table.row_label(i) == "烟花鞭炮")
+    assert table.rows[index] == ("烟花鞭炮", "万箱", "1575", "6.42")
+    assert table.row_unit(index) == "万箱"
+
+
+def test_guangdong_docx_reads_paragraphs_in_order():
+    import docx
+
+    path = wild("guangdong_2025_zhengfu_gongzuo_baogao.docx")
+    blocks = read_docx(path)
+    expected = [p.text.strip() for p in docx.Document(str(path)).paragraphs if p.text.strip()]
+    assert blocks == expected  # no tables in this report: the body paragraphs, in order
