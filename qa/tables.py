@@ -15,7 +15,20 @@ from typing import Any
 
 from qa.blocks import Block, Table
 
-__all__ = ["make_table", "grid_blocks", "read_docx", "read_pdf", "html_table_grid", "split_pipe_tables"]
+__all__ = [
+    "make_table",
+    "grid_blocks",
+    "continue_tables",
+    "find_caption",
+    "clean_cell",
+    "clean_line",
+    "read_docx",
+    "docx_table_grid",
+    "read_pdf",
+    "PDF_TABLE_SETTINGS",
+    "html_table_grid",
+    "split_pipe_tables",
+]
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 # PDF text puts spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
@@ -36,6 +49,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d(?:年度?)?")
 _UNIT_LINE = re.compile(r"[（(]?\s*(?:计量)?单位\s*[：:]\s*([^（）()，,。\s]{1,8})\s*[）)]?")
 _UNIT_PAREN = re.compile(r"[（(]\s*(?:(?:计量)?单位\s*[：:]\s*)?([^（）()，,。、\d\s]{1,6})\s*[）)]")
 _NUMERALS = set("一二三四五六七八九十")
+_NOT_UNIT = set("按的和及含不为等与是")  # words that make a parenthesis a remark, not a unit
 _TITLE_MAX = 40  # a caption is a short line; longer lines are paragraphs
 _CAPTION_LOOKBACK = 3  # non-blank lines above a table searched for its caption
 _FRAGMENT_MAX = 20  # a line this short without a sentence end may be a cell torn out of a converted table
@@ -74,9 +88,10 @@ def _unit_of(text: str) -> str:
     if match:
         return match.group(1)
     match = _UNIT_PAREN.search(text)
-    # "（一）" numbers an item, it is not a unit; a unit in parentheses closes the text.
+    # "（一）" numbers an item and "（按当年价）" qualifies it; a unit in parentheses closes the text.
     if match and text.endswith(match.group(0)) and not set(match.group(1)) <= _NUMERALS:
-        return match.group(1)
+        if not set(match.group(1)) & _NOT_UNIT:
+            return match.group(1)
     return ""
 
 
@@ -103,6 +118,8 @@ def find_caption(before: list[str]) -> tuple[str, str]:
         text = _strip_markup(line)
         if not text:
             continue
+        if not re.search(rf"[A-Za-z{_CJK}]", text):
+            continue  # a page number ("- 3 -") between a caption and its table on the next page
         seen += 1
         if seen > _CAPTION_LOOKBACK:
             break
@@ -375,15 +392,17 @@ PDF_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "line
 
 def _white(color: Any) -> bool:
     if color is None:
-        return True  # the default fill is black, but an unset fill on an unstroked rect draws nothing we see
+        return False  # no colour set: PDF fills black
     values = tuple(color) if isinstance(color, (list, tuple)) else (color,)
+    if not all(isinstance(v, (int, float)) for v in values):
+        return False  # a pattern: something is drawn
     if len(values) == 4:  # CMYK
         return all(v == 0 for v in values)
     return all(v == 1 for v in values)
 
 
 def _visible(obj: dict) -> bool:
-    """False for rectangles nobody sees: unstroked and filled white (or not filled)."""
+    """False for rectangles nobody sees: not stroked, and not filled or filled white."""
     if obj.get("object_type") != "rect":
         return True
     if obj.get("stroke"):
@@ -421,6 +440,7 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
     import pdfplumber
 
     pages: list[list[Block]] = []
+    recent: list[str] = []  # text lines since the last table, across pages: a caption may end a page
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
             visible = page.filter(_visible)
@@ -440,11 +460,20 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
                 if kind == 0:
                     if item:
                         blocks.append(item)
+                        recent.append(item)
                 else:
-                    before = [b for b in blocks if isinstance(b, str)][-_CAPTION_LOOKBACK * 2:]
-                    blocks.extend(grid_blocks(_pdf_table_grid(item), before=before))
+                    found = grid_blocks(_pdf_table_grid(item), before=recent[-_CAPTION_LOOKBACK * 2:])
+                    blocks.extend(found)
+                    recent = _lines_after_last_table(recent, found)
             pages.append(blocks)
     return _continue_pages(pages)
+
+
+def _lines_after_last_table(recent: list[str], found: list[Block]) -> list[str]:
+    last = max((i for i, b in enumerate(found) if isinstance(b, Table)), default=None)
+    if last is None:
+        return recent + [b for b in found if isinstance(b, str)]
+    return [b for b in found[last + 1:] if isinstance(b, str)]
 
 
 def _continue_pages(pages: list[list[Block]]) -> list[list[Block]]:

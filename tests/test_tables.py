@@ -269,6 +269,36 @@ def test_read_pdf_table_continued_on_next_page_keeps_its_header(table_pdf):
     assert table.row_label(1) == "四、结转下年度"
 
 
+def test_read_pdf_rules_drawn_as_filled_bars_and_a_caption_on_the_page_before(tmp_path):
+    pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas as pdfcanvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "bars.pdf"
+    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
+    canvas.setFont("STSong-Light", 10)
+    canvas.drawString(72, 100, "表2 主要指标（按当年价）")
+    canvas.drawString(280, 40, "- 1 -")
+    canvas.showPage()
+    canvas.setFont("STSong-Light", 10)
+    # Rules as thin black filled bars, the way some Word exports draw borders.
+    xs, ys = [72, 200, 300], [780, 760, 740]
+    for x in xs:
+        canvas.rect(x, ys[-1], 0.5, ys[0] - ys[-1], stroke=0, fill=1)
+    for y in ys:
+        canvas.rect(xs[0], y, xs[-1] - xs[0], 0.5, stroke=0, fill=1)
+    for (x, y), text in zip([(75, 766), (203, 766), (75, 746), (203, 746)], ["指标", "数值", "常住人口", "496.97"]):
+        canvas.drawString(x, y, text)
+    canvas.showPage()
+    canvas.save()
+    pages = read_pdf(path)
+    (table,) = tables(pages[1])
+    assert table.caption == "表2 主要指标（按当年价）" and table.unit == ""  # a remark, not a unit
+    assert table.rows == (("常住人口", "496.97"),)
+
+
 # ---------------------------------------------------------------- HTML
 
 WORD_HTML = """
