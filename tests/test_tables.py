@@ -295,7 +295,7 @@ def test_read_pdf_rules_drawn_as_filled_bars_and_a_caption_on_the_page_before(tm
     canvas.save()
     pages = read_pdf(path)
     (table,) = tables(pages[1])
-    assert table.caption == "表2 主要指标（按当年价）" and table.unit == ""  # a remark, not a unit
+    assert table.caption == "表2主要指标（按当年价）" and table.unit == ""  # a remark, not a unit
     assert table.rows == (("常住人口", "496.97"),)
 
 
