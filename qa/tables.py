@@ -52,6 +52,7 @@ _NUMERALS = set("一二三四五六七八九十")
 _NOT_UNIT = set("按的和及含不为等与是")  # words that make a parenthesis a remark, not a unit
 _TITLE_MAX = 40  # a caption is a short line; longer lines are paragraphs
 _CAPTION_LOOKBACK = 3  # non-blank lines above a table searched for its caption
+_LAYOUT_CELL = 300  # a cell longer than this holds page layout, not a table's cell
 _FRAGMENT_MAX = 20  # a line this short without a sentence end may be a cell torn out of a converted table
 
 
@@ -194,6 +195,8 @@ def make_table(
         grid = _drop_repeated_columns(grid)
     if len(grid) < 2 or len(grid[0]) < 2:
         return None  # one row or one column: layout, not a table
+    if any(len(c) > _LAYOUT_CELL for row in grid for c in row):
+        return None  # a cell holding a whole article: a page laid out with a table
     width = len(grid[0])
     heads = _header_rows(grid) if header_rows is None else max(0, min(header_rows, len(grid) - 1))
     header, body = grid[:heads], grid[heads:]
@@ -445,7 +448,8 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
         for page in pdf.pages:
             visible = page.filter(_visible)
             tables = visible.find_tables(PDF_TABLE_SETTINGS)
-            boxes = [t.bbox for t in tables]
+            # Cells, not table boxes: text in a table's box but in none of its cells stays a line.
+            boxes = [cell for t in tables for cell in t.cells]
 
             def inside(line: dict) -> bool:
                 x, y = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2

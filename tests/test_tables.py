@@ -74,6 +74,8 @@ def test_make_table_layout_grids_are_none_and_become_lines():
     assert make_table([["左栏文字", "右栏文字"]], before=[]) is None
     assert grid_blocks(prose, before=[]) == ["本报告由区政府办公室编制。", "一、总体情况"]
     assert grid_blocks([["", ""], ["", ""]], before=[]) == []
+    article = "正文。" * 120  # a web page laid out in a table: navigation beside the article
+    assert make_table([["首页", article], ["导航", "页脚"]], before=[]) is None
 
 
 def test_make_table_multi_level_header_and_row_header_columns():
@@ -429,6 +431,17 @@ def test_hongze_pdf_tables():
     assert all(t.rows and t.width >= 2 for t in found)
     assert not any(isinstance(b, Table) for b in pages[0] + pages[4])
     assert "信息公开申请17件，均已在法定期限内予以答复。" in pages[0]
+    # Every character on the pages reaches a line or a cell.
+    import pdfplumber
+    from collections import Counter
+
+    with pdfplumber.open(wild("hongze_2024_xinxi_gongkai_nianbao.pdf")) as pdf:
+        printed = Counter(c["text"] for page in pdf.pages for c in page.chars if c["text"].strip())
+    read = Counter()
+    for block in (b for page in pages for b in page):
+        texts = [c for row in block.header + block.rows for c in row] if isinstance(block, Table) else [block]
+        read.update(ch for text in texts for ch in text if ch.strip())
+    assert not printed - read
     by_row = {t.row_label(i): t for t in found for i in range(len(t.rows))}
     assert cell(by_row["行政许可"], "行政许可", "本年处理决定数量") == "9487"
     assert cell(by_row["行政处罚"], "行政处罚", "本年处理决定数量") == "2776"
