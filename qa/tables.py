@@ -651,9 +651,7 @@ def _pipe_table(lines: list[str], *, before: list[str]) -> list[Block]:
     # one under whatever row starts each fragment).
     if separator_after is not None and separator_after < len(rows):
         if all(_value_share(r, header=True) < 0.5 for r in rows[:separator_after]):
-            heads = max(heads, separator_after) if heads < len(rows) else separator_after
-    if heads >= len(rows):
-        heads = 1
+            heads = max(heads, separator_after)
     rows, heads = _join_torn_header(rows, heads)
     table = make_table(rows, before=before, header_rows=heads, merged=False)
     if table is None:
@@ -675,8 +673,15 @@ def split_pipe_tables(lines: list[str]) -> list[Block]:
             run.clear()
             passed.clear()  # lines above an earlier table do not caption the next one
 
-    for line in lines:
-        if _is_pipe_row(line) or (run and _SEPARATOR.fullmatch(line.strip())):
+    # A line with a single "|" is a row of a two-column text table only beside another row.
+    single = [line.replace("｜", "|").count("|") == 1 for line in lines]
+    rows = [
+        _is_pipe_row(line)
+        or (single[i] and ((i > 0 and single[i - 1]) or (i + 1 < len(lines) and single[i + 1])))
+        for i, line in enumerate(lines)
+    ]
+    for line, is_row in zip(lines, rows):
+        if is_row or (run and _SEPARATOR.fullmatch(line.strip())):
             run.append(line)
             continue
         flush()

@@ -2,6 +2,7 @@
 shared header/caption/unit rules; then the real files of ../shared/data/wild/."""
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -412,6 +413,13 @@ def test_split_pipe_tables_fragments_continue_the_table_above():
 
 def test_split_pipe_tables_single_row_is_text():
     assert split_pipe_tables(["| 仅一行 | 说明 |", "正文"]) == ["仅一行 说明", "正文"]
+    assert split_pipe_tables(["甲 | 乙", "正文"]) == ["甲 | 乙", "正文"]  # one "|" alone is prose
+
+
+def test_split_pipe_tables_two_column_text_table():
+    blocks = split_pipe_tables(["地区 | 常住人口", "甲县 | 49.7", "乙县 | 31.2"])
+    (table,) = blocks
+    assert table.columns == ["地区", "常住人口"] and table.rows[1] == ("乙县", "31.2")
 
 
 # ---------------------------------------------------------------- real files
@@ -433,7 +441,6 @@ def test_hongze_pdf_tables():
     assert "信息公开申请17件，均已在法定期限内予以答复。" in pages[0]
     # Every character on the pages reaches a line or a cell.
     import pdfplumber
-    from collections import Counter
 
     with pdfplumber.open(wild("hongze_2024_xinxi_gongkai_nianbao.pdf")) as pdf:
         printed = Counter(c["text"] for page in pdf.pages for c in page.chars if c["text"].strip())
