@@ -48,6 +48,7 @@ _PLACEHOLDER = {"—", "——", "-", "--", "－", "/", "…", "...", "*", "×"}
 _YEAR = re.compile(r"(?:19|20)\d\d(?:年度?)?")
 _UNIT_LINE = re.compile(r"[（(]?\s*(?:计量)?单位\s*[：:]\s*([^（）()，,。\s]{1,8})\s*[）)]?")
 _UNIT_PAREN = re.compile(r"[（(]\s*(?:(?:计量)?单位\s*[：:]\s*)?([^（）()，,。、\d\s]{1,6})\s*[）)]")
+_UNIT_HEADER = re.compile(r"(?:计量|计算)?单位")
 _NUMERALS = set("一二三四五六七八九十")
 _NOT_UNIT = set("按的和及含不为等与是")  # words that make a parenthesis a remark, not a unit
 _TITLE_MAX = 40  # a caption is a short line; longer lines are paragraphs
@@ -210,7 +211,8 @@ def make_table(
             unit = stated.pop()
     if not unit and body and len({c for c in body[0] if c}) == 1 and _unit_of(body[0][0]):
         unit, body = _unit_of(body[0][0]), body[1:]  # a first row that only states the unit
-    unit_column = next((c for c in range(row_heads) if "单位" in labels[c]), None) if labels else None
+    # "计量单位" heads a unit column; "单位名称" or "预算单位" name organisations.
+    unit_column = next((c for c in range(min(row_heads, len(labels))) if _UNIT_HEADER.fullmatch(labels[c])), None)
     return Table(
         caption=caption,
         header=tuple(map(tuple, header)),
@@ -276,7 +278,7 @@ def continue_tables(
     blocks: list[Block], *, fill_row_headers: bool = False, across_fragments: bool = False
 ) -> list[Block]:
     """Tables without a header that follow a table with as many value columns continue it: they take
-    its caption, header and unit. Only page numbers may stand between them, or with `across_fragments`
+    its caption, header and unit (a table that repeats the header takes the caption and unit). Only page numbers may stand between them, or with `across_fragments`
     also short lines that are not sentences (cells a conversion tore out of the table). With
     `fill_row_headers`, row-header cells a page break left empty at the top take the last row header
     above the break."""
@@ -286,7 +288,10 @@ def continue_tables(
     for block in blocks:
         if isinstance(block, Table):
             values = block.width - block.row_header_columns
-            if origin is not None and last is not None and not block.header and values > 0 and (
+            if origin is not None and last is not None and block.header == origin.header:
+                # The header printed again on the next page: the same table, which keeps its caption.
+                block = replace(block, caption=origin.caption, unit=block.unit or origin.unit)
+            elif origin is not None and last is not None and not block.header and values > 0 and (
                 values == origin.width - origin.row_header_columns
             ):
                 block = _continued(origin, last, block, fill_row_headers=fill_row_headers)

@@ -10,6 +10,7 @@ import pytest
 from qa.blocks import Table
 from qa.tables import (
     clean_cell,
+    continue_tables,
     grid_blocks,
     html_table_grid,
     make_table,
@@ -119,6 +120,19 @@ def test_unit_column_and_row_unit():
     table = make_table(grid, before=["主要工业产品产量"])
     assert table.row_header_columns == 2 and table.unit_column == 1
     assert table.row_label(1) == "发电量" and table.row_unit(1) == "亿千瓦时"
+    budget = make_table([["预算单位", "科目", "金额"], ["教育局", "教育", "5"]], before=["单位：万元"])
+    assert budget.unit_column is None and budget.row_unit(0) == "万元"  # an organisation, not a unit
+
+
+def test_continue_tables_across_page_numbers():
+    header = [["项目", "数量"]]
+    first = make_table(header + [["甲", "1"]], before=["表1 情况", "单位：件"])
+    repeated = make_table(header + [["乙", "2"]], before=["正文页眉"])
+    headless = make_table([["丙", "3"], ["丁", "4"]], before=[])
+    blocks = continue_tables([first, "- 2 -", repeated, "", headless, "新的一段。", headless])
+    assert [b.caption for b in tables(blocks)] == ["表1 情况", "表1 情况", "表1 情况", ""]
+    assert blocks[4].columns == ["项目", "数量"] and blocks[4].unit == "件"
+    assert tables(blocks)[-1].header == ()  # a paragraph between: not the same table
 
 
 def test_clean_cell_joins_lines_and_drops_spaces_next_to_chinese():
