@@ -381,8 +381,7 @@ def read_docx(path: str | Path) -> list[Block]:
             if child.tag == qn("w:p"):
                 blocks.append(Paragraph(child, document).text.strip())
             elif child.tag == qn("w:tbl"):
-                before = [b for b in blocks[-_CAPTION_LOOKBACK * 2:] if isinstance(b, str)]
-                blocks.extend(grid_blocks(docx_table_grid(child), before=before))
+                blocks.extend(grid_blocks(docx_table_grid(child), before=_lines_since_table(blocks)))
             elif child.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
                 walk(child)  # content controls wrap ordinary paragraphs and tables
 
@@ -448,7 +447,7 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
     import pdfplumber
 
     pages: list[list[Block]] = []
-    recent: list[str] = []  # text lines since the last table, across pages: a caption may end a page
+    read: list[Block] = []  # every block so far, across pages: a caption may end the page before
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
             visible = page.filter(_visible)
@@ -467,22 +466,23 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
             blocks: list[Block] = []
             for _, kind, item in sorted(items, key=lambda i: (i[0], i[1])):
                 if kind == 0:
-                    if item:
-                        blocks.append(item)
-                        recent.append(item)
+                    found: list[Block] = [item] if item else []
                 else:
-                    found = grid_blocks(_pdf_table_grid(item), before=recent[-_CAPTION_LOOKBACK * 2:])
-                    blocks.extend(found)
-                    recent = _lines_after_last_table(recent, found)
+                    found = grid_blocks(_pdf_table_grid(item), before=_lines_since_table(read))
+                blocks += found
+                read += found
             pages.append(blocks)
     return _continue_pages(pages)
 
 
-def _lines_after_last_table(recent: list[str], found: list[Block]) -> list[str]:
-    last = max((i for i, b in enumerate(found) if isinstance(b, Table)), default=None)
-    if last is None:
-        return recent + [b for b in found if isinstance(b, str)]
-    return [b for b in found[last + 1:] if isinstance(b, str)]
+def _lines_since_table(blocks: list[Block]) -> list[str]:
+    """The text lines after the last table, the nearest few: where a caption may be."""
+    lines: list[str] = []
+    for block in reversed(blocks):
+        if isinstance(block, Table) or len(lines) >= _CAPTION_LOOKBACK * 2:
+            break
+        lines.append(block)
+    return lines[::-1]
 
 
 def _continue_pages(pages: list[list[Block]]) -> list[list[Block]]:

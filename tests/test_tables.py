@@ -168,6 +168,10 @@ def merged_docx(tmp_path):
     table.cell(0, 0).merge(table.cell(1, 0))  # vMerge: the header cell spans two rows
     table.cell(2, 0).merge(table.cell(3, 0))  # vMerge in the body: a row header over two rows
     document.add_paragraph("二、下一步工作。")
+    plain = document.add_table(rows=2, cols=2)  # right after a paragraph: no caption
+    for r, row in enumerate([["指标", "数值"], ["人数", "3"]]):
+        for c, text in enumerate(row):
+            plain.cell(r, c).text = text
     layout = document.add_table(rows=2, cols=1)  # a one-column layout table holds prose
     layout.cell(0, 0).text = "附：说明文字。"
     layout.cell(1, 0).text = "第二段说明。"
@@ -179,7 +183,8 @@ def merged_docx(tmp_path):
 def test_read_docx_keeps_body_order_and_expands_merged_cells(merged_docx):
     blocks = read_docx(merged_docx)
     kinds = [b if isinstance(b, str) else "TABLE" for b in blocks]
-    assert kinds == ["一、收支情况", "单位：万元", "TABLE", "二、下一步工作。", "附：说明文字。", "第二段说明。"]
+    assert kinds == ["一、收支情况", "单位：万元", "TABLE", "二、下一步工作。", "TABLE", "附：说明文字。", "第二段说明。"]
+    assert (blocks[4].caption, blocks[4].unit, blocks[4].rows) == ("", "", (("人数", "3"),))
     table = blocks[2]
     assert table.caption == "一、收支情况" and table.unit == "万元"
     assert table.header == (("项目", "2024年", "2024年", "2024年"), ("项目", "收入", "支出", "结余"))
