@@ -172,9 +172,11 @@ def _header_rows(grid: list[list[str]]) -> int:
 
 
 def _row_header_columns(body: list[list[str]], width: int) -> int:
-    """Leading columns whose body cells are mostly labels; they name the row."""
-    count = 0
-    for column in range(width):
+    """Leading columns whose body cells are mostly labels; they name the row. A first column that
+    numbers the rows 1, 2, 3 … ("序号") is part of the row's name, not a value."""
+    numbers = [row[0] for row in body if row[0]]
+    count = 1 if len(numbers) > 1 and numbers == [str(i) for i in range(1, len(numbers) + 1)] else 0
+    for column in range(count, width):
         if _value_share([row[column] for row in body]) >= 0.5:
             break
         count += 1
@@ -556,7 +558,7 @@ _SEPARATOR = re.compile(r"\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?")
 
 def _is_pipe_row(line: str) -> bool:
     text = line.strip().replace("｜", "|")
-    return text.startswith("|") and len(text) > 1 or text.count("|") >= 2
+    return (text.startswith("|") and len(text) > 1) or text.count("|") >= 2
 
 
 def _pipe_cells(line: str) -> list[str]:

@@ -124,6 +124,14 @@ def test_unit_column_and_row_unit():
     assert budget.unit_column is None and budget.row_unit(0) == "万元"  # an organisation, not a unit
 
 
+def test_numbering_column_is_part_of_the_row_name():
+    grid = [["序号", "项目", "金额"], ["1", "教育", "5"], ["2", "卫生", "7"], ["3", "交通", "2"]]
+    table = make_table(grid, before=[])
+    assert table.row_header_columns == 2 and table.row_label(1) == "2 卫生"
+    values = make_table([["指标", "数值"], ["1", "5"], ["3", "7"]], before=[])
+    assert values.row_header_columns == 0  # numbers, not a numbering
+
+
 def test_continue_tables_across_page_numbers():
     header = [["项目", "数量"]]
     first = make_table(header + [["甲", "1"]], before=["表1 情况", "单位：件"])
