@@ -161,6 +161,26 @@ def _drop_repeated_columns(grid: list[list[str]]) -> list[list[str]]:
     return [[row[c] for c in keep] for row in grid]
 
 
+def _fill_group_labels(header: list[list[str]]) -> list[list[str]]:
+    """An empty header cell over a merged label that runs on under a group label belongs to that group:
+    "行政诉讼" drawn over only part of the "未经复议直接起诉" it heads."""
+    header = [list(row) for row in header]
+    for r in range(len(header) - 2, -1, -1):
+        upper, lower = header[r], header[r + 1]
+        for c, cell in enumerate(upper):
+            if cell or not lower[c]:
+                continue
+            start, end = c, c
+            while start > 0 and lower[start - 1] == lower[c]:
+                start -= 1
+            while end + 1 < len(lower) and lower[end + 1] == lower[c]:
+                end += 1
+            groups = {upper[j] for j in range(start, end + 1) if upper[j]}
+            if len(groups) == 1:
+                upper[c] = groups.pop()
+    return header
+
+
 def _header_rows(grid: list[list[str]]) -> int:
     """Leading rows whose cells are mostly labels; a table of labels only has one header row."""
     count = 0
@@ -203,6 +223,8 @@ def make_table(
     width = len(grid[0])
     heads = _header_rows(grid) if header_rows is None else max(0, min(header_rows, len(grid) - 1))
     header, body = grid[:heads], grid[heads:]
+    if merged:
+        header = _fill_group_labels(header)
     row_heads = _row_header_columns(body, width)
     caption, unit = find_caption(before)
     labels = Table(caption, tuple(map(tuple, header)), ()).columns

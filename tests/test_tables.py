@@ -96,6 +96,16 @@ def test_make_table_multi_level_header_and_row_header_columns():
     assert cell(table, "新收", "总计") == "95"
 
 
+def test_make_table_group_label_drawn_over_part_of_its_columns():
+    grid = [
+        ["复议", "", "诉讼", "诉讼"],
+        ["复议", "直接起诉", "直接起诉", "复议后起诉"],
+        ["1", "2", "3", "4"],
+    ]
+    table = make_table(grid, before=[])
+    assert table.columns == ["复议", "诉讼 直接起诉", "诉讼 直接起诉", "诉讼 复议后起诉"]
+
+
 def test_grid_blocks_splits_at_rows_one_merged_cell_spans():
     grid = [
         ["第一项", "第一项", "第一项"],
@@ -501,7 +511,9 @@ def test_hongze_pdf_tables():
     review = next(t for t in found if t.caption == "四、政府信息公开行政复议、行政诉讼情况")
     assert len(review.header) == 3 and review.row_header_columns == 0
     assert review.rows == (("1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "2", "0", "1", "0", "3"),)
-    assert review.columns[0] == "行政复议 结果维持" and review.columns[-1].endswith("复议后起诉 总计")
+    assert review.columns[0] == "行政复议 结果维持" and review.columns[-1] == "行政诉讼 复议后起诉 总计"
+    # "行政诉讼" is drawn over only part of "未经复议直接起诉"; the group label still heads it all.
+    assert review.columns[5] == "行政诉讼 未经复议直接起诉 结果维持"
 
 
 def test_shanghai_markdown_tables():
