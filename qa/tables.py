@@ -37,7 +37,7 @@ _CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
 _PERCENT_SPACE = re.compile(r"(?<=\d)[ \t]+(?=[%‰])")
 _SENTENCE_END = "。！？；!?;"
 # A cell that holds a value: a number, maybe signed, with thousands separators or a percent sign, maybe
-# after a direction word ("增长9.3％") or before a short unit ("1575万箱"); not a date or an ordinal.
+# after a direction word ("增长5.0％") or before a short unit ("12万箱"); not a date or an ordinal.
 _NUMBER = re.compile(
     r"(?:约|达|增长|下降|增加|减少|提高|降低|同比增长|同比下降)?[+\-−±]?\d[\d,，]*(?:\.\d+)?\s*[%％‰]?"
     r"(?:(?![年月日号季度项条])[\u4e00-\u9fff]{1,2})?"
@@ -150,7 +150,7 @@ def _drop_empty(grid: list[list[str]]) -> list[list[str]]:
 
 def _drop_repeated_columns(grid: list[list[str]]) -> list[list[str]]:
     """Columns that repeat their left neighbour in every row: a merged cell spanning the whole table
-    part, so the copies say nothing new (the row "行政许可 | 9487" under a 4-column title)."""
+    part, so the copies say nothing new (a two-column row "事项 | 12" under a four-column header)."""
     def repeats(c: int) -> bool:
         # Equal values side by side are common ("0 | 0"); a repeated label over a repeated value shows a
         # merge. Repeated row headers stay: the table keeps its width, and `row_label` drops the repeats.
