@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.blocks import Block, Table
+
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc")
@@ -28,8 +30,6 @@ _BOILERPLATE = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>.*?)(?=\s*(发布时间|发布日期|时间|日期|浏览|$))")
-# "天津市红桥区人民政府": a district named before its government, where jieba does not know it.
-_REGION = re.compile(r"[市省]?([\u4e00-\u9fff]{2,3}?[区县旗])(?=人民政府)")
 _DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*"
                    r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
 
@@ -40,11 +40,14 @@ class Document:
 
     source: str  # path relative to the corpus folder, with forward slashes
     title: str
-    text: str  # cleaned text, paragraphs separated by newlines
+    text: str  # cleaned text, paragraphs separated by newlines; a table row is one line
     publisher: str = ""
     published: str = ""
-    region: str = ""  # the district or county the report is about, e.g. 红桥区
-    year: str = ""  # the year it reports on, e.g. 2022
+    region: str = ""  # the place the report is about, e.g. 红桥区, 江西省, 全国
+    year: str = ""  # the year it is about, e.g. 2022
+    places: tuple[str, ...] = ()  # the region and its parents: ("红桥区", "天津市")
+    url: str = ""  # where the report was published, when the capture says
+    tables: tuple[dict, ...] = ()  # {"caption", "unit", "columns", "start", "end"}: where each table's rows stand
 
 
 class UnreadableError(ValueError):
@@ -65,69 +68,100 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 def read_document(path: Path, corpus: Path) -> Document:
     """Read one report file and clean it."""
-    from qa.readers import read_lines
+    from qa.readers import read_blocks
 
-    title, lines = read_lines(path)
-    return clean(lines, source=path.relative_to(corpus).as_posix(), title=title)
+    reading = read_blocks(path)
+    return clean(reading.blocks, source=path.relative_to(corpus).as_posix(), title=reading.title, url=reading.url)
 
 
-def clean(lines: list[str], *, source: str, title: str = "") -> Document:
-    """Drop boilerplate lines; pull the title, 来源 and 发布时间 out as metadata."""
+# "发布机构：" on one line and "宜春市统计局" on the next: a label and its value, as page templates lay them out.
+_LABEL = re.compile(r"^\s*(来源|发布机构|发文机关|发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*$")
+
+
+def table_lines(table: Table) -> list[str]:
+    """The header as one line, then each body row as one line that reads on its own: row name, then
+    each column's label with its cell ("行政许可：本年处理决定数量 9487")."""
+    columns = table.columns
+    labels = list(dict.fromkeys(c for c in columns if c))
+    lines = ["；".join(labels)] if labels else []
+    for row in table.rows:
+        name = " ".join(dict.fromkeys(c.strip() for c in row[:table.row_header_columns] if c.strip()))
+        cells = [f"{columns[i]} {cell.strip()}".strip() if i < len(columns) else cell.strip()
+                 for i, cell in enumerate(row) if i >= table.row_header_columns and cell.strip()]
+        if name or cells:
+            lines.append(f"{name}：{'；'.join(cells)}" if name and cells else name or "；".join(cells))
+    return lines
+
+
+def clean(blocks: list[Block], *, source: str, title: str = "", url: str = "") -> Document:
+    """Drop boilerplate and page numbers; pull the title, 来源 and 发布时间 out as metadata; table rows as lines."""
+    from qa.furniture import is_page_number
+
     kept: list[str] = []
-    publisher = published = ""
-    for line in lines:
-        line = line.strip().replace("\u3000", " ").strip()
-        if not line or _BOILERPLATE.search(line):
+    tables: list[dict] = []
+    publisher = published = label = above_source = ""
+    for block in blocks:
+        if isinstance(block, Table):
+            rows = table_lines(block)
+            if rows:
+                start = sum(len(line) + 1 for line in kept)
+                kept += rows
+                tables.append({"caption": block.caption, "unit": block.unit, "columns": block.columns,
+                               "start": start, "end": start + sum(len(r) + 1 for r in rows) - 1})
+            continue
+        line = " ".join(block.replace("\u3000", " ").split())
+        if label and line:
+            line, label = f"{label}：{line}", ""
+        if _LABEL.match(line):
+            label = re.split(r"[:：]", line)[0].strip()
+            continue
+        if not line or _BOILERPLATE.search(line) or is_page_number(line):
             continue
         source_match, date_match = _SOURCE.search(line), _DATE.search(line)
         if (source_match or date_match) and len(line) < 80:
             publisher = publisher or (source_match.group("source").strip() if source_match else "")
             published = published or (date_match.group("date") if date_match else "")
             # The line above the 来源/发布时间 line is the page's title.
-            if kept and not title:
-                title = kept.pop()
+            if kept and not above_source and not tables and len(kept[-1]) <= 80:
+                above_source = kept.pop()
             continue
         kept.append(line)
     if not kept:
         raise UnreadableError(f"{source}: no report text left after cleaning")
-    if not title:
-        # "西宁市城东区人民政府 / 关于2022年法治政府建设情况的报告": short lines on top.
-        from qa.passages import heading_level
-
-        top = []
-        for line in kept[:3]:
-            if len(line) > 40 or line[-1] in "。！？；，,:：" or heading_level(line) is not None:
-                break
-            top.append(line)
-        title = "".join(top) or Path(source).stem
     text = "\n".join(kept)
+    title = _title(title, kept, above_source) or Path(source).stem
     return Document(source=source, title=title, text=text, publisher=publisher, published=published,
-                    region=find_region(title, text), year=find_year(title, text, published))
+                    tables=tuple(tables), url=url, **_where_and_when(title, text, published, source))
 
 
-def find_year(title: str, text: str, published: str) -> str:
-    """The year a report covers: named in its title, else early in its text, else the year before publication."""
-    for where in (title, text[:300]):
-        match = re.search(r"(20\d\d)\s*年", where)
-        if match:
-            return match.group(1)
-    return str(int(published[:4]) - 1) if re.match(r"20\d\d", published) else ""
+def _title(title: str, kept: list[str], above_source: str) -> str:
+    """The report's title: the page's own where it stands as a line of the report (its site's name cut
+    off), else the line above 来源/发布时间, else the page's own, else the short lines on top."""
+    from qa.passages import heading_level
+
+    # "江西省2022年国民经济和社会发展统计公报 | 中国宜春": the part that is a line of the report.
+    parts = [p.strip() for p in re.split(r"\s[|｜_—-]\s|[|｜]", title) if p.strip()]
+    lines = set(kept[:80])
+    shown = [p for p in parts if p in lines]
+    if shown or above_source or parts:
+        return max(shown, key=len) if shown else above_source or max(parts, key=len)
+    top = []
+    for line in kept[:3]:
+        # "西宁市城东区人民政府 / 关于2022年法治政府建设情况的报告": short lines on top.
+        if len(line) > 40 or line[-1] in "。！？；，,:：" or heading_level(line) is not None or "：" in line:
+            break
+        top.append(line)
+    return "".join(top)
 
 
-def find_region(title: str, text: str) -> str:
-    """The district or county a report is about: named in its title, else most often near its start."""
-    from collections import Counter
+def _where_and_when(title: str, text: str, published: str, source: str) -> dict:
+    from qa.places import region_of, year_of
+    from qa.textnorm import fold
 
-    from jieba import posseg
-
-    from qa.tokens import load_jieba
-
-    load_jieba()
-    head = f"{title}\n{text[:800]}"
-    names = Counter(m.group(1) for m in _REGION.finditer(head))
-    names.update(w.word for w in posseg.lcut(head) if w.flag == "ns" and w.word.endswith(("区", "县", "旗")))
-    in_title = [name for name, _ in names.most_common() if name in title]
-    return in_title[0] if in_title else (names.most_common(1)[0][0] if names else "")
+    head = fold(text[:3000])
+    places = region_of(fold(title), head)
+    return {"region": places[0] if places else "", "places": places,
+            "year": year_of(fold(title), head, published, source)}
 
 
 def load_corpus(corpus: Path) -> list[Document]:

@@ -6,8 +6,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from qa.blocks import Block, Table
 from qa.corpus import UnreadableError
 
 _SENTENCE_END = "。！？；:：!?;"
@@ -30,61 +32,115 @@ def decode(data: bytes, name: str = "") -> str:
     return str(best)
 
 
-def _html(raw: str) -> tuple[str, list[str]]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(raw, "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "form", "head"]):
-        tag.decompose()
-    heading = soup.find(["h1", "h2"])
-    if heading and heading.get_text(strip=True):
-        title = heading.get_text(" ", strip=True)
-    return title, soup.get_text("\n").splitlines()
-
-
-def _docx(path: Path) -> list[str]:
-    import docx
-
-    document = docx.Document(str(path))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        lines += ["，".join(cell.text.strip() for cell in row.cells) for row in table.rows]
-    return lines
-
-
+# Elements that hold no report text; a saved page's site chrome.
+_CHROME = ("script", "style", "noscript", "nav", "header", "footer", "form", "head", "select", "button")
+_PLACEHOLDER = re.compile(r"^\s*\u2063T(\d+)\u2063\s*$")  # stands where a table was, until its rows are read
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->")
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-# PDF text puts spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+# PDF and Word-made HTML put spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_CJK}])")
 
 
-def _pdf(path: Path) -> list[str]:
-    from pypdf import PdfReader
+@dataclass(frozen=True)
+class Reading:
+    """A report file as read: text lines and tables in reading order, and what the file says about itself."""
 
-    lines: list[str] = []
-    for page in PdfReader(str(path)).pages:
-        lines += (page.extract_text() or "").splitlines()
-    return unwrap([_CJK_SPACE.sub("", line) for line in lines])
+    blocks: list[Block]
+    title: str = ""  # the title the file names (HTML <title>/<h1>), "" when it names none
+    url: str = ""  # where a saved web page came from
 
 
-def unwrap(lines: list[str]) -> list[str]:
+def unspace(line: str) -> str:
+    """Drop the spaces that layout put between Chinese characters and numbers."""
+    return _CJK_SPACE.sub("", line).strip()
+
+
+def _html(raw: str) -> Reading:
+    """A web page as a browser shows it: inline runs joined into their block, tables as tables.
+
+    html-text does the block/inline layout (one `<span>` per run, as Word exports, reads as one line).
+    """
+    import html_text
+    from lxml import etree
+
+    from qa.tables import grid_blocks, html_table_grid
+
+    saved = _SAVED_FROM.search(raw[:2000])
+    tree = html_text.parse_html(raw)
+    title = " ".join(" ".join(tree.xpath("//title//text()")).split())
+    url = saved.group(1) if saved else next(iter(tree.xpath(
+        "//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")), "")
+    # Both the page's <title> and its first big heading may carry the site's name; `clean` picks the part
+    # that stands as a line of the report.
+    heading = next((" ".join(h.text_content().split()) for h in tree.iter("h1", "h2") if h.text_content().strip()), "")
+    title = " | ".join(t for t in (title, heading) if t)
+    for element in list(tree.iter(*_CHROME)):
+        element.drop_tree()
+    grids = []
+    # Innermost tables only: sites lay whole pages out in tables around the ones that hold data.
+    for table in [t for t in tree.iter("table") if not t.xpath(".//table")]:
+        from bs4 import BeautifulSoup
+
+        grid = html_table_grid(BeautifulSoup(etree.tostring(table, encoding="unicode"), "html.parser").table)
+        marker = etree.Element("p")
+        marker.text = f"\u2063T{len(grids)}\u2063"
+        grids.append(grid)
+        table.getparent().replace(table, marker)
+    blocks: list[Block] = []
+    for line in html_text.extract_text(tree, guess_layout=True).splitlines():
+        placeholder = _PLACEHOLDER.match(line)
+        if not placeholder:
+            blocks.append(unspace(line))
+            continue
+        before = [b for b in blocks[-6:] if isinstance(b, str) and b]
+        blocks += [b if isinstance(b, Table) else unspace(b)
+                   for b in grid_blocks(grids[int(placeholder.group(1))], before=before)]
+    return Reading([b for b in blocks if b], title=title, url=url)
+
+
+def _markdown(lines: list[str]) -> list[str]:
+    """Markdown marks off: "# 标题" and "**一、岁入部分**" read as their words."""
+    return [_MD_MARKS.sub("", line) for line in lines]
+
+
+_MD_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|<br\s*/?>")
+
+
+def _pdf(path: Path) -> list[Block]:
+    from qa.furniture import remove_furniture
+    from qa.tables import read_pdf
+
+    pages = read_pdf(path)
+    blocks: list[Block] = []
+    for page in remove_furniture(pages):
+        blocks += page
+    return unwrap(blocks)
+
+
+def unwrap(blocks: list[Block]) -> list[Block]:
     """Join PDF lines that the page width broke, so paragraphs are whole again.
 
     A line continues the one before when that one ran to the full width of the
-    page without ending a sentence, and neither is a heading.
+    page without ending a sentence, and neither starts with a list marker.
     """
     from qa.passages import heading_level
 
-    lines = [line.strip() for line in lines if line.strip()]
+    lines = [b for b in blocks if isinstance(b, str) and b.strip()]
     if not lines:
-        return []
-    lengths = sorted(len(line) for line in lines)
+        return [b for b in blocks if not isinstance(b, str)]
+    lengths = sorted(len(line.strip()) for line in lines)
     full = lengths[int(0.9 * (len(lengths) - 1))]
-    joined: list[str] = []
-    for line in lines:
-        previous = joined[-1] if joined else ""
-        wrapped = len(previous) >= 0.8 * full and previous[-1] not in _SENTENCE_END
-        if wrapped and heading_level(line) is None and heading_level(previous) is None:
+    joined: list[Block] = []
+    for block in blocks:
+        if not isinstance(block, str):
+            joined.append(block)
+            continue
+        line = block.strip()
+        if not line:
+            continue
+        previous = joined[-1] if joined and isinstance(joined[-1], str) else ""
+        wrapped = previous and len(previous) >= 0.8 * full and previous[-1] not in _SENTENCE_END
+        if wrapped and heading_level(line) is None:
             joined[-1] = previous + line
         else:
             joined.append(line)
@@ -108,16 +164,18 @@ def _doc(path: Path) -> list[str]:
     raise UnreadableError(f"{path.name}: .doc needs a converter: apt-get install antiword (or libreoffice)")
 
 
-def read_lines(path: Path) -> tuple[str, list[str]]:
-    """(title if the file names one, text lines) of a report file."""
+def read_blocks(path: Path) -> Reading:
+    """The text lines and tables of a report file, in reading order."""
+    from qa.tables import read_docx, split_pipe_tables
+
     suffix = path.suffix.lower()
     try:
         if suffix == ".docx":
-            return "", _docx(path)
+            return Reading([b if isinstance(b, Table) else unspace(b) for b in read_docx(path)])
         if suffix == ".pdf":
-            return "", _pdf(path)
+            return Reading(_pdf(path))
         if suffix == ".doc":
-            return "", _doc(path)
+            return Reading(_doc(path))
     except UnreadableError:
         raise
     except Exception as err:  # a damaged file of any of these formats
@@ -125,4 +183,7 @@ def read_lines(path: Path) -> tuple[str, list[str]]:
     raw = decode(path.read_bytes(), path.name)
     if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", raw[:200], re.IGNORECASE):
         return _html(raw)
-    return "", raw.splitlines()
+    lines = [unspace(line) for line in raw.splitlines()]
+    if suffix == ".md":
+        lines = _markdown(lines)
+    return Reading(split_pipe_tables(lines))

@@ -1,0 +1,133 @@
+"""Where and when a report is about: regions from a maintained gazetteer (jionlp's), years as written.
+
+A place is a chain from the region itself up to its province: ("万载县", "宜春市", "江西省").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+
+NATION = "全国"
+# A report of the central government names the whole country this way, not by a region.
+_NATIONAL = re.compile(r"全国|我国|国务院|党中央|中央政府|中央财政")
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
+_CN_YEAR = re.compile(r"([二][〇○零][〇○零一二三四五六七八九]{2})\s*年")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+# Republic of China years: 民國114年, 114年度 (years 1-150 of the ROC calendar, 1912-2061).
+_ROC_YEAR = re.compile(r"民[國国]\s*(\d{1,3})\s*年|(?<![\d.,])(1[01]\d)\s*年度")
+ROC_OFFSET = 1911
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> dict[str, list[tuple[str, ...]]]:
+    """Every region's full name and alias -> the chains (region, parent, …, province) it may name.
+
+    Built once from jionlp's offline China location table; county aliases are left out
+    ("和平", "城东" are words before they are places), province and city aliases kept ("宜春", "江西").
+    """
+    import jionlp
+
+    names: dict[str, list[tuple[str, ...]]] = {}
+
+    def add(name: str, chain: tuple[str, ...]) -> None:
+        if len(name) >= 2 and chain not in names.setdefault(name, []):
+            names[name].append(chain)
+
+    def walk(node: dict, parents: tuple[str, ...], depth: int) -> None:
+        full = node["_full_name"]
+        chain = (full,) + parents if full not in parents else parents  # 天津市 is its own city
+        add(full, chain)
+        aliases = node.get("_alias") or []
+        for alias in [aliases] if isinstance(aliases, str) else aliases:
+            if depth < 2:
+                add(alias, chain)
+        for key, child in node.items():
+            if not key.startswith("_") and isinstance(child, dict):
+                walk(child, chain, depth + 1)
+
+    for province in jionlp.china_location_loader().values():
+        walk(province, (), 0)
+    return names
+
+
+@functools.lru_cache(maxsize=1)
+def _name_pattern() -> re.Pattern:
+    return re.compile("|".join(sorted(map(re.escape, gazetteer()), key=len, reverse=True)))
+
+
+def mentions(text: str) -> list[tuple[str, list[tuple[str, ...]]]]:
+    """The gazetteer names in `text` (simplified Chinese), in order, with the chains each may name."""
+    return [(m.group(), gazetteer()[m.group()]) for m in _name_pattern().finditer(text)]
+
+
+def _resolve(found: list[tuple[str, list[tuple[str, ...]]]]) -> tuple[str, ...]:
+    """The deepest chain the names found agree on: "淮安市洪泽区" is 洪泽区 of 淮安市, not another 洪泽区."""
+    named = {name for name, _ in found}
+    chains = {chain for _, cs in found for chain in cs}
+    return max(chains, key=lambda chain: (sum(place in named or place[:-1] in named for place in chain),
+                                          len(chain)), default=())
+
+
+def region_of(title: str, text: str) -> tuple[str, ...]:
+    """The place a report is about, with its parents: named in the title, else what its opening names most.
+
+    `title` and `text` come folded to simplified Chinese. A report naming no region but the
+    whole country (全国, 国务院, 中央财政 …) is about 全国.
+    """
+    in_title = mentions(title)
+    if in_title:
+        return _resolve(in_title)
+    head = text[:3000]
+    # "荔湾区委、区政府", "洪泽区人民政府": the place whose government speaks is the report's own.
+    speaking = [(m.group(1), gazetteer()[m.group(1)])
+                for m in re.finditer(f"({_name_pattern().pattern})(?=人民政府|政府|党委|委员会|[区县市省州旗]?委)", head)]
+    if speaking:
+        return _resolve(speaking)
+    found = mentions(head)
+    if found:
+        counts: Counter[tuple[str, ...]] = Counter()
+        for _, chains in found:
+            for chain in chains:
+                counts.update(chain[i:] for i in range(len(chain)))
+        # The deepest place that most of the mentions fall under.
+        total = len(found)
+        common = [c for c, n in counts.items() if n >= 0.6 * total]
+        if common:
+            national = len(_NATIONAL.findall(head))
+            best = max(common, key=len)
+            if national <= counts[best]:
+                return best
+    if _NATIONAL.search(head):
+        return (NATION,)
+    return ()
+
+
+def years(text: str) -> list[int]:
+    """Every year written in `text`: 2022年, 二〇二二年, 民國114年 / 114年度 (as 2025), in order."""
+    found = []
+    for match in re.finditer(f"{_YEAR.pattern}|{_CN_YEAR.pattern}|{_ROC_YEAR.pattern}", text):
+        western, chinese, roc, roc_fiscal = match.groups()
+        if western:
+            found.append(int(western))
+        elif chinese:
+            found.append(int(chinese.translate(_CN_YEAR_DIGITS)))
+        else:
+            found.append(int(roc or roc_fiscal) + ROC_OFFSET)
+    return found
+
+
+def year_of(title: str, text: str, published: str, source: str = "") -> str:
+    """The year a report is about: named in its title, else its file name, else its opening text
+    (the year it names most), else the year before it was published."""
+    in_title = years(title)
+    if in_title:
+        return str(in_title[0])
+    named = re.search(r"(?<!\d)((?:19|20)\d\d)(?!\d)", source)
+    if named:
+        return named.group(1)
+    head = Counter(years(text[:3000]))
+    if head:
+        return str(head.most_common(1)[0][0])
+    return str(int(published[:4]) - 1) if re.match(r"(19|20)\d\d", published) else ""
