@@ -27,7 +27,11 @@ def gazetteer() -> dict[str, list[tuple[str, ...]]]:
     Built once from jionlp's offline China location table; county aliases are left out
     ("和平", "城东" are words before they are places), province and city aliases kept ("宜春", "江西").
     """
-    import jionlp
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):  # jionlp greets on stdout, which would corrupt --json output
+        import jionlp
 
     names: dict[str, list[tuple[str, ...]]] = {}
 
