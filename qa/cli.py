@@ -1,4 +1,4 @@
-"""`python -m qa build | search | ask | eval`."""
+"""`python -m qa build | add | search | ask | inspect | eval`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print JSON")
         add_store_arguments(sub)
     commands.choices["search"].add_argument("--mode", choices=("fused", "bm25", "dense"), default="fused")
+
+    inspect = commands.add_parser("inspect", help="show how report files are read: coverage, headings, tables, "
+                                  "title, region, year")
+    inspect.add_argument("files", nargs="+")
+    inspect.add_argument("--json", action="store_true", help="print JSON")
 
     evaluate = commands.add_parser("eval", help="measure answers against a question file (JSON lines)")
     evaluate.add_argument("questions")
@@ -115,6 +120,14 @@ def _run(args) -> int:
             from qa.answering import describe
 
             print(describe(answer))
+    elif args.command == "inspect":
+        from qa.inspect import describe, inspect
+
+        reports = [inspect(path) for path in args.files]
+        if args.json:
+            print(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=1))
+        else:
+            print("\n\n".join(describe(r) for r in reports))
     elif args.command == "eval":
         from qa.evaluate import evaluate, format_report, load_questions
 

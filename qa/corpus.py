@@ -29,7 +29,8 @@ _BOILERPLATE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_SOURCE = re.compile(r"来源\s*[:：]\s*(?P<source>.*?)(?=\s*(发布时间|发布日期|时间|日期|浏览|$))")
+_SOURCE = re.compile(r"(来源|发布机构|发文机关)\s*[:：]\s*(?P<source>.*?)"
+                     r"(?=\s*(发布时间|发布日期|发文日期|时间|日期|浏览|访问|点击|阅读|$))")
 _DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*"
                    r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
 
@@ -47,7 +48,11 @@ class Document:
     year: str = ""  # the year it is about, e.g. 2022
     places: tuple[str, ...] = ()  # the region and its parents: ("红桥区", "天津市")
     url: str = ""  # where the report was published, when the capture says
-    tables: tuple[dict, ...] = ()  # {"caption", "unit", "columns", "start", "end"}: where each table's rows stand
+    tables: tuple[dict, ...] = ()  # {"caption", "unit", "columns", "rows", "start", "end"}: where each table stands
+
+    def table_at(self, position: int) -> dict | None:
+        """The table whose lines hold the character at `position`, or None in running text."""
+        return next((t for t in self.tables if t["start"] <= position <= t["end"]), None)
 
 
 class UnreadableError(ValueError):
@@ -71,7 +76,24 @@ def read_document(path: Path, corpus: Path) -> Document:
     from qa.readers import read_blocks
 
     reading = read_blocks(path)
-    return clean(reading.blocks, source=path.relative_to(corpus).as_posix(), title=reading.title, url=reading.url)
+    doc = clean(reading.blocks, source=path.relative_to(corpus).as_posix(), title=reading.title, url=reading.url)
+    _warn_if_lost(path, doc)
+    return doc
+
+
+def _warn_if_lost(path: Path, doc: Document) -> None:
+    """A file whose body mostly failed to reach passages is named in a warning, with the share."""
+    from qa.inspect import WARN_BELOW, coverage
+    from qa.passages import split
+
+    try:
+        share, missing = coverage(path, doc, split(doc))
+    except Exception as err:  # the second reading is a check; its failure must not stop the build
+        log.debug("no coverage check for %s: %s", path, err)
+        return
+    if share < WARN_BELOW:
+        log.warning("%s: only %.0f%% of its text reached passages (e.g. %r); run `python -m qa inspect %s`",
+                    doc.source, 100 * share, (missing or [""])[0][:40], path)
 
 
 # "发布机构：" on one line and "宜春市统计局" on the next: a label and its value, as page templates lay them out.
@@ -107,7 +129,7 @@ def clean(blocks: list[Block], *, source: str, title: str = "", url: str = "") -
                 start = sum(len(line) + 1 for line in kept)
                 kept += rows
                 tables.append({"caption": block.caption, "unit": block.unit, "columns": block.columns,
-                               "start": start, "end": start + sum(len(r) + 1 for r in rows) - 1})
+                               "rows": len(block.rows), "start": start, "end": start + sum(len(r) + 1 for r in rows) - 1})
             continue
         line = " ".join(block.replace("\u3000", " ").split())
         if label and line:
@@ -134,6 +156,10 @@ def clean(blocks: list[Block], *, source: str, title: str = "", url: str = "") -
                     tables=tuple(tables), url=url, **_where_and_when(title, text, published, source))
 
 
+# The word that ends a report's title and says what kind of document it is.
+_DOCUMENT_KIND = re.compile(r"(报告|公报|纲要|通知|意见|决定|规划|方案|说明|决算|预算|年报|情况|结果)$")
+
+
 def _title(title: str, kept: list[str], above_source: str) -> str:
     """The report's title: the page's own where it stands as a line of the report (its site's name cut
     off), else the line above 来源/发布时间, else the page's own, else the short lines on top."""
@@ -147,10 +173,12 @@ def _title(title: str, kept: list[str], above_source: str) -> str:
         return max(shown, key=len) if shown else above_source or max(parts, key=len)
     top = []
     for line in kept[:3]:
-        # "西宁市城东区人民政府 / 关于2022年法治政府建设情况的报告": short lines on top.
+        # "西宁市城东区人民政府 / 关于2022年法治政府建设情况的报告": short lines on top, until one names the kind.
         if len(line) > 40 or line[-1] in "。！？；，,:：" or heading_level(line) is not None or "：" in line:
             break
         top.append(line)
+        if _DOCUMENT_KIND.search(line):
+            break
     return "".join(top)
 
 

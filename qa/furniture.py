@@ -38,25 +38,23 @@ def remove_furniture(pages: list[list[Block]]) -> list[list[Block]]:
     running = {shape for shape, n in edges.items() if len(pages) >= 3 and n >= len(pages) / 2}
     cleaned = []
     for number, page in enumerate(pages, 1):
-        lines = [b for b in page if not isinstance(b, str) or b.strip()]
-        texts = [i for i, b in enumerate(lines) if isinstance(b, str)]
+        texts = [i for i, b in enumerate(page) if isinstance(b, str) and b.strip()]
         edge = set(texts[:_EDGE] + texts[-_EDGE:])
-        kept: list[Block] = []
-        for i, block in enumerate(lines):
-            if isinstance(block, str) and i in edge:
-                if is_page_number(block) or _shape(block) in running:
-                    continue
-                block = _unglue(block, number, first=i == texts[0], last=i == texts[-1])
-            kept.append(block)
+        kept = [b for i, b in enumerate(page) if not isinstance(b, str) and b is not None or i in texts and not (
+            i in edge and (is_page_number(b) or _shape(b) in running))]
+        lines = [i for i, b in enumerate(kept) if isinstance(b, str)]
+        if lines:
+            kept[lines[0]] = _unglue(kept[lines[0]], number, first=True)
+            kept[lines[-1]] = _unglue(kept[lines[-1]], number, first=False)
         cleaned.append(kept)
     return cleaned
 
 
-def _unglue(line: str, number: int, *, first: bool, last: bool) -> str:
+def _unglue(line: str, number: int, *, first: bool) -> str:
     """ "2实际利用外资…" at the top of page 2 (or "…。3" at the foot of page 3): the page number, not a figure."""
     glued = str(number)
     if first and re.match(rf"{glued}(?=[\u4e00-\u9fff])(?![\u4e00-\u9fff]*[个件项人元年月日万亿%])", line):
         return line[len(glued):]
-    if last and re.search(rf"(?<=[。；！？])\s*{glued}$", line):
+    if not first and re.search(rf"(?<=[。；！？])\s*{glued}$", line):
         return line[: -len(glued)].rstrip()
     return line

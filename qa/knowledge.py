@@ -168,9 +168,11 @@ class KnowledgeBase:
         hits = []
         for s, passage in zip(scored, self.store.passages([s.passage for s in scored])):
             doc = self.documents[passage.doc]
+            table = doc.table_at(passage.start)
             hits.append(Hit(text=passage.text, score=round(s.score, 4), title=doc.title, source=doc.source,
                             section=passage.section, start=passage.start, end=passage.end,
-                            published=doc.published, publisher=doc.publisher, region=doc.region, year=doc.year))
+                            published=doc.published, publisher=doc.publisher, region=doc.region, year=doc.year,
+                            table=(table["caption"] or "表格") if table else ""))
         return hits
 
     def search(self, query: str, k: int = 5, *, mode: str = "fused",

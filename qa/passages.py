@@ -83,68 +83,71 @@ def _is_heading(head: str) -> bool:
     return len(head) <= _BARE_TITLE_MAX and not any(f.unit for f in extract(head))
 
 
-def _table_at(doc: Document, position: int) -> dict | None:
-    return next((t for t in doc.tables if t["start"] <= position <= t["end"]), None)
-
-
 def split(doc: Document, doc_index: int = 0) -> list[Passage]:
-    """Passages of `doc`: sentence windows inside one paragraph, never across a heading; one per table row."""
+    """Passages of `doc`: sentence windows inside one paragraph, never across a heading; one per table row.
+
+    Every character of the body reaches a passage: a heading through the section of the passages under
+    it, or, when nothing stands under it, as a passage of its own.
+    """
     passages: list[Passage] = []
     path: dict[int, str] = {}
-    bare_unused = None  # a bare title line no passage has stood under yet, as (start, text)
+    bare: dict[int, int] = {}  # level -> where its heading line starts, for headings nothing stands under yet
     offset = 0
-
-    def emit(start: int, end: int, section: str) -> None:
-        text = doc.text[start:end]
-        lead = len(text) - len(text.lstrip())
-        passages.append(Passage(doc_index, text.strip(), start + lead, start + lead + len(text.strip()), section))
 
     def section() -> str:
         return " / ".join(path[lvl] for lvl in sorted(path))
+
+    def emit(start: int, end: int, where: str) -> None:
+        text = doc.text[start:end]
+        lead = len(text) - len(text.lstrip())
+        passages.append(Passage(doc_index, text.strip(), start + lead, start + lead + len(text.strip()), where))
+        bare.clear()
+
+    def emit_heading(level: int) -> None:
+        emit(bare[level], bare[level] + len(path[level]), " / ".join(path[x] for x in sorted(path) if x < level))
+
+    def set_heading(level: int, heading: str, start: int) -> None:
+        nonlocal path
+        deepest = max(bare, default=-1)
+        if deepest >= level:
+            # Replaced before anything stood under it: its words become a passage, whose section
+            # carries the headings above it.
+            emit_heading(deepest)
+        path = {lvl: text for lvl, text in path.items() if lvl < level}
+        path[level] = heading
+        bare[level] = start
 
     for line in doc.text.split("\n"):
         line_start, offset = offset, offset + len(line) + 1
         if not line.strip():
             continue
-        table = _table_at(doc, line_start)
+        table = doc.table_at(line_start)
         if table is not None:
             # A table row is one unit, under its caption, whatever its length.
-            caption = table["caption"]
-            where = section()
+            caption, where = table["caption"], section()
             if caption and not where.endswith(caption):
                 where = f"{where} / {caption}" if where else caption
             emit(line_start, line_start + len(line), where)
-            bare_unused = None
             continue
         body_start = line_start
         level = heading_level(line)
         head_end = next((i + 1 for i, c in enumerate(line) if c in _SENTENCE_END), len(line))
         if level is not None and _is_heading(line[:head_end].rstrip(_SENTENCE_END)):
             # "（一）坚持党的领导,抓好法治建设。一是…": the heading is the first sentence.
-            if bare_unused is not None:  # a title-like line that headed nothing is text of its own
-                emit(bare_unused[0], bare_unused[0] + len(bare_unused[1]), section())
-                bare_unused = None
-            path = {lvl: text for lvl, text in path.items() if lvl < level}
-            path[level] = line[:head_end].rstrip(_SENTENCE_END)
+            set_heading(level, line[:head_end].rstrip(_SENTENCE_END), line_start)
             body_start = line_start + head_end
-            if head_end == len(line) or not line[head_end:].strip():
+            if not line[head_end:].strip():
                 continue
-        elif level is None and _is_bare_title(line):
+        elif level is None and _is_bare_title(line) and _is_heading(line):
             if line in doc.title:
                 continue  # the lines of the document's title name the document
-            if bare_unused is not None:  # two title-like lines in a row: the first heads nothing
-                emit(bare_unused[0], bare_unused[0] + len(bare_unused[1]), section())
             # A bare title is a sub-heading below every numbered level; the next one replaces it.
-            path = {lvl: text for lvl, text in path.items() if lvl < BARE_LEVEL}
-            path[BARE_LEVEL] = line
-            bare_unused = (line_start, line)
+            set_heading(BARE_LEVEL, line, line_start)
             continue
-        bare_unused = None
         where = section()
         body = doc.text[body_start:line_start + len(line)]
         for start, end in _windows(sentences(body, body_start)):
             emit(start, end, where)
-    if bare_unused is not None:
-        path.pop(BARE_LEVEL, None)
-        emit(bare_unused[0], bare_unused[0] + len(bare_unused[1]), section())
+    if bare:
+        emit_heading(max(bare))
     return passages
