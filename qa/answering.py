@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
-from qa.figures import Found, base_unit, extract, same_unit
+from qa.figures import UNITS, Found, base_unit, extract, kind_of, same_unit
 from qa.glossary import translate
 from qa.passages import sentences
-from qa.question import Question, analyse
+from qa.question import Question
 from qa.results import Answer, Figure, Hit
 from qa.textnorm import fold
-
-if TYPE_CHECKING:
-    from qa.knowledge import KnowledgeBase
 
 # Below this share of the question's keyword weight, the evidence does not answer it.
 MIN_COVERAGE = 0.55
@@ -29,13 +24,17 @@ FIGURE_PASSAGES = 3  # figures are looked for in the best few passages only
 # halved over DISTANCE characters. Tuned on dev, held-out and paraphrase sets (README).
 INHERITED = 0.9
 DISTANCE = 40
+CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of every figure under it
 _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 # For a keyword's pull on a figure, a list comma separates as much as a clause end.
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
-_CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$")
-_CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$")
+_CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
+_CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
+_UNIT_SET = frozenset(UNITS)
+# A unit a table states in a column header: "本年收费金额（单位：万元）", "产量（万吨）".
+_HEADER_UNIT = re.compile(r"单位\s*[:：]\s*([^\s)）;；,，]+)|[（(]([^（()）\d]{1,6})[)）]\s*$")
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,6 @@ def _clause_start(text: str, position: int) -> int:
     return max((m.end() for m in _CLAUSE_END.finditer(text, 0, position)), default=0)
 
 
-def _weights(kb: KnowledgeBase, keywords: Iterable[str]) -> dict[str, float]:
-    """IDF of each keyword over the passages: rare words decide, common ones barely count."""
-    total = max(len(kb), 1)
-    return {kw: math.log(1 + (total - (df := kb.document_frequency(kw)) + 0.5) / (df + 0.5)) for kw in keywords}
-
-
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
     """The shorter words inside each keyword: "体制改革" → 体制, 改革."""
     from qa.tokens import load_jieba
@@ -84,16 +77,33 @@ def _presence(kw: str, parts: list[str], text: str) -> float:
     return 0.8 * sum(p in text for p in parts) / len(parts) if parts else 0.0
 
 
-def _sentences(hits: list[Hit], weights: dict[str, float]) -> list[Sentence]:
-    """Every sentence of the hits, with the share of the question's keyword weight it covers."""
+def _names(text: str, words: tuple[str, ...]) -> bool:
+    """`text` names one of the places or years (4-digit strings, matched as years, 民國 ones too) asked."""
+    from qa.places import years
+
+    written = {str(y) for y in years(text)}
+    return any(w in written if re.fullmatch(r"\d{4}", w) else w in text for w in words)
+
+
+def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, tuple[str, ...]]) -> list[Sentence]:
+    """Every sentence of the hits, with the share of the question's keyword weight it covers.
+
+    A table row is one sentence (its row name and cells belong together); a sentence of a report
+    that counts only where it names the place or year asked is left out unless it does.
+    """
     whole = sum(weights.values()) or 1.0
     parts = _parts(weights)
     found = []
     for rank, hit in enumerate(hits):
         context = fold(f"{hit.section} {hit.title}")
-        for start, end in sentences(hit.text):
+        spans = [(0, len(hit.text))] if hit.table else sentences(hit.text)
+        for start, end in spans:
             text = hit.text[start:end].strip()
             folded = fold(text)
+            # The subject of "…；集装箱吞吐量76.9万标准箱" stands at the head of the whole sentence.
+            full = hit.text[hit.text.rfind("。", 0, start) + 1:end]
+            if hit.source in must_name and not _names(fold(full + " " + hit.section), must_name[hit.source]):
+                continue
             covered = sum(w * _presence(kw, parts[kw], folded + " " + context) for kw, w in weights.items())
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
                                   text, folded, context, covered / whole))
@@ -112,9 +122,10 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
     bounds = [m.start() for m in _BOUNDARY.finditer(text)]
     total = whole = 0.0
     for kw, weight in weights.items():
-        if kw not in text and kw in sentence.context:
-            continue  # names the report or section ("红桥区"), not the figure
         whole += weight
+        if kw not in text and kw in sentence.context:
+            total += weight * CONTEXT  # the section's topic ("一般公共预算收入情况"), shared by all its figures
+            continue
         best = 0.0
         for match in re.finditer(re.escape(kw), text):
             if match.end() <= found.start:
@@ -137,26 +148,75 @@ def _change_bonus(text: str, found: Found, question: Question) -> float:
     if _CHANGE_TO.search(before):  # the "to" value
         return -0.3 if question.origin else 0.3
     if _CHANGE_FROM.search(before):  # the "from" value
-        return 0.3 if question.origin else -0.3
+        return 0.3 if question.origin else -0.3 if question.revised or "原列" not in before else 0.0
     return 0.0
+
+
+def _kind_fit(sentence: Sentence, found: Found, question: Question) -> float | None:
+    """The quantity asked, not its neighbour: a change for "增长了多少" (in its direction), a level for
+    "是多少", a share only for "占…比重", a per-person value only for "人均". None: not what is asked."""
+    kind, direction = kind_of(sentence.folded, found)
+    per_person = kind == "per_person" or "人均" in sentence.folded[
+        _clause_start(sentence.folded, found.start):found.start]
+    if bool(question.change) != (kind == "change") or (kind == "share") > question.share \
+            or per_person > question.per_person:
+        return None
+    if question.change in (1, -1) and direction != question.change:
+        return -0.4  # "增长" asked, "下降" written: the cue may be the sentence's other figure's
+    return 0.2 if kind == "change" or kind == "share" and question.share or per_person else 0.0
+
+
+def _year_penalty(sentence: Sentence, question: Question) -> float:
+    """A sentence (or its section) that names only years other than the one asked is about them."""
+    from qa.places import years
+
+    if not question.years:
+        return 0.0
+    named = set(years(sentence.folded)) or set(years(fold(sentence.hit.section)))
+    return -0.4 if named and not named & set(question.years) else 0.0
+
+
+def _cell_unit(sentence: Sentence, found: Found) -> str:
+    """The unit of a table cell written without one: its column header's, else its row's unit cell, else
+    the table's."""
+    text = sentence.folded
+    clause = text[_clause_start(text, found.start):found.start]
+    stated = _HEADER_UNIT.search(clause.strip())
+    if stated:
+        return stated.group(1) or stated.group(2)
+    row_name = text.split("：", 1)[0]
+    in_row = [u for u in row_name.split() if u in _UNIT_SET or base_unit(u) in _UNIT_SET]
+    return in_row[-1] if in_row else sentence.hit.unit
+
+
+def _a_part(text: str, found: Found) -> bool:
+    """In a breakdown after its total ("其中，中央一般公共预算收入81119亿元"): a part, not the whole."""
+    opening = text.rfind("其中", 0, found.start)
+    return opening >= 0 and not re.search(r"[。；;]", text[opening:found.start])
 
 
 def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
     candidates = []
     for sentence in sents:
-        if sentence.rank >= FIGURE_PASSAGES:
+        if sentence.rank >= FIGURE_PASSAGES or sentence.coverage < MIN_COVERAGE:
             continue
-        figures = extract(sentence.text)
-        for found in figures:
-            support = _support(sentence, found, weights, question.nouns)
-            unit = base_unit(found.unit)
+        for found in extract(sentence.text):
+            if sentence.hit.table and not found.unit:
+                found = Found(found.start, found.end, found.value, _cell_unit(sentence, found), found.chinese)
+            fit = _kind_fit(sentence, found, question)
             agreement = same_unit(question.unit, found.unit)
+            # "三次", "三个": counts in words are figures only when their unit is what is asked.
+            if fit is None or found.chinese and agreement < 1:
+                continue
+            support = _support(sentence, found, weights, question.nouns)
             score = support + 0.5 * agreement + 0.2 * sentence.hit.score - 0.05 * sentence.rank
-            if question.unit and agreement == 0:
+            unknown = sentence.hit.table and not found.unit  # a table cell whose unit no header states
+            if question.unit and agreement == 0 and not unknown:
                 score -= 0.6
-            if not unit:
+            if not base_unit(found.unit) and not unknown:
                 score -= 0.3  # a bare number ("12一件事") is rarely what is asked
-            score += _change_bonus(sentence.folded, found, question)
+            score += fit - 0.1 * found.chinese - 0.1 * _a_part(sentence.folded, found)
+            score += _change_bonus(sentence.folded, found, question) + _year_penalty(sentence, question)
             candidates.append(Candidate(sentence, found, score, support))
     return sorted(candidates, key=lambda c: -c.score)
 
@@ -165,6 +225,10 @@ def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure
     found = found or c.found
     s = c.sentence
     text = s.text[found.start:found.end]
+    if not label and s.hit.table:
+        # A cell is named by its row and its column: "行政许可 本年处理决定数量".
+        column = s.text[_clause_start(s.text, found.start):found.start].strip()
+        label = f"{s.text.split('：', 1)[0]} {column}".strip()
     if not label:
         label = s.text[_clause_start(s.text, found.start):found.start].strip()[-12:]
     return Figure(text=text, value=found.value, unit=found.unit, label=label, evidence=s.text,
@@ -248,38 +312,35 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
     return Answer(text, joined, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit))
 
 
-def answer(kb: KnowledgeBase, text: str, *, k: int = 5, doc=None) -> Answer:
-    """Answer `text` from the passages `kb` retrieves for it.
+def answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
+           must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5, by_document: bool = False) -> Answer:
+    """Answer `question` from the passages retrieved for it, best first.
 
-    Across several reports, a question that names none of them and gets a different
-    figure from each is answered report by report (`Answer.by_document`).
+    With `by_document`, a question whose figure differs between the reports among the best
+    passages is answered report by report (`Answer.by_document`), each from its own passages
+    in the same pool.
     """
-    from qa.knowledge import MAX_QUERY
-
-    if len(text) > MAX_QUERY:
-        cut = dataclasses.replace(answer(kb, text[:MAX_QUERY], k=k, doc=doc), question=text)
-        return dataclasses.replace(cut, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
-    result = _answer(kb, text, k=k, doc=doc)
-    if doc is not None or not result.figure or len(kb.documents) < 2 or kb.named_documents(text):
+    must_name = must_name or {}
+    result = _answer(question, hits, weights=weights, must_name=must_name, k=k)
+    if not by_document or not result.figure:
         return result
     each = [result]
     # Only reports among the best few passages can hold a competing figure.
-    nearby = result.hits[:FIGURE_PASSAGES + 1]
-    for source in dict.fromkeys(h.source for h in nearby if h.source != result.source):
-        other = _answer(kb, text, k=k, doc=source)
+    for source in dict.fromkeys(h.source for h in hits[:FIGURE_PASSAGES + 1] if h.source != result.source):
+        own = [h for h in hits if h.source == source]
+        other = _answer(question, own, weights=weights, must_name=must_name, k=k)
         if other.figure and other.figure != result.figure:
             each.append(other)
     if len(each) == 1:
         return result
-    return Answer(text, None, "", hits=result.hits, answered=True, by_document=each)
+    return Answer(question.text, None, "", hits=result.hits, answered=True, by_document=each)
 
 
-def _answer(kb: KnowledgeBase, text: str, *, k: int, doc) -> Answer:
-    question = analyse(text)
-    hits = kb.search(text, max(k, FIGURE_PASSAGES), doc=doc)
+def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
+            must_name: dict[str, tuple[str, ...]], k: int) -> Answer:
+    text = question.text
     shown = hits[:k]
-    weights = _weights(kb, question.keywords)
-    sents = _sentences(hits, weights)
+    sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name)
     if not sents or not weights:
         return Answer(text, None, "", hits=shown)
     best = max(sents, key=lambda s: (s.coverage + 0.3 * s.hit.score - 0.05 * s.rank, -s.rank))
@@ -293,7 +354,7 @@ def describe(answer: Answer) -> str:
     """The answer as a few lines for a terminal."""
     if answer.by_document:
         return "各报告的数字不同:\n" + "\n".join(describe(a) for a in answer.by_document)
-    lines = []
+    lines = [answer.notice] if answer.notice else []
     if answer.figure:
         lines.append(f"答案: {answer.figure}")
     elif not answer.answered:

@@ -47,6 +47,7 @@ class Document:
     region: str = ""  # the place the report is about, e.g. 红桥区, 江西省, 全国
     year: str = ""  # the year it is about, e.g. 2022
     places: tuple[str, ...] = ()  # the region and its parents: ("红桥区", "天津市")
+    years: tuple[str, ...] = ()  # every year its title and headings name ("2024年工作回顾", "2025年…安排")
     url: str = ""  # where the report was published, when the capture says
     tables: tuple[dict, ...] = ()  # {"caption", "unit", "columns", "rows", "start", "end"}: where each table stands
 
@@ -186,10 +187,17 @@ def _where_and_when(title: str, text: str, published: str, source: str) -> dict:
     from qa.places import region_of, year_of
     from qa.textnorm import fold
 
+    from qa.places import years
+
     head = fold(text[:3000])
     places = region_of(fold(title), head)
-    return {"region": places[0] if places else "", "places": places,
-            "year": year_of(fold(title), head, published, source)}
+    year = year_of(fold(title), head, published, source)
+    # Headings are short lines without a sentence's end; a work report's name the years it looks back on and ahead to.
+    headings = [line for line in fold(text).splitlines() if len(line) <= 40 and not re.search(r"[。；]$", line)
+                and not re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line)]  # a date is not a heading
+    covered = {str(y) for y in years(fold(title) + "\n" + "\n".join(headings))}
+    return {"region": places[0] if places else "", "places": places, "year": year,
+            "years": tuple(sorted(covered | ({year} if year else set())))}
 
 
 def load_corpus(corpus: Path) -> list[Document]:

@@ -8,18 +8,40 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from qa.textnorm import fold
 
-# Measure words that make a number a count; longest first so "个工作日" beats "个".
-UNITS = sorted(
-    """宗 件 项 人 名 个 次 份 期 家 所 条 篇 场 起 户 元 岁 台 辆 套 批 类 册 本 部 位 支 座 间 门 处 块 张
-    个月 个工作日 个百分点 百分点 人次 件次 户次 万元 亿元 元 平方米 平方公里 公里 千米 米 亩 吨 小时 分钟 天 周
-    成 倍""".split(),
-    key=len, reverse=True,
-)
+def _measure_words() -> list[str]:
+    """Chinese measure words and units: jionlp's list of quantifiers counted in a large corpus (read as a
+    file, without importing jionlp), plus the compounds reports use, longest first so "个工作日" beats "个"."""
+    import importlib.util
+
+    words = set(_OWN_UNITS.split())
+    spec = importlib.util.find_spec("jionlp")
+    if spec and spec.submodule_search_locations:
+        listed = Path(spec.submodule_search_locations[0]) / "dictionary" / "quantifiers_stat.txt"
+        if listed.is_file():
+            for line in listed.read_text("utf-8").splitlines():
+                word = line.split("\t")[0].strip()
+                # Chinese words only (Latin ones like "g", "m" glue onto codes), not dates and times.
+                if word and re.fullmatch(r"[\u4e00-\u9fff／/]+", word) and word not in _NOT_UNITS \
+                        and len(set(word)) == len(word):
+                    words.add(word)
+    return sorted(words, key=len, reverse=True)
+
+
+_OWN_UNITS = """宗 件 项 人 名 个 次 份 期 家 所 条 篇 场 起 户 元 岁 台 辆 套 批 类 册 本 部 位 支 座 间 门 处 块 张
+    个月 个工作日 个百分点 百分点 人次 件次 户次 元 平方米 平方公里 公里 千米 米 亩 吨 小时 分钟 天 周 成 倍 例 标准箱 标箱
+    千瓦时 千瓦 公顷 架次 艘 度 斤 头 只 羽 株 床 张 所 校 列 栋 幢 套 个点 千克 公斤 立方米 美元 港元 欧元 人民币"""
+# Measure words in jionlp's list that name dates, times, ranks or nothing countable in a report.
+_NOT_UNITS = set("年 号 点 分 秒 代 些 届 周年 节 章 页 道 方 口 折 番 级 层 首 句 段 步 轮 遍 趟 阵 堂 胎 伙 辈子 滴 勺 "
+                 "丝 席 幕 笔 把 片 天天 种 股 款".split())
+UNITS = _measure_words()
+_UNIT_SET = frozenset(UNITS)
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
-_MULTIPLIER = "万亿千"
+_MULTIPLIER = "万亿千兆"
+MULTIPLIERS = {"兆": 1e12, "万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
 _UNIT = "|".join(map(re.escape, UNITS))
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _FIGURE = re.compile(
@@ -27,10 +49,11 @@ _FIGURE = re.compile(
     (?P<prefix>近|约|超过|超|逾|大约|将近)?
     (?:
         百分之(?P<cn_percent>[{_CN_DIGITS}点]+)
-      | (?P<number>{_ARABIC})(?:\s*[-~～至到]\s*(?P<upper>{_ARABIC}))?
+        # "2兆7,739亿9,228万8千元", "209万6,875度": a number written in parts, largest first.
+      | (?P<number>{_ARABIC}(?:(?:兆|亿|万){_ARABIC})*)(?:\s*[-~～至到]\s*(?P<upper>{_ARABIC}))?
       | (?P<cn_number>[{_CN_DIGITS}]+(?:点[{_CN_DIGITS}]+)?)
     )
-    (?P<multiplier>[{_MULTIPLIER}](?![{_MULTIPLIER}]))?
+    (?P<multiplier>万亿|千万|百万|[{_MULTIPLIER}](?![{_MULTIPLIER}]))?
     (?P<suffix>余|多)?
     (?P<unit>%|‰|{_UNIT})?
     """,
@@ -49,6 +72,7 @@ class Found:
     end: int
     value: float
     unit: str
+    chinese: bool = False  # written in Chinese numerals ("三次"): a figure only when its unit is asked for
 
 
 def _cn_value(text: str) -> float | None:
@@ -79,6 +103,7 @@ def extract(text: str) -> list[Found]:
         if start == end:
             continue
         unit = match.group("unit") or ""
+        chinese = False
         # A space stands for "nothing there", so the `in` tests below never see "".
         before = folded[start - 1] if start else " "
         after = folded[end] if end < len(folded) else " "
@@ -90,6 +115,7 @@ def extract(text: str) -> list[Found]:
             if (len(numeral) == 1 and numeral in "一两") or not unit or after in "是则来方":
                 continue
             value = _cn_value(numeral)
+            chinese = True
         elif match.group("cn_percent") is not None:
             value, unit = _cn_value(match.group("cn_percent")), "%"
         else:
@@ -97,25 +123,40 @@ def extract(text: str) -> list[Found]:
             # Dates, years and times: 2022年, 3月, 1日, 15:07, and numbers glued to letters (ICP codes).
             if after in "年月日号时:" or before.isascii() and before.isalnum() or after.isascii() and after.isalpha():
                 continue
-            if before in ".-/:" or (len(digits) == 4 and digits.startswith(("19", "20")) and not unit):
+            if before in "./:" or before == "-" and folded[max(0, start - 2):start - 1].isdigit() or (len(digits) == 4 and digits.startswith(("19", "20")) and not unit):
                 continue
             if not unit and after in ".．、" and before in " ,，。；;:：\n(（":  # "1.加强学习": a list label
                 continue
-            value = float(digits.replace(",", ""))
+            multiplier = match.group("multiplier") or ""
+            value = _parts_value(digits, MULTIPLIERS.get(multiplier, 1))
+            if before in "-−" and not re.match(r"[0-9a-z]", folded[max(0, start - 2):start - 1]):
+                start, value = start - 1, -value  # "增长-3.2%"
         if value is None:
             continue
         multiplier = match.group("multiplier") or ""
-        value *= {"万": 1e4, "亿": 1e8, "千": 1e3}.get(multiplier, 1)
+        if match.group("number") is None:
+            value *= MULTIPLIERS.get(multiplier, 1)
         # "1000余次" ends at the unit; a bare "余" or "多" with no unit is not part of the figure.
         if match.group("suffix") and not unit:
             end -= 1
-        found.append(Found(start, end, value, multiplier + unit))
+        compound = match.group("number") and re.search(r"[兆亿万]\d", match.group("number"))
+        found.append(Found(start, end, value, unit if compound else multiplier + unit, chinese))
     return found
 
 
+def _parts_value(digits: str, last: float = 1) -> float:
+    """ "2兆7,739亿9,228万8" with 千 after it -> 2·10¹² + 7739·10⁸ + 9228·10⁴ + 8·10³."""
+    parts = re.findall(r"([\d,.]+)([兆亿万]?)", digits)
+    return sum(float(number.replace(",", "")) * (MULTIPLIERS.get(multiplier, 1) if multiplier else last)
+               for number, multiplier in parts)
+
+
 def base_unit(unit: str) -> str:
-    """The measure word without its 万/亿/千 multiplier: "万件" → "件"."""
-    return unit.lstrip(_MULTIPLIER)
+    """The measure word without its 万/亿/千 multiplier: "万件" → "件", "亿千瓦时" → "千瓦时"."""
+    for multiplier in sorted(MULTIPLIERS, key=len, reverse=True):
+        if unit.startswith(multiplier) and unit[len(multiplier):] and unit not in _UNIT_SET:
+            return base_unit(unit[len(multiplier):])
+    return unit
 
 
 def same_unit(asked: str, unit: str) -> float:
@@ -126,3 +167,30 @@ def same_unit(asked: str, unit: str) -> float:
     if asked == bare or asked == unit:
         return 1.0
     return 0.6 if any(asked in group and bare in group for group in NEAR_UNITS) else 0.0
+
+
+# What the words just before a figure say it is. "比上年增长4.7%", "较上年±% 6.42", "增列105亿元": a change;
+# "提高到209元", "增至433项": where a change ended, a level.
+_CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增幅|降幅|增速|增列|减列|增减|"
+                         r"增产|减产|同比|比上年末?|较上年末?|±|[增减降涨跌升])[了为达约近超逾±+\-%\s]*[:：]?\s*$")
+_SHARE_CUE = re.compile(r"(占[^,，;；。]{0,24}?(比重|比例|比率)|比重|占比)[^,，;；。\d]{0,4}$")
+_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减列|减产|[减降跌]")
+# "减少各类证明材料376项": a verb of change ahead of its object and amount (not 增加值, not 增加到).
+_CHANGE_VERB = re.compile(r"(增加|减少|下降|提高|降低|压减|削减|缩减|缩短)(?!值|到|至|为)[^\d到至为]{1,12}$")
+_CLAUSE = re.compile(r"[,，;；:：。!！?？()（）]")
+
+
+def kind_of(folded: str, found: Found) -> tuple[str, int]:
+    """What a figure in `folded` states: ("change", +1 up / -1 down), ("share", 0), ("per_person", 0)
+    or ("level", 0). Looks at the words of its own clause before it."""
+    start = max((m.end() for m in _CLAUSE.finditer(folded, 0, found.start)), default=0)
+    before = folded[start:found.start]
+    change = _CHANGE_CUE.search(before[-12:]) or _CHANGE_VERB.search(before)
+    if change:
+        # The direction the words state: "增长-3.2%" answers "增长了多少" as written.
+        return "change", -1 if _DOWN.search(change.group(1)) else 1
+    if _SHARE_CUE.search(before):
+        return "share", 0
+    if "人均" in before:
+        return "per_person", 0
+    return "level", 0

@@ -147,7 +147,10 @@ def previous_build(index: Path, model_name: str) -> Previous:
         vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else []
     except Exception:  # nothing reusable: build from scratch
         return Previous()
-    return Previous(manifest["files"], {d.source: d for d in docs}, dict(zip(units, vectors)))
+    # Documents read by another reader or chunker are read again; their sentences' vectors still serve.
+    reread = manifest.get("chunker") != CHUNKER_VERSION
+    return Previous({} if reread else manifest["files"], {} if reread else {d.source: d for d in docs},
+                    dict(zip(units, vectors)))
 
 
 def dedupe_key(passage: Passage) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qa.corpus import Document
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"  # reading and splitting: a new version reads every file again
 MAX_CHARS = 160  # a window closes before it grows past this; long sentences split at commas
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -22,6 +22,7 @@ _SENTENCE_END = "。！？；!?;"
 _SENTENCE = re.compile(rf"[^{_SENTENCE_END}]*[{_SENTENCE_END}]+[”’\"』」)）]*|[^{_SENTENCE_END}]+$")
 _BARE_TITLE_MAX = 40
 BARE_LEVEL = 9  # below every numbered level
+PART_LEVEL = 0  # above them: a bare title right over a run of numbered headings
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,11 @@ def _is_heading(head: str) -> bool:
     return len(head) <= _BARE_TITLE_MAX and not any(f.unit for f in extract(head))
 
 
+def _numbered_heading(line: str) -> bool:
+    head_end = next((i + 1 for i, c in enumerate(line) if c in _SENTENCE_END), len(line))
+    return heading_level(line) is not None and _is_heading(line[:head_end].rstrip(_SENTENCE_END))
+
+
 def split(doc: Document, doc_index: int = 0) -> list[Passage]:
     """Passages of `doc`: sentence windows inside one paragraph, never across a heading; one per table row.
 
@@ -117,7 +123,8 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
         path[level] = heading
         bare[level] = start
 
-    for line in doc.text.split("\n"):
+    lines = doc.text.split("\n")
+    for number, line in enumerate(lines):
         line_start, offset = offset, offset + len(line) + 1
         if not line.strip():
             continue
@@ -132,7 +139,7 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
         body_start = line_start
         level = heading_level(line)
         head_end = next((i + 1 for i, c in enumerate(line) if c in _SENTENCE_END), len(line))
-        if level is not None and _is_heading(line[:head_end].rstrip(_SENTENCE_END)):
+        if _numbered_heading(line):
             # "（一）坚持党的领导,抓好法治建设。一是…": the heading is the first sentence.
             set_heading(level, line[:head_end].rstrip(_SENTENCE_END), line_start)
             body_start = line_start + head_end
@@ -141,8 +148,10 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
         elif level is None and _is_bare_title(line) and _is_heading(line):
             if line in doc.title:
                 continue  # the lines of the document's title name the document
-            # A bare title is a sub-heading below every numbered level; the next one replaces it.
-            set_heading(BARE_LEVEL, line, line_start)
+            # A bare title is a sub-heading below every numbered level, the next one replacing it; right
+            # above a numbered heading it is a part's title over them all ("2025年省十件民生实事" / "一、…").
+            following = next((n for n in lines[number + 1:] if n.strip()), "")
+            set_heading(PART_LEVEL if _numbered_heading(following) else BARE_LEVEL, line, line_start)
             continue
         where = section()
         body = doc.text[body_start:line_start + len(line)]

@@ -135,3 +135,51 @@ def year_of(title: str, text: str, published: str, source: str = "") -> str:
     if head:
         return str(head.most_common(1)[0][0])
     return str(int(published[:4]) - 1) if re.match(r"(19|20)\d\d", published) else ""
+
+
+_NATION_ASKED = re.compile(r"全国|我国|全中国|国家层面|nationwide|national")
+
+
+@functools.lru_cache(maxsize=8)
+def _asked_pattern(extra: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(sorted(map(re.escape, set(gazetteer()) | set(extra)), key=len, reverse=True)))
+
+
+def aliases(chains) -> dict[str, tuple[str, ...]]:
+    """Short names of the given places, as people type them: 万载 for 万载县, 洪泽 for 洪泽区."""
+    short = {}
+    for chain in chains:
+        for i, name in enumerate(chain):
+            stem = re.sub(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|[省市县区旗盟州])$", "", name)
+            if len(stem) >= 2 and stem != name:
+                short.setdefault(stem, chain[i:])
+    return short
+
+
+def asked_places(text: str, extra: dict[str, tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """The places a (folded) question names, each as the chains its name may mean; 全国 when it names
+    the whole country and no region."""
+    found = []
+    for match in _asked_pattern(tuple(sorted(extra))).finditer(text):
+        chains = list(gazetteer().get(match.group(), []))
+        if match.group() in extra and extra[match.group()] not in chains:
+            chains.insert(0, extra[match.group()])
+        if chains:
+            found.append(tuple(chains))
+    if not found and _NATION_ASKED.search(text):
+        found.append(((NATION,),))
+    return tuple(dict.fromkeys(found))
+
+
+def relation(asked: tuple[tuple[tuple[str, ...], ...], ...], region: tuple[str, ...]) -> str:
+    """How a report about `region` (a chain) stands to the most specific place a question names:
+    "same", "parent" (the report is about a region that contains it), or "" (another place)."""
+    if not region or not asked:
+        return ""
+    deepest = max(asked, key=lambda chains: max(map(len, chains)))
+    for chain in deepest:
+        if chain[0] == region[0] or set(chain) == set(region):
+            return "same"
+        if region[0] in chain[1:]:
+            return "parent"
+    return ""

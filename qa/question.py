@@ -15,7 +15,7 @@ _QUANTITY = re.compile(
 )
 _PERCENT = re.compile(r"比例|占比|百分之几|百分比|比率|\w率|同比|what share|percent|proportion|rate")
 _UNIT_WORDS = "|".join(map(re.escape, UNITS))
-_ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNIT_WORDS})")
+_ASKED_UNIT = re.compile(rf"(?:多少|几)(?:万亿|亿|万|千)?({_UNIT_WORDS})")
 # Words that shape the question but name nothing in the report.
 _QUESTION_WORDS = frozenset(
     "多少 几 多大 什么 哪些 哪个 哪里 哪 谁 怎么 怎样 如何 是否 是 吗 呢 吧 啊 了 的 得 地 有 在 对 和 与 及 或 把 被 "
@@ -24,8 +24,18 @@ _QUESTION_WORDS = frozenset(
     "区里 里 区 年 开 一下 是不是 有没有 多 少 个 ? ？ , ， 。 、".split()
 )
 # Asking for the starting value of a change ("原来有多少项"), not where it ended.
-_ORIGIN = re.compile(r"原来|原先|原有|之前|以前|此前|起初|最初|调整前|改革前|before|previous|original|initial|used to")
+_ORIGIN = re.compile(r"原来|原先|原有|原列|之前|以前|此前|起初|最初|调整前|改革前|before|previous|original|initial|used to")
 _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|respectively|each")
+# Asking how much something changed ("增长了多少", "跌了多少", "比上年是增还是降"), not where it ended ("提高到多少").
+_CHANGE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|涨|跌|增|降|减)了?"
+                     r"(?!到|至|为)(多少|几|百分之几|百分比|幅度|多大|\?|？|$)|增幅|降幅|增速|增长率|同比|"
+                     r"增还是降|升还是降|增还是减|变化了?多少|increase|decrease|grow|growth|rise|fall|drop")
+_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|decrease|fall|drop")
+_SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|share of|proportion of")
+_PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
+# Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
+_REVISED = re.compile(r"改列|审查后|审定|调整后|修正后|最后|最终|after review|revised")
+MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,17 @@ class Question:
     nouns: frozenset[str]  # the keywords that are nouns (what a figure can count)
     origin: bool  # asks for the value before a change
     respectively: bool  # asks for each of several items
+    change: int = 0  # asks how much something changed: 1 up, -1 down, 2 either way; 0 asks a level
+    share: bool = False  # asks a share ("占…比重")
+    per_person: bool = False  # asks a per-person value ("人均")
+    revised: bool = False  # asks the value after a revision ("改列为", "审查后")
+    years: tuple[int, ...] = ()  # years it names, 民國 years as western ones
+    places: tuple[tuple[str, ...], ...] = ()  # places it names, each as the chains the name may mean
+
+    @property
+    def place_names(self) -> tuple[str, ...]:
+        """The deepest places asked ("九江市", "台湾省"), one per name."""
+        return tuple(dict.fromkeys(chains[0][0] for chains in self.places))
 
 
 def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
@@ -49,7 +70,7 @@ def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     load_jieba()
     words, nouns = [], set()
     # "第几次", "多少宗": the asking phrase, not content.
-    text = re.sub(rf"第几\w?|(?:多少|几)(?:{_UNIT_WORDS})?", " ", translate(folded))
+    text = re.sub(rf"第几\w?|(?:多少|几)(?:万亿|亿|万|千)?(?:{_UNIT_WORDS})?", " ", translate(folded))
     for pair in posseg.lcut(text):
         word = pair.word.strip().rstrip("了过着")
         if len(word) < 2 or word in _QUESTION_WORDS:
@@ -64,10 +85,29 @@ def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(dict.fromkeys(words)), frozenset(nouns)
 
 
-def analyse(question: str) -> Question:
-    """Read a question (simplified or traditional Chinese, or English)."""
-    folded = clean_query(question)
+def _change(folded: str) -> int:
+    found = [m.group() for m in _CHANGE.finditer(folded)]
+    if not found:
+        return 0
+    downs = sum(bool(_DOWN.search(f)) for f in found)
+    return 2 if "还是" in folded or 0 < downs < len(found) else -1 if downs else 1
+
+
+def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None) -> Question:
+    """Read a question (simplified or traditional Chinese, or English), once, into everything
+    search and answering need to agree on. `aliases` adds short names of the indexed reports'
+    places ("万载" for 万载县) to the gazetteer's."""
+    from qa.places import asked_places, years
+
+    folded = clean_query(question[:MAX_QUERY])
+    places = asked_places(folded, aliases or {})
     keywords, nouns = _keywords(folded)
+    # The place asked is answered by choosing reports (KnowledgeBase.scope), not by the words of a sentence.
+    from qa.places import aliases as short_names
+
+    chains = [chain for names in places for chain in names]
+    named = {name for chain in chains for name in chain} | set(short_names(chains)) | set(aliases or ())
+    keywords = tuple(w for w in keywords if w not in named and w.rstrip("省市县区") not in named)
     unit_match = _ASKED_UNIT.search(folded)
     unit = unit_match.group(1) if unit_match else ""
     if not unit and _PERCENT.search(folded):
@@ -76,5 +116,9 @@ def analyse(question: str) -> Question:
         text=question, folded=folded,
         quantity=bool(_QUANTITY.search(folded)) and "第几" not in folded,
         unit=unit, keywords=keywords, nouns=nouns,
-        origin=bool(_ORIGIN.search(folded)), respectively=bool(_RESPECTIVELY.search(folded)),
+        origin=bool(_ORIGIN.search(folded)) and not _REVISED.search(folded),
+        respectively=bool(_RESPECTIVELY.search(folded)),
+        change=_change(folded), share=bool(_SHARE.search(folded)), per_person=bool(_PER_PERSON.search(folded)),
+        revised=bool(_REVISED.search(folded)), years=tuple(dict.fromkeys(years(folded))),
+        places=places,
     )

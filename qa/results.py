@@ -21,6 +21,7 @@ class Hit:
     region: str = ""  # the district or county the report is about
     year: str = ""  # the year it reports on
     table: str = ""  # when the passage is one row of a table: the table's caption ("" for running text)
+    unit: str = ""  # the unit that table states for its cells ("万元"), when it does
 
 
 @dataclass(frozen=True)
