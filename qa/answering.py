@@ -189,6 +189,13 @@ def _cell_unit(sentence: Sentence, found: Found) -> str:
     return in_row[-1] if in_row else sentence.hit.unit
 
 
+def _unasked(question: Question, text: str, found: Found) -> int:
+    """Characters of the figure's own clause that the question does not use: "地方一般公共预算本级收入"
+    names a narrower subject than "一般公共预算收入" asks for."""
+    clause = text[_clause_start(text, found.start):found.start]
+    return sum(1 for c in clause if "\u4e00" <= c <= "\u9fff" and c not in question.folded)
+
+
 def _a_part(text: str, found: Found) -> bool:
     """In a breakdown after its total ("其中，中央一般公共预算收入81119亿元"): a part, not the whole."""
     opening = text.rfind("其中", 0, found.start)
@@ -216,6 +223,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if not base_unit(found.unit) and not unknown:
                 score -= 0.3  # a bare number ("12一件事") is rarely what is asked
             score += fit - 0.1 * found.chinese - 0.1 * _a_part(sentence.folded, found)
+            score -= min(0.2, 0.02 * _unasked(question, sentence.folded, found))
             score += _change_bonus(sentence.folded, found, question) + _year_penalty(sentence, question)
             candidates.append(Candidate(sentence, found, score, support))
     return sorted(candidates, key=lambda c: -c.score)

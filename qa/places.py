@@ -16,7 +16,7 @@ _CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "0001234
 _CN_YEAR = re.compile(r"([二][〇○零][〇○零一二三四五六七八九]{2})\s*年")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
 # Republic of China years: 民國114年, 114年度 (years 1-150 of the ROC calendar, 1912-2061).
-_ROC_YEAR = re.compile(r"民[國国]\s*(\d{1,3})\s*年|(?<![\d.,])(1[01]\d)\s*年度")
+_ROC_YEAR = re.compile(r"民[國国]\s*(\d{1,3})\s*年|(?<![\d.])(?<!\d,)(1[01]\d)\s*年度")
 ROC_OFFSET = 1911
 
 
