@@ -24,6 +24,7 @@ FIGURE_PASSAGES = 3  # figures are looked for in the best few passages only
 # halved over DISTANCE characters. Tuned on dev, held-out and paraphrase sets (README).
 INHERITED = 0.9
 DISTANCE = 40
+COVERED = 0.2  # weight of the evidence sentence's share of the question's keywords in a figure's score
 CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of every figure under it
 _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 # For a keyword's pull on a figure, a list comma separates as much as a clause end.
@@ -216,7 +217,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if fit is None or found.chinese and agreement < 1:
                 continue
             support = _support(sentence, found, weights, question.nouns)
-            score = support + 0.5 * agreement + 0.2 * sentence.hit.score - 0.05 * sentence.rank
+            score = support + 0.5 * agreement + 0.2 * sentence.hit.score - 0.05 * sentence.rank \
+                + COVERED * sentence.coverage
             unknown = sentence.hit.table and not found.unit  # a table cell whose unit no header states
             if question.unit and agreement == 0 and not unknown:
                 score -= 0.6
