@@ -184,6 +184,15 @@ class KnowledgeBase:
 
         return answer(self, question, k=k, doc=doc)
 
+    def figures(self, doc: str) -> list:
+        """Every figure report `doc` (source path or title) states: section, label, figure, sentence."""
+        from qa.report_figures import document_figures
+
+        found = [d for d in self.documents if doc in (d.source, d.title)]
+        if not found:
+            raise ValueError(f"no report {doc!r} in {self.store.location}: give a source path or title from kb.titles()")
+        return document_figures(found[0])
+
 
 def _remember(cache: dict, new: dict) -> None:
     if len(cache) > REMEMBERED:
