@@ -33,7 +33,7 @@ MAX_QUESTION = 500  # characters; the same limit as KnowledgeBase's, said to the
 MAX_K = 100
 PENDING = '<div class="qa-pending" role="status">正在查找答案…</div>'
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_COPY = re.compile(r'data-copy="([^"]*)"')
+_COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
 _SOURCE = re.compile(r'href="#qa-src=([^"]*)"')
 
 CSS = """
@@ -50,9 +50,11 @@ mark.qa-kw { background: #dbeafe; color: inherit; }
 mark.qa-ev { background: #fde68a; color: inherit; }
 .qa-source { font-size: 13px; color: #475569; }
 .qa-notice, .qa-none { color: #92400e; }
+.qa-plain { display: none; }
 .qa-copy { margin-top: 6px; font-size: 13px; padding: 2px 10px; border: 1px solid #cbd5e1; border-radius: 6px;
            background: #fff; cursor: pointer; }
 .qa-reports { border-collapse: collapse; margin: 6px 0; font-size: 15px; }
+.qa-place { white-space: nowrap; }
 .qa-reports td, .qa-reports th { border: 1px solid #e2e8f0; padding: 4px 8px; text-align: left; }
 .qa-passage { font-size: 15px; line-height: 1.7; margin-bottom: 10px; }
 .qa-passage p { margin: 2px 0; }
@@ -87,7 +89,8 @@ JS = """
     if (button) {
       event.preventDefault(); event.stopPropagation();
       const card = button.closest('.qa-card');
-      copy(card.dataset.copy || card.innerText);
+      const plain = card.querySelector('.qa-plain');
+      copy(plain ? plain.textContent : card.innerText);
       button.textContent = '已复制';
       setTimeout(() => { button.textContent = '复制'; }, 1500);
       return;
@@ -137,8 +140,8 @@ def escape(text: str) -> str:
 
 
 def reply_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
-    """The main reply: the answer card (HTML) with figure, evidence and source."""
-    return card_html(answer, filtered=filtered)
+    """The reply as clean text, what the card's copy button gives: figure, evidence, source, no markup."""
+    return plain_text(answer, filtered=filtered)
 
 
 def _text(content) -> str:
@@ -202,11 +205,12 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
     def answer_messages(message: str, k, documents) -> list:
         refused = check_question(message)
         if refused:
-            return [gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused" data-copy="{refused}">'
-                                                                f'<div class="qa-lead qa-none">{refused}</div></div>')]
+            return [gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead '
+                                                                f'qa-none">{refused}</div><div class="qa-plain">'
+                                                                f'{refused}</div></div>')]
         picked = chosen(documents)
         answer = state["kb"].ask(message, k=check_k(k), doc=picked)
-        replies = [gr.ChatMessage(role="assistant", content=reply_text(answer, filtered=picked))]
+        replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked))]
         if answer.hits:
             replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
                                           metadata={"title": "参考段落", "status": "done"}))
@@ -311,11 +315,15 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
     def report_choices():
         return [(display_title(d.title, d.source, d.region, d.year), d.source) for d in state["kb"].documents]
 
+    def largest() -> str | None:
+        """The longest report, shown first in the figures table."""
+        documents = sorted(state["kb"].documents, key=lambda d: -len(document_text(d, corpus)))
+        return documents[0].source if documents else None
+
     def refreshed(status: str):
         choices = report_choices()
-        first = choices[0][1] if choices else None
         return (status, report_table(), gr.update(choices=titles(), value=[]), gr.update(choices=choices, value=None),
-                gr.update(choices=choices, value=first))
+                gr.update(choices=choices, value=largest()))
 
     def upload(files, progress=gr.Progress()):
         """Add report files to the corpus and index them; the status line and the new reports table."""
@@ -368,7 +376,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
 
     several = len(titles()) > 1
     with gr.Blocks(title="政府报告问答") as app:
-        gr.Markdown("## 政府报告问答", elem_id="qa-heading")
+        gr.Markdown(f"## 政府报告问答 · {len(titles())} 份报告" if several else "## 政府报告问答", elem_id="qa-heading")
         with gr.Tabs():
             with gr.Tab("问答", id="chat-tab"):
                 with gr.Row(equal_height=False):
@@ -404,14 +412,14 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
                                        elem_id="qa-upload")
                 upload_button = gr.Button("加入索引", variant="primary", visible=uploads, elem_id="qa-upload-go")
                 with gr.Row(visible=uploads):
-                    remove_choice = gr.Dropdown(report_choices(), label="删除报告", elem_id="qa-delete-choice")
+                    remove_choice = gr.Dropdown(report_choices(), value=None, label="删除报告",
+                                                elem_id="qa-delete-choice")
                     remove_button = gr.Button("删除", variant="stop", elem_id="qa-delete-go")
                 if not uploads:
                     gr.Markdown("上传和删除已关闭（只读模式，或应用对外开放时未加 `--allow-upload`）。")
                 gr.Markdown("### 报告中的数字")
                 with gr.Row():
-                    figure_doc = gr.Dropdown(report_choices(), value=(report_choices() or [(None, None)])[0][1],
-                                             label="报告", elem_id="qa-figures-doc")
+                    figure_doc = gr.Dropdown(report_choices(), value=largest(), label="报告", elem_id="qa-figures-doc")
                     figure_words = gr.Textbox(label="筛选（词语）", elem_id="qa-figures-words")
                     figure_section = gr.Dropdown([], label="章节", elem_id="qa-figures-section", allow_custom_value=True)
                 figure_csv = gr.DownloadButton("导出 CSV", elem_id="qa-figures-csv")

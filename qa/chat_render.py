@@ -76,6 +76,20 @@ def _source_line(answer: Answer) -> str:
     return f'<div class="qa-source">来源：{" · ".join(parts)}</div>'
 
 
+def _item_name(label: str, question: str) -> str:
+    """A 分别 item's name as the question says it: the longest run of its label that the question repeats."""
+    from qa.textnorm import fold
+
+    folded, asked = fold(label), fold(question)
+    best = ""
+    for i in range(len(folded)):
+        for j in range(len(folded), i + len(best) + 1, -1):
+            if folded[i:j] in asked:
+                best = label[i:j]
+                break
+    return best if len(best) >= 2 else label
+
+
 def _label(answer: Answer, keywords: tuple[str, ...]) -> str:
     """What the figure counts: its label, with the question's topic in front when the label is short ("行政复议 · 维持")."""
     label = answer.figures[0].label.strip(" ,，、") if answer.figures else ""
@@ -102,8 +116,8 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
     if answer.by_document:
         body.append(_by_document(answer))
     elif answer.figure and len(answer.figures) > 1:
-        items = " · ".join(f'<span class="qa-item">{_e(f.label)} <b class="qa-figure-small">{_e(f.text)}</b></span>'
-                           for f in answer.figures)
+        items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '
+                           f'<b class="qa-figure-small">{_e(f.text)}</b></span>' for f in answer.figures)
         body.append(f'<div class="qa-items">{items}</div>')
     elif answer.figure:
         label = _label(answer, keywords)
@@ -117,8 +131,10 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
         body.append(f'<div class="qa-lead qa-none">{_e(where)}没有找到这个问题的答案。{more}</div>')
     if answer.evidence and not answer.by_document:
         body += [_evidence(answer), _source_line(answer)]
-    body.append('<button class="qa-copy" type="button">复制</button>')
-    return f'<div class="qa-card" data-copy="{_e(plain_text(answer, filtered=filtered))}">{"".join(body)}</div>'
+    # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
+    plain = _e(plain_text(answer, filtered=filtered)).replace("\n", "&#10;")
+    body.append(f'<div class="qa-plain">{plain}</div><button class="qa-copy" type="button">复制</button>')
+    return f'<div class="qa-card">{"".join(body)}</div>'
 
 
 def _by_document(answer: Answer) -> str:
@@ -129,11 +145,11 @@ def _by_document(answer: Answer) -> str:
         start = evidence_start(each)
         label = each.figures[0].label if each.figures else ""
         where = _link(each.source, start, start + len(each.evidence), "原句") if start >= 0 else ""
-        rows.append(f'<tr><td>{_e(place)}</td><td>{_e(hit.year if hit else "")}</td>'
+        rows.append(f'<tr><td class="qa-place">{_e(place)}<br>{_e(hit.year if hit else "")}</td>'
                     f'<td><span class="qa-row-label">{_e(label)}</span> <b>{_e(each.figure or "")}</b></td>'
-                    f'<td>{where}</td></tr>')
+                    f'<td class="qa-place">{where}</td></tr>')
     return (f'<div class="qa-lead">{len(answer.by_document)} 份报告的数字不同，分别列出：</div>'
-            '<table class="qa-reports"><thead><tr><th>地区</th><th>年份</th><th>数字</th><th>出处</th></tr></thead>'
+            '<table class="qa-reports"><thead><tr><th>报告</th><th>数字</th><th>出处</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
@@ -144,11 +160,12 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
         for each in answer.by_document:
             hit = _hit_of(each)
             place = " ".join(x for x in ((hit.region, hit.year) if hit else ()) if x)
-            lines.append(f"{place or each.title}：{each.figure}（{each.title} · {each.section or '正文'}）")
+            lines.append(f"{place or each.title}：{each.figure}　来源：{each.title} · {each.section or '正文'}")
         return "\n".join(lines)
     lines = [answer.notice] if answer.notice else []
     if answer.figure:
-        labels = [f"{f.label} {f.text}" for f in answer.figures] if len(answer.figures) > 1 else []
+        labels = [f"{_item_name(f.label, answer.question)} {f.text}" for f in answer.figures]
+        labels = labels if len(answer.figures) > 1 else []
         lines.append("答案：" + ("；".join(labels) if labels else answer.figure))
     elif not answer.answered:
         lines.append(f"在所选的报告（{'、'.join(filtered)}）中没有找到这个问题的答案。" if filtered else NOT_FOUND)
