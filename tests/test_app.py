@@ -9,6 +9,10 @@ from conftest import HONGQIAO, free_port
 from qa.chat import MAX_QUESTION, build_app, escape, launch_options, reply_text
 from qa.chat_render import card_html, passages_html, source_html
 
+# Debian's Chromium in a container; tests/test_browser.py and test_reports.py's PDF printing use these.
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run"]
+
 
 @pytest.fixture(scope="module")
 def server(kb):
