@@ -37,7 +37,7 @@ _COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
 _SOURCE = re.compile(r'href="#qa-src=([^"]*)"')
 
 CSS = """
-.qa-card { font-size: 15px; line-height: 1.6; }
+.qa-card { font-size: 15px; line-height: 1.6; scroll-margin-top: 16px; }
 .qa-label { color: #475569; font-size: 14px; }
 .qa-figure { font-size: 30px; font-weight: 700; line-height: 1.2; color: #0f172a; margin: 2px 0 6px; }
 .qa-items { font-size: 20px; margin: 2px 0 6px; }
@@ -69,7 +69,8 @@ mark.qa-ev { background: #fde68a; color: inherit; }
 #chat { min-height: 120px; }
 @media (max-width: 640px) {
   #chat { height: auto !important; max-height: none !important; }
-  #chat .bubble-wrap, #chat [role="log"] { height: auto !important; max-height: none !important; overflow: visible !important; }
+  #chat .bubble-wrap, #chat [role="log"] {
+    height: auto !important; max-height: none !important; overflow: visible !important; }
   .qa-figure { font-size: 26px; }
   h2 { margin: 0 !important; font-size: 20px !important; }
 }

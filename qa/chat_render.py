@@ -93,6 +93,7 @@ def _item_name(label: str, question: str) -> str:
 def _label(answer: Answer, keywords: tuple[str, ...]) -> str:
     """What the figure counts: its label, with the question's topic in front when the label is short ("行政复议 · 维持")."""
     label = answer.figures[0].label.strip(" ,，、") if answer.figures else ""
+    label = re.sub(r"^.*\d\S?", "", label)  # "021年的200项精简至": from the last figure on ("精简至")
     topic = next((k for k in keywords if k in answer.evidence and k not in label), "")
     if topic and len(label) <= 6:
         return f"{topic} · {label}" if label else topic
@@ -155,6 +156,7 @@ def _by_document(answer: Answer) -> str:
 
 def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     """The answer as clean text for the clipboard and for screen readers: figure, evidence, source."""
+    from qa.question import analyse
     if answer.by_document:
         lines = ["各报告的数字不同："]
         for each in answer.by_document:
@@ -163,10 +165,11 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
             lines.append(f"{place or each.title}：{each.figure}　来源：{each.title} · {each.section or '正文'}")
         return "\n".join(lines)
     lines = [answer.notice] if answer.notice else []
-    if answer.figure:
-        labels = [f"{_item_name(f.label, answer.question)} {f.text}" for f in answer.figures]
-        labels = labels if len(answer.figures) > 1 else []
-        lines.append("答案：" + ("；".join(labels) if labels else answer.figure))
+    if answer.figure and len(answer.figures) > 1:
+        lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.text}" for f in answer.figures))
+    elif answer.figure:
+        label = _label(answer, analyse(answer.question).keywords if answer.question else ())
+        lines.append(f"答案：{label + '：' if label else ''}{answer.figure}")
     elif not answer.answered:
         lines.append(f"在所选的报告（{'、'.join(filtered)}）中没有找到这个问题的答案。" if filtered else NOT_FOUND)
     if answer.evidence:
