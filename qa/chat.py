@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -238,13 +239,36 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
         return list(history or []) + [gr.ChatMessage(role="user", content=escape(message)),
                                       gr.ChatMessage(role="assistant", content=PENDING)], ""
 
-    def answer_pending(history: list, k: float, documents: list[str] | None):
-        """Step two: the pending answer replaced by the card."""
+    # Per browser session: a lock, so its turns are answered one at a time, and the length of the longest
+    # history answered, so an older snapshot of the conversation never overwrites a newer one.
+    turns: dict[str, list] = {}
+
+    def answer_pending(history: list, k: float, documents: list[str] | None, request: gr.Request):
+        """Step two: every pending answer replaced by its card (a question asked meanwhile is pending too)."""
         history = list(history or [])
-        if not history or _message(history[-1])[1] != PENDING:
+        if not any(_message(m)[1] == PENDING for m in history):
             return gr.skip()
-        question = _unescape(_message(history[-2])[1])
-        return history[:-1] + answer_messages(question, k, documents)
+        if len(turns) > 10_000:
+            turns.clear()
+        turn = turns.setdefault(getattr(request, "session_hash", None) or "", [threading.Lock(), 0])
+        with turn[0]:
+            if len(history) < turn[1]:
+                return gr.skip()  # a later turn, holding this one's question too, has answered already
+            turn[1] = len(history)
+            answered = []
+            for i, m in enumerate(history):
+                if _message(m)[1] == PENDING and i and _message(history[i - 1])[0] == "user":
+                    answered += answer_messages(_unescape(_message(history[i - 1])[1]), k, documents)
+                else:
+                    answered.append(m)
+            return answered
+
+    def new_conversation(request: gr.Request):
+        turns.pop(getattr(request, "session_hash", None) or "", None)
+        return [], []
+
+    new_conversation.__annotations__["request"] = gr.Request
+    answer_pending.__annotations__["request"] = gr.Request
 
     def search(query: str, k: int = 5) -> list[dict]:
         """The k passages that best answer the query, best first."""
@@ -432,12 +456,13 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
         for trigger in (box.submit, send.click):
             trigger(show_question, [box, chatbot], [chatbot, box], queue=False, api_visibility="private",
                     trigger_mode="multiple").then(
-                answer_pending, [chatbot, k, documents], [chatbot], api_visibility="private").then(
+                answer_pending, [chatbot, k, documents], [chatbot], api_visibility="private",
+                trigger_mode="multiple").then(
                 None, js=SCROLL_TO_ANSWER)
         api_chat.click(respond, [box, chatbot, k, documents], [chatbot, box], api_name="chat")
         chatbot.change(lambda history: history, [chatbot], [saved], api_visibility="private", queue=False)
         app.load(lambda history: history or [], [saved], [chatbot], api_visibility="private", queue=False)
-        new_chat.click(lambda: ([], []), None, [chatbot, saved], api_visibility="private", queue=False)
+        new_chat.click(new_conversation, None, [chatbot, saved], api_visibility="private", queue=False)
         chatbot.like(like, [chatbot], None, api_visibility="private")
         open_button.click(open_source, [request], [viewer, viewer_column], api_visibility="private").then(
             None, js=SCROLL_TO_EVIDENCE)

@@ -227,3 +227,16 @@ def test_bounded_load_every_answer_right(server):
     result = run_load(server, clients=6, questions=5)
     assert result.failures == []
     assert len(result.latencies) == 30
+
+
+def test_a_store_without_report_text_reads_the_corpus_file(kb, reports_corpus):
+    """Milvus keeps no report text: the source viewer and figures table read the report from the corpus."""
+    from dataclasses import replace
+
+    from qa.chat_reports import document_text, report_rows
+
+    document = next(d for d in kb.documents if d.source == HONGQIAO.name)
+    assert document_text(replace(document, text=""), reports_corpus) == document.text
+    assert document_text(replace(document, text="", source="../../etc/passwd"), reports_corpus) == ""
+    row = next(r for r in report_rows(kb, reports_corpus) if r[-1] == HONGQIAO.name)
+    assert row[1:4] == ["红桥区", "2022", 25] and row[4].endswith("%")

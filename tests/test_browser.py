@@ -168,17 +168,16 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
     card = ask(page, "全区在册公职律师有多少人")
     card.locator(".qa-source a.qa-src").click()
     mark = page.locator("#qa-viewer #qa-evidence")
-    mark.wait_for(timeout=10_000)
-    page.wait_for_timeout(500)
+    mark.wait_for(timeout=30_000)
     assert "全区在册公职律师40人" in mark.inner_text()
     assert "位置：一、推进法治政府建设情况" in page.locator("#qa-viewer .qa-viewer-path").inner_text()
     assert page.locator("#qa-viewer h4", has_text="三、存在的问题").count() == 1  # the whole report is there
     # Scrolled: the highlight is inside the visible part of the report's scroll area and of the window.
-    inside = page.evaluate("""() => {
+    page.wait_for_function("""() => {
         const m = document.querySelector('#qa-evidence').getBoundingClientRect();
         const b = document.querySelector('#qa-viewer-body').getBoundingClientRect();
-        return m.top >= b.top && m.bottom <= b.bottom && m.top >= 0 && m.top < window.innerHeight; }""")
-    assert inside
+        return m.top >= b.top && m.bottom <= b.bottom && m.top >= 0 && m.top < window.innerHeight; }""",
+                           timeout=10_000)
     assert page.locator("#qa-viewer-body").evaluate("e => e.scrollTop") > 0
     keep(page, tmp_path, f"source-{viewport['width']}.png")
     if viewport is DESKTOP:
@@ -211,6 +210,15 @@ def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(
     box.press("Enter")
     page.wait_for_timeout(800)
     assert users(page) == 1 and page.locator("#chat .qa-card").count() == 1
+    # A question asked while another is pending is answered too, in order.
+    for question in ("办理人大代表建议多少件", "政协提案多少件"):
+        box.fill(question)
+        box.press("Enter")
+        page.wait_for_timeout(200)
+    page.wait_for_function("document.querySelectorAll('#chat .qa-card').length == 3 && "
+                           "!document.querySelector('#chat .qa-pending')", timeout=30_000)
+    assert users(page) == 3
+    assert page.locator("#chat .qa-figure").all_inner_texts() == ["40人", "106件", "148件"]
 
 
 def test_reload_keeps_the_conversation_and_new_chat_clears_it(open_page):
