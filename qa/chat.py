@@ -106,6 +106,16 @@ JS = """
       setTimeout(() => document.querySelector('#qa-src-open').click(), 50);
     }
   }, true);
+  /* Gradio labels each message with its raw content (here HTML): screen readers get the clean text instead. */
+  const relabel = () => document.querySelectorAll('#chat [aria-label]').forEach((m) => {
+    if (!m.dataset.qaLabel && !/^bot.s message: </.test(m.getAttribute('aria-label'))) return;
+    m.dataset.qaLabel = '1';
+    const plain = m.querySelector('.qa-plain');
+    const label = '回答：' + (plain ? plain.textContent : m.innerText).trim().slice(0, 2000);
+    if (m.getAttribute('aria-label') !== label) m.setAttribute('aria-label', label);
+  });
+  new MutationObserver(relabel).observe(document.body, {subtree: true, childList: true, characterData: true,
+                                                        attributes: true, attributeFilter: ['aria-label']});
 }
 """
 SCROLL_TO_ANSWER = """

@@ -251,6 +251,10 @@ def test_copy_gives_clean_text(open_page):
     assert "来源：天津市红桥区人民政府2022年法治政府建设情况报告 · 一、推进法治政府建设情况" in copied
     for markup in ("**", "\\", "<", "&#", "复制"):
         assert markup not in copied
+    # Screen readers get the same clean text, not the card's HTML.
+    labels = page.locator("#chat [aria-label^='回答：']").evaluate_all("ms => ms.map(m => m.getAttribute('aria-label'))")
+    assert "回答：" + copied.strip() in labels
+    assert not page.locator("#chat [aria-label*='<div']").count()
 
 
 def test_long_questions_are_refused_with_the_limit(open_page):
