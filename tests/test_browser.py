@@ -310,6 +310,17 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     assert rows and all("维持" in " ".join(r.values()) for r in rows)
     assert any(r["figure"] == "13宗" and r["label"] == "维持" for r in rows)
     keep(page, tmp_path, "figures.png")
+    # The section filter: only the figures under 三、存在的问题 (none of them about 维持).
+    page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("")
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=10_000)
+    page.locator("#qa-figures-section input").click()
+    page.get_by_role("option", name="一、推进法治政府建设情况").click()
+    page.wait_for_timeout(1_500)
+    with page.expect_download() as download:
+        page.locator("#qa-figures-csv").click()  # the export holds what the table shows
+    download.value.save_as(tmp_path / "section.csv")
+    rows = list(csv.DictReader(open(tmp_path / "section.csv", encoding="utf-8-sig")))
+    assert len(rows) > 10 and {r["section"] for r in rows} == {"一、推进法治政府建设情况"}
 
 
 def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
@@ -327,6 +338,7 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
     page.locator("#qa-upload input[type=file]").set_input_files(str(upload))
     page.get_by_text("haidian_2022.docx").first.wait_for(timeout=10_000)
     page.locator("#qa-upload-go").click()
+    page.get_by_text("正在读取并建立索引").first.wait_for(timeout=10_000)  # the progress line while indexing
     page.locator("#qa-status", has_text="已加入").wait_for(timeout=60_000)
     assert "北京市海淀区人民政府2022年法治政府建设情况报告" in page.locator("#qa-reports-table").inner_text()
     assert (site["corpus"] / "haidian_2022.docx").is_file()
