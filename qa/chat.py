@@ -299,16 +299,17 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
         return [asdict(f) for f in report_figures(doc)]
 
     def report_figures(doc: str):
-        from qa.report_figures import figures_in
-        from qa.passages import split
         import dataclasses
+
+        from qa.report_figures import document_figures
 
         documents = [d for d in state["kb"].documents if doc in (d.source, d.title)]
         if not documents:
             raise gr.Error(f"没有这份报告：{doc}")
-        document = documents[0]
-        text = document_text(document, corpus)
-        return figures_in(split(dataclasses.replace(document, text=text)))
+        try:
+            return document_figures(dataclasses.replace(documents[0], text=document_text(documents[0], corpus)))
+        except ValueError as err:  # a store without report text and no corpus folder to read it from
+            raise gr.Error(str(err)) from None
 
     def source(request: str) -> str:
         """The whole report with a span highlighted; `request` is "source:start:end"."""
@@ -371,9 +372,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
         progress(0.1, desc="正在读取并建立索引…")
         try:
             state["kb"] = library.add(paths)
-        except Refused as err:
-            return refreshed(f"未上传：{err}")
-        except ValueError as err:
+        except (Refused, OSError) as err:
             return refreshed(f"未上传：{err}")
         progress(1.0, desc="完成")
         names = "、".join(p.name for p in paths)
@@ -396,6 +395,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
 
         from qa.report_figures import to_csv
 
+
         if not doc:
             return [], gr.update(choices=[]), None
         found = report_figures(doc)
@@ -403,12 +403,16 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
         shown = [f for f in found
                  if (not section or (f.section or "正文") == section)
                  and all(w in f"{f.section} {f.label} {f.figure} {f.sentence}" for w in (words or "").split())]
-        folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
+        # A file per export (two visitors may export at once) in one folder of this app's.
+        folder = Path(tempfile.mkdtemp(dir=csv_folder))
         csv_path = folder / f"{Path(doc).stem}-figures.csv"
         csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
         rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
         return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
 
+    import tempfile
+
+    csv_folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
     several = len(titles()) > 1
     with gr.Blocks(title="政府报告问答") as app:
         gr.Markdown(f"## 政府报告问答 · {len(titles())} 份报告" if several else "## 政府报告问答", elem_id="qa-heading")

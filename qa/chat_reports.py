@@ -82,6 +82,7 @@ class Library:
         import tempfile
 
         import qa
+        from qa.corpus import UnreadableError, read_document
 
         with self._lock:
             names = [self.check(p) for p in paths]
@@ -93,6 +94,10 @@ class Library:
                 for path, name in zip(paths, names):
                     staged.append(Path(staging) / name)
                     shutil.copyfile(path, staged[-1])
+                    try:  # read it first: a file that is no report never enters the corpus
+                        read_document(staged[-1], Path(staging))
+                    except UnreadableError as err:
+                        raise Refused(f"无法读取：{err}") from None
                 return qa.add(staged, corpus=self.corpus, index=self.index, model=self.model, store=self.store,
                               uri=self.uri, collection=self.collection)
 

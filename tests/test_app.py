@@ -209,6 +209,9 @@ def test_upload_checks_type_size_and_name(tmp_path):
         library.check(big)
     (tmp_path / "new.docx").write_bytes(b"PK")
     assert library.check(tmp_path / "new.docx") == "new.docx"
+    with pytest.raises(Refused, match="无法读取：new.docx"):  # read before it may enter the corpus
+        library.add([tmp_path / "new.docx"])
+    assert sorted(p.name for p in corpus.iterdir()) == ["old.txt"]
 
 
 def test_the_server_refuses_oversized_uploads(server):
