@@ -346,14 +346,14 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
 
     # The 报告 tab.
     def report_table():
-        return report_rows(state["kb"], corpus)
+        return report_rows(state["kb"])
 
     def report_choices():
         return [(display_title(d.title, d.source, d.region, d.year), d.source) for d in state["kb"].documents]
 
     def largest() -> str | None:
         """The longest report, shown first in the figures table."""
-        documents = sorted(state["kb"].documents, key=lambda d: -len(document_text(d, corpus)))
+        documents = sorted(state["kb"].documents, key=lambda d: -len(d.text))
         return documents[0].source if documents else None
 
     def refreshed(status: str):

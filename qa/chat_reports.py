@@ -31,20 +31,22 @@ def document_text(document: Document, corpus: Path | None) -> str:
     return read_document(path, corpus.resolve()).text
 
 
-def report_rows(kb: KnowledgeBase, corpus: Path | None) -> list[list]:
-    """One row per report: title, place, year, passages, and the share of its text the passages cover."""
-    import dataclasses
+def report_rows(kb: KnowledgeBase) -> list[list]:
+    """One row per report: title, place, year, passages, and the share of its text the passages cover.
 
+    Passages and coverage come from the text the index keeps; a Milvus store keeps none, and reading every
+    report file again to count them would make a large corpus slow to show, so those cells stay empty there.
+    """
     from qa.chat_render import display_title
     from qa.passages import split
 
     rows = []
     for doc in kb.documents:
-        text = document_text(doc, corpus)
-        passages = split(dataclasses.replace(doc, text=text)) if text else []
+        passages = split(doc) if doc.text else []
         covered = sum(p.end - p.start for p in passages)
         rows.append([display_title(doc.title, doc.source, doc.region, doc.year), doc.region, doc.year,
-                     len(passages), f"{covered / len(text):.0%}" if text else "", doc.source])
+                     len(passages) if doc.text else "", f"{covered / len(doc.text):.0%}" if doc.text else "",
+                     doc.source])
     return rows
 
 

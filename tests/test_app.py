@@ -127,6 +127,8 @@ def test_report_text_in_the_card_is_inert(kb):
     card = card_html(hostile)
     assert "<script>" not in card and "&lt;script&gt;" in card
     assert "<script>" not in passages_html([replace(answer.hits[0], text="<b onclick=x>")], "问题")
+    # A passage that is a table row shows its table's caption.
+    assert "表：表1 行政复议案件情况" in passages_html([replace(answer.hits[0], table="表1 行政复议案件情况")], "问题")
 
 
 def test_reply_text_is_clean_text_for_a_list_and_for_no_answer(kb):
@@ -241,5 +243,5 @@ def test_a_store_without_report_text_reads_the_corpus_file(kb, reports_corpus):
     document = next(d for d in kb.documents if d.source == HONGQIAO.name)
     assert document_text(replace(document, text=""), reports_corpus) == document.text
     assert document_text(replace(document, text="", source="../../etc/passwd"), reports_corpus) == ""
-    row = next(r for r in report_rows(kb, reports_corpus) if r[-1] == HONGQIAO.name)
+    row = next(r for r in report_rows(kb) if r[-1] == HONGQIAO.name)
     assert row[1:4] == ["红桥区", "2022", 25] and row[4].endswith("%")

@@ -271,11 +271,13 @@ def test_long_questions_are_refused_with_the_limit(open_page):
     assert f"问题太长（{len(question)}字），请控制在{MAX_QUESTION}字以内" in refused.inner_text()
 
 
-def test_an_apostrophe_shows_as_typed(open_page):
-    page = open_page()
-    ask(page, "What's the number of public lawyers? <b>x</b>")
-    text = page.locator("#chat .message-row.user-row").last.inner_text()
-    assert "What's the number of public lawyers? <b>x</b>" in text and "&#x27;" not in text
+def test_what_was_typed_shows_as_typed_and_stays_inert(open_page):
+    page = open_page()  # the fixture asserts that no dialog ever opened
+    for question in ("<img src=x onerror=alert(1)>", "What's the number of public lawyers? <b>x</b>"):
+        ask(page, question)
+        text = page.locator("#chat .message-row.user-row").last.inner_text()
+        assert question in text and "&#x27;" not in text
+    assert page.locator("#chat img[src=x], #chat .message-row.user-row b").count() == 0
 
 
 def test_feedback_is_written_beside_the_index(open_page, site):
