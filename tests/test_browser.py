@@ -362,8 +362,19 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
     assert "haidian_2022.docx" not in {d.source for d in qa.load(site["index"]).documents}
 
 
-def test_upload_and_delete_endpoints_exist_when_allowed(site):
-    from gradio_client import Client
+def test_upload_and_delete_endpoints_when_allowed(site, tmp_path):
+    from gradio_client import Client, handle_file
 
-    named = Client(site["url"], verbose=False).view_api(print_info=False, return_format="dict")["named_endpoints"]
+    client = Client(site["url"], verbose=False)
+    named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/chat", "/search", "/ask", "/figures", "/upload", "/delete"} <= set(named)
+    report = tmp_path / "shunyi_2022.txt"
+    report.write_text("北京市顺义区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年新增公共法律服务站点52个。\n",
+                      encoding="utf-8")
+    status = client.predict([handle_file(str(report))], api_name="/upload")[0]
+    assert status.startswith("已加入：shunyi_2022.txt")
+    assert client.predict("公共法律服务站点新增多少个", api_name="/ask")["figure"] == "52个"
+    refused = client.predict([handle_file(str(report))], api_name="/upload")[0]
+    assert refused.startswith("未上传：shunyi_2022.txt：已有同名报告")
+    assert client.predict("shunyi_2022.txt", api_name="/delete")[0].startswith("已删除")
+    assert not (site["corpus"] / "shunyi_2022.txt").exists()
