@@ -72,6 +72,8 @@ mark.qa-ev { background: #fde68a; color: inherit; }
   #chat { height: auto !important; max-height: none !important; }
   #chat .bubble-wrap, #chat [role="log"] {
     height: auto !important; max-height: none !important; overflow: visible !important; }
+  #chat .message-row.bot-row { max-width: 100% !important; margin: 8px 4px !important; }
+  #chat .message-row.user-row { margin: 8px 4px !important; }
   .qa-figure { font-size: 26px; }
   h2 { margin: 0 !important; font-size: 20px !important; }
 }
