@@ -245,3 +245,12 @@ def test_a_store_without_report_text_reads_the_corpus_file(kb, reports_corpus):
     assert document_text(replace(document, text="", source="../../etc/passwd"), reports_corpus) == ""
     row = next(r for r in report_rows(kb) if r[-1] == HONGQIAO.name)
     assert row[1:4] == ["红桥区", "2022", 25] and row[4].endswith("%")
+
+
+def test_a_report_titled_only_by_its_file_name_is_named_by_place_and_year():
+    from qa.chat_render import display_title
+
+    assert display_title("liwan_2022_excerpt", "liwan_2022_excerpt.txt", "荔湾区", "2022") == \
+        "荔湾区2022年报告（liwan_2022_excerpt.txt）"
+    assert display_title("天津市红桥区人民政府2022年法治政府建设情况报告", "hongqiao.txt", "红桥区", "2022") == \
+        "天津市红桥区人民政府2022年法治政府建设情况报告"
