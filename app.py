@@ -5,6 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from pathlib import Path
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def uploads_allowed(host: str, *, read_only: bool, allow_upload: bool) -> bool:
+    """Uploads and deletes: never with --read-only; beyond this machine only with --allow-upload."""
+    return not read_only and (allow_upload or host in LOOPBACK)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,21 +27,32 @@ def main(argv: list[str] | None = None) -> None:
                         help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     parser.add_argument("--concurrency", type=int, default=4, help="questions answered at once (default 4)")
+    parser.add_argument("--read-only", action="store_true", help="no uploads or deletes in the 报告 tab")
+    parser.add_argument("--allow-upload", action="store_true",
+                        help="allow uploads and deletes even when listening beyond localhost")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
     import qa
-    from qa.chat import build_app
+    from qa.chat import build_app, launch_options
+    from qa.chat_reports import Library
+    from qa.feedback import Feedback, feedback_path
 
     # Loaded once here; every request reuses the same index and model.
     kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,
                  store=args.store, uri=args.uri, collection=args.collection)
     kb.ask("预热")  # load the model and caches before the first visitor waits for them
-    app = build_app(kb)
+    library = Library(Path(args.corpus) if args.corpus else qa.api.default_corpus(),
+                      index=args.index, store=args.store, uri=args.uri, collection=args.collection, model=args.model)
+    uploads = uploads_allowed(args.host, read_only=args.read_only, allow_upload=args.allow_upload)
+    if not uploads and not args.read_only:
+        logging.info("uploads are off: the app listens on %s; add --allow-upload to allow them", args.host)
+    app = build_app(kb, library=library, uploads=uploads,
+                    feedback=Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri)))
     app.queue(default_concurrency_limit=args.concurrency, max_size=256)
-    app.launch(server_name=args.host, server_port=args.port, share=False, footer_links=["api"])
+    app.launch(server_name=args.host, server_port=args.port, footer_links=["api"], **launch_options())
 
 
 if __name__ == "__main__":

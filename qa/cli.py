@@ -1,4 +1,4 @@
-"""`python -m qa build | add | search | ask | inspect | eval`."""
+"""`python -m qa build | add | search | ask | inspect | eval | figures | feedback`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--index", help="index folder (default: index/)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_arguments(evaluate)
+
+    figures = commands.add_parser("figures", help="list every figure a report file states (section, label, figure)")
+    figures.add_argument("file", help="a report file (.txt .md .html .docx .pdf)")
+    figures.add_argument("--csv", action="store_true", help="print CSV")
+
+    feedback = commands.add_parser("feedback", help="print the 👍/👎 the app recorded")
+    feedback.add_argument("--index", help="index folder whose feedback to read (default: index/)")
+    feedback.add_argument("--csv", action="store_true", help="print CSV")
+    add_store_arguments(feedback)
     return parser
 
 
@@ -140,4 +149,31 @@ def _run(args) -> int:
         else:
             report = evaluate(_kb(args), load_questions(args.questions))
         print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else format_report(report))
+    elif args.command == "figures":
+        _figures(args)
+    elif args.command == "feedback":
+        from qa.feedback import Feedback, feedback_path
+
+        store = Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri))
+        if args.csv:
+            sys.stdout.write(store.to_csv())
+        for row in [] if args.csv else store.rows():
+            print(f"{row['time']} {'👍' if row['rating'] == 'up' else '👎'} {row['question']} → {row['answer'][:60]}")
     return 0
+
+
+def _figures(args) -> None:
+    from pathlib import Path
+
+    from qa.corpus import read_document
+    from qa.report_figures import document_figures, to_csv
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is not a file")
+    figures = document_figures(read_document(path.resolve(), path.resolve().parent))
+    if args.csv:
+        sys.stdout.write(to_csv(figures))
+        return
+    for f in figures:
+        print(f"{f.section or '正文'} | {f.label} | {f.figure}")

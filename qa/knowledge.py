@@ -256,6 +256,15 @@ class KnowledgeBase:
         return {kw: math.log(1 + (total - (df := self.document_frequency(kw)) + 0.5) / (df + 0.5))
                 for kw in keywords}
 
+    def figures(self, doc: str) -> list:
+        """Every figure report `doc` (source path or title) states: section, label, figure, sentence."""
+        from qa.report_figures import document_figures
+
+        found = [d for d in self.documents if doc in (d.source, d.title)]
+        if not found:
+            raise ValueError(f"no report {doc!r} in {self.store.location}: give a source path or title from kb.titles()")
+        return document_figures(found[0])
+
 
 def _remember(cache: dict, new: dict) -> None:
     if len(cache) > REMEMBERED:

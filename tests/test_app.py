@@ -1,10 +1,15 @@
-import os
+"""The app's API through gradio_client, its rendering functions, uploads' limits and the figures/feedback CLI."""
+
+import csv
+import io
 
 import pytest
-from conftest import free_port
+from conftest import HONGQIAO, free_port
 
-from qa.chat import build_app, escape, reply_text
+from qa.chat import MAX_QUESTION, build_app, escape, launch_options, reply_text
+from qa.chat_render import card_html, passages_html, source_html
 
+# Debian's Chromium in a container; tests/test_browser.py and test_reports.py's PDF printing use these.
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run"]
 
@@ -14,7 +19,7 @@ def server(kb):
     app = build_app(kb)
     app.queue(default_concurrency_limit=4)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, share=False, quiet=True)
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
     yield f"http://127.0.0.1:{port}/"
     app.close()
 
@@ -27,8 +32,9 @@ def client(server):
 
 
 def test_named_api_endpoints(client):
-    assert {"/chat", "/search", "/ask"} <= set(client.view_api(print_info=False, return_format="dict")
-                                               ["named_endpoints"])
+    named = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert {"/chat", "/search", "/ask", "/figures", "/source"} <= named
+    assert "/upload" not in named and "/delete" not in named  # no library given: uploads are off
 
 
 def test_ask_endpoint(client):
@@ -43,39 +49,181 @@ def test_search_endpoint(client):
     assert hits[0]["source"] == "hongqiao_2022_fazhi_zhengfu_report.txt"
 
 
-def test_chat_endpoint_replies_with_figure_evidence_and_passages(client):
+@pytest.mark.parametrize("k", ["abc", 0, -1, 101, 2.5])
+def test_search_endpoint_refuses_a_bad_k_with_a_message(client, k):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="k must be a whole number from 1 to 100"):
+        client.predict("行政复议维持多少宗", k, api_name="/search")
+
+
+def test_over_long_questions_are_refused_with_the_limit(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match=f"{MAX_QUESTION}字以内"):
+        client.predict("维" * 10_000, api_name="/ask")
+    history, _ = client.predict("行政复议" * 200, [], 3, [], api_name="/chat")
+    assert len(history) == 2 and f"请控制在{MAX_QUESTION}字以内" in history[1]["content"][0]["text"]
+
+
+def test_chat_endpoint_replies_with_an_answer_card_and_passages(client):
     history, box = client.predict("行政复议维持多少宗", [], 3, [], api_name="/chat")
     assert box == ""
     user, reply, passages = history
-    text = reply["content"][0]["text"]
-    assert "答案：**13宗**" in text and "维持**13宗**" in text and "来源：天津市红桥区人民政府" in text
+    card = reply["content"][0]["text"]
+    assert '<div class="qa-figure">13宗</div>' in card and "行政复议 · 维持" in card
+    assert '维持<mark class="qa-fig">13宗</mark>' in card and "天津市红桥区人民政府" in card
+    assert "红桥区司法局" in card and "2023-03-01" in card  # publisher and date in the source line
+    assert "\n\n" not in card  # one HTML block: Markdown never reads the report text
     assert passages["metadata"]["title"] == "参考段落"
-    assert passages["content"][0]["text"].count("相关度") == 3
+    text = passages["content"][0]["text"]
+    assert text.count('class="qa-passage"') == 3 and "相关度" not in text and '<mark class="qa-kw">' in text
+
+
+def test_empty_questions_add_nothing(client):
+    history, _ = client.predict("   ", [], 3, [], api_name="/chat")
+    assert history == []
 
 
 def test_chat_says_plainly_when_the_reports_do_not_answer(client):
     history, _ = client.predict("红桥区2022年地区生产总值是多少", [], 3, [], api_name="/chat")
-    assert history[1]["content"][0]["text"].startswith("报告中没有找到这个问题的答案。")
+    assert "报告中没有找到这个问题的答案。" in history[1]["content"][0]["text"]
     assert history[2]["metadata"]["title"] == "参考段落"  # still the closest passages
+
+
+def test_not_found_names_the_document_filter(client, kb):
+    liwan = next(d.title for d in kb.documents if d.source.startswith("liwan"))
+    history, _ = client.predict("行政复议维持多少宗", [], 3, [liwan], api_name="/chat")
+    assert f"在所选的报告（{liwan}）中没有找到" in history[1]["content"][0]["text"]
 
 
 def test_document_filter_in_chat(client, kb):
     liwan = next(d.title for d in kb.documents if d.source.startswith("liwan"))
     history, _ = client.predict("学习了哪些法律法规", [], 3, [liwan], api_name="/chat")
     assert "liwan" in history[2]["content"][0]["text"]
-    assert "红桥区" not in history[2]["content"][0]["text"]
+    assert "红桥区人民政府" not in history[2]["content"][0]["text"]
+
+
+def test_figures_and_source_endpoints(client):
+    figures = client.predict(HONGQIAO.name, api_name="/figures")
+    held = next(f for f in figures if f["figure"] == "13宗")
+    assert held["label"] == "维持" and held["section"] == "一、推进法治政府建设情况"
+    page = client.predict(f"{HONGQIAO.name}:{held['start']}:{held['end']}", api_name="/source")
+    assert '<mark class="qa-ev" id="qa-evidence">13宗</mark>' in page
+    assert "位置：一、推进法治政府建设情况" in page
 
 
 def test_user_and_report_text_is_escaped():
     assert "<img" not in escape("<img src=x onerror=alert(1)>")
     assert escape("**粗体**") == "\\*\\*粗体\\*\\*"
+    assert escape("What's this?") == "What's this?"  # not &#x27;, whose # the Markdown escape would break
 
 
-def test_reply_text_for_a_list_and_for_no_answer(kb):
-    listed = reply_text(kb.ask("网上办、马上办、一次办的比例分别是多少"))
-    assert "答案：**95%、98%、96%**" in listed
-    assert "比例分别达到**95%98%96%**" in listed  # back-to-back figures: one bold run, not ****
+def test_report_text_in_the_card_is_inert(kb):
+    from dataclasses import replace
+
+    answer = kb.ask("行政复议维持多少宗")
+    hostile = replace(answer, title="<script>alert(1)</script>", section="**x**")
+    card = card_html(hostile)
+    assert "<script>" not in card and "&lt;script&gt;" in card
+    assert "<script>" not in passages_html([replace(answer.hits[0], text="<b onclick=x>")], "问题")
+    # A passage that is a table row shows its table's caption.
+    assert "表：表1 行政复议案件情况" in passages_html([replace(answer.hits[0], table="表1 行政复议案件情况")], "问题")
+
+
+def test_reply_text_is_clean_text_for_a_list_and_for_no_answer(kb):
+    listed = kb.ask("网上办、马上办、一次办的比例分别是多少")
+    text = reply_text(listed)
+    assert text.startswith("答案：网上办 95%；马上办 98%；一次办 96%")
+    assert "**" not in text and "\\" not in text
+    card = card_html(listed)
+    assert ">网上办 <b" in card and ">马上办 <b" in card and ">一次办 <b" in card
     assert reply_text(kb.ask("区里有多少常住人口")).startswith("报告中没有找到")
+
+
+def test_source_viewer_marks_the_span_under_its_heading_path(kb):
+    document = next(d for d in kb.documents if d.source == HONGQIAO.name)
+    start = document.text.index("维持13宗")
+    page = source_html(document, document.text, start, start + len("维持13宗"))
+    assert page.count('id="qa-evidence"') == 1 and ">维持13宗</mark>" in page
+    assert "位置：一、推进法治政府建设情况" in page and "<h4>一、推进法治政府建设情况</h4>" in page
+
+
+def test_kb_figures(kb):
+    figures = kb.figures(doc=HONGQIAO.name)
+    assert ("一、推进法治政府建设情况", "维持", "13宗") in {(f.section, f.label, f.figure) for f in figures}
+    document = next(d for d in kb.documents if d.source == HONGQIAO.name)
+    assert all(document.text[f.start:f.end] == f.figure for f in figures)
+    with pytest.raises(ValueError, match="kb.titles"):
+        kb.figures(doc="nothing.txt")
+
+
+def test_cli_figures_csv(capsys):
+    from qa.cli import main
+
+    assert main(["figures", str(HONGQIAO), "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {"section", "label", "figure", "sentence"} <= set(rows[0])
+    assert any(r["figure"] == "13宗" and r["label"] == "维持" for r in rows)
+
+
+def test_feedback_store_and_cli(tmp_path, monkeypatch, capsys):
+    from qa.cli import main
+    from qa.feedback import Feedback, feedback_path
+
+    assert feedback_path(index=tmp_path / "index") == tmp_path / "index" / "feedback.sqlite3"
+    assert feedback_path(store="milvus", uri=str(tmp_path / "r.db")) == tmp_path / "r.feedback.sqlite3"
+    store = Feedback(tmp_path / "index" / "feedback.sqlite3")
+    store.add(rating="up", question="行政复议维持多少宗", answer="答案：13宗", source="hongqiao.txt:1:2")
+    with pytest.raises(ValueError):
+        store.add(rating="meh", question="", answer="", source="")
+    assert main(["feedback", "--index", str(tmp_path / "index"), "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["rating"], r["question"], r["answer"]) for r in rows] == [("up", "行政复议维持多少宗", "答案：13宗")]
+    assert rows[0]["time"].startswith("20")
+
+
+def test_uploads_only_where_allowed():
+    from app import uploads_allowed
+
+    assert uploads_allowed("127.0.0.1", read_only=False, allow_upload=False)
+    assert not uploads_allowed("127.0.0.1", read_only=True, allow_upload=True)
+    assert not uploads_allowed("0.0.0.0", read_only=False, allow_upload=False)
+    assert uploads_allowed("0.0.0.0", read_only=False, allow_upload=True)
+
+
+def test_upload_checks_type_size_and_name(tmp_path):
+    from qa.chat_reports import MAX_UPLOAD_MB, Library, Refused
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "old.txt").write_text("报告", encoding="utf-8")
+    library = Library(corpus)
+    cases = {"run.sh": ("echo", "不支持这种文件"), "old.txt": ("报告", "已有同名报告"), "empty.txt": ("", "文件是空的")}
+    for name, (text, message) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        with pytest.raises(Refused, match=message):
+            library.check(tmp_path / name)
+    big = tmp_path / "big.pdf"
+    with open(big, "wb") as out:
+        out.truncate(MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    with pytest.raises(Refused, match=f"上限是 {MAX_UPLOAD_MB} MB"):
+        library.check(big)
+    (tmp_path / "new.docx").write_bytes(b"PK")
+    assert library.check(tmp_path / "new.docx") == "new.docx"
+    with pytest.raises(Refused, match="无法读取：new.docx"):  # read before it may enter the corpus
+        library.add([tmp_path / "new.docx"])
+    assert sorted(p.name for p in corpus.iterdir()) == ["old.txt"]
+
+
+def test_the_server_refuses_oversized_uploads(server):
+    import httpx
+
+    from qa.chat_reports import MAX_UPLOAD_MB
+
+    big = b"0" * (MAX_UPLOAD_MB * 1024 * 1024 + 1024)
+    response = httpx.post(f"{server}gradio_api/upload", files={"files": ("big.txt", big)}, timeout=60)
+    assert response.status_code == 413
 
 
 def test_bounded_load_every_answer_right(server):
@@ -86,34 +234,23 @@ def test_bounded_load_every_answer_right(server):
     assert len(result.latencies) == 30
 
 
-@pytest.mark.browser
-def test_real_browser_chat(server, tmp_path):
-    """Debian's Chromium, driven by Playwright: type, press Enter, see 13宗, open the sources."""
-    from playwright.sync_api import sync_playwright
+def test_a_store_without_report_text_reads_the_corpus_file(kb, reports_corpus):
+    """Milvus keeps no report text: the source viewer and figures table read the report from the corpus."""
+    from dataclasses import replace
 
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    assert os.path.exists(chromium), "install Chromium: apt-get install -y chromium fonts-wqy-microhei"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        alerts = []
-        page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-        page.goto(server)
-        page.get_by_text("天津市红桥区人民政府2022年法治政府建设情况报告").first.wait_for(timeout=30_000)
-        box = page.locator("#question textarea")
-        box.fill("<img src=x onerror=alert(1)>")
-        box.press("Enter")
-        page.get_by_text("<img src=x onerror=alert(1)>").first.wait_for(timeout=30_000)
-        box.fill("行政复议维持多少宗")
-        box.press("Enter")
-        page.get_by_text("13宗", exact=True).first.wait_for(timeout=30_000)
-        assert page.get_by_text("13宗", exact=True).first.is_visible()
-        sources = page.get_by_text("参考段落", exact=True).last
-        sources.click()
-        page.get_by_text("相关度 1.000").first.wait_for(timeout=10_000)
-        assert page.get_by_text("相关度 1.000").first.is_visible()
-        page.wait_for_timeout(700)  # let the panel finish opening before the picture
-        page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
-        browser.close()
-    assert alerts == []  # the question's script never ran
-    assert (tmp_path / "chat.png").stat().st_size > 10_000
+    from qa.chat_reports import document_text, report_rows
+
+    document = next(d for d in kb.documents if d.source == HONGQIAO.name)
+    assert document_text(replace(document, text=""), reports_corpus) == document.text
+    assert document_text(replace(document, text="", source="../../etc/passwd"), reports_corpus) == ""
+    row = next(r for r in report_rows(kb) if r[-1] == HONGQIAO.name)
+    assert row[1:4] == ["红桥区", "2022", 25] and row[4].endswith("%")
+
+
+def test_a_report_titled_only_by_its_file_name_is_named_by_place_and_year():
+    from qa.chat_render import display_title
+
+    assert display_title("liwan_2022_excerpt", "liwan_2022_excerpt.txt", "荔湾区", "2022") == \
+        "荔湾区2022年报告（liwan_2022_excerpt.txt）"
+    assert display_title("天津市红桥区人民政府2022年法治政府建设情况报告", "hongqiao.txt", "红桥区", "2022") == \
+        "天津市红桥区人民政府2022年法治政府建设情况报告"

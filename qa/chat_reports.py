@@ -1,0 +1,119 @@
+"""The app's 报告 tab behind the scenes: the reports table, and uploads and deletes written into the corpus."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qa.corpus import Document
+    from qa.knowledge import KnowledgeBase
+
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+MAX_UPLOAD_MB = 20  # per file; the app's `max_file_size` refuses bigger uploads before they are stored
+
+
+class Refused(ValueError):
+    """An upload or delete the app will not do; the message says why, for the user."""
+
+
+def document_text(document: Document, corpus: Path | None) -> str:
+    """The report's cleaned text: the index keeps it (FAISS); a Milvus store does not, so read the corpus file."""
+    if document.text or corpus is None:
+        return document.text
+    from qa.corpus import read_document
+
+    path = (corpus / document.source).resolve()
+    if not path.is_relative_to(corpus.resolve()) or not path.is_file():
+        return ""
+    return read_document(path, corpus.resolve()).text
+
+
+def report_rows(kb: KnowledgeBase) -> list[list]:
+    """One row per report: title, place, year, passages, and the share of its text the passages cover.
+
+    Passages and coverage come from the text the index keeps; a Milvus store keeps none, and reading every
+    report file again to count them would make a large corpus slow to show, so those cells stay empty there.
+    """
+    from qa.chat_render import display_title
+    from qa.passages import split
+
+    rows = []
+    for doc in kb.documents:
+        passages = split(doc) if doc.text else []
+        covered = sum(p.end - p.start for p in passages)
+        rows.append([display_title(doc.title, doc.source, doc.region, doc.year), doc.region, doc.year,
+                     len(passages) if doc.text else "", f"{covered / len(doc.text):.0%}" if doc.text else "",
+                     doc.source])
+    return rows
+
+
+@dataclass
+class Library:
+    """Where the app's reports live and how to rebuild its index after a change."""
+
+    corpus: Path
+    index: Path | None = None
+    store: str = "faiss"
+    uri: str | None = None
+    collection: str | None = None
+    model: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def check(self, path: Path, name: str | None = None) -> str:
+        """The file name an upload will have in the corpus; Refused (with the reason) when it is not allowed."""
+        name = Path(name or path.name).name
+        if Path(name).suffix.lower() not in UPLOAD_TYPES:
+            raise Refused(f"{name}：不支持这种文件，只能上传 {' '.join(UPLOAD_TYPES)}")
+        if name.startswith(".") or not name.strip():
+            raise Refused(f"{name}：文件名不能以点开头")
+        size = path.stat().st_size
+        if size > MAX_UPLOAD_MB * 1024 * 1024:
+            raise Refused(f"{name}：文件有 {size / 1024 / 1024:.1f} MB，上限是 {MAX_UPLOAD_MB} MB")
+        if size == 0:
+            raise Refused(f"{name}：文件是空的")
+        if (self.corpus / name).exists():
+            raise Refused(f"{name}：已有同名报告，请先在列表中删除它再上传")
+        return name
+
+    def add(self, paths: list[Path]) -> KnowledgeBase:
+        """Copy the uploads into the corpus (as `qa add` does) and update the index; the new KnowledgeBase."""
+        import shutil
+        import tempfile
+
+        import qa
+        from qa.corpus import UnreadableError, read_document
+
+        with self._lock:
+            names = [self.check(p) for p in paths]
+            if len(set(names)) < len(names):
+                raise Refused("同一个文件名上传了两次")
+            # qa.add copies by file name: give each upload its own folder so the name is the one checked.
+            with tempfile.TemporaryDirectory() as staging:
+                staged = []
+                for path, name in zip(paths, names):
+                    staged.append(Path(staging) / name)
+                    shutil.copyfile(path, staged[-1])
+                    try:  # read it first: a file that is no report never enters the corpus
+                        read_document(staged[-1], Path(staging))
+                    except UnreadableError as err:
+                        raise Refused(f"无法读取：{err}") from None
+                return qa.add(staged, corpus=self.corpus, index=self.index, model=self.model, store=self.store,
+                              uri=self.uri, collection=self.collection)
+
+    def delete(self, source: str, kb: KnowledgeBase) -> KnowledgeBase:
+        """Remove one report of the index from the corpus and update the index; the new KnowledgeBase."""
+        import qa
+
+        with self._lock:
+            if source not in {d.source for d in kb.documents}:
+                raise Refused(f"没有这份报告：{source}")
+            root = self.corpus.resolve()
+            path = (root / source).resolve()
+            if not path.is_relative_to(root) or not path.is_file():
+                raise Refused(f"{source} 不在报告文件夹里")
+            path.unlink()
+            return qa.build(self.corpus, self.index, model=self.model, progress=False, store=self.store,
+                            uri=self.uri, collection=self.collection)

@@ -1,0 +1,380 @@
+"""The app in Debian's Chromium (Playwright) at desktop (1366×900) and phone (390×844) sizes.
+
+One app process for the module, over the three district reports plus a short 通州区 report whose 行政复议 figure
+differs from 红桥区's; uploads are on. Screenshots go to each test's tmp folder; with QA_DOCS_SCREENSHOTS=1 the
+answer card and the source viewer are also written to docs/ (the README's pictures).
+"""
+
+import csv
+import os
+import shutil
+import time
+
+import pytest
+from conftest import HONGQIAO, REPORTS, ROOT, free_port
+from test_app import BROWSER_ARGS
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TONGZHOU = "北京市通州区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年行政复议维持17宗,驳回20宗。\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app over a corpus of four reports, uploads allowed, feedback beside the index."""
+    import qa
+    from qa.chat import build_app, launch_options
+    from qa.chat_reports import Library
+    from qa.feedback import Feedback
+
+    corpus = tmp_path_factory.mktemp("browser-corpus")
+    for report in {HONGQIAO, *REPORTS}:
+        shutil.copy(report, corpus)
+    (corpus / "tongzhou_2022.txt").write_text(TONGZHOU, encoding="utf-8")
+    index = tmp_path_factory.mktemp("browser-index")
+    kb = qa.build(corpus, index, progress=False)
+    feedback = Feedback(index / "feedback.sqlite3")
+    app = build_app(kb, library=Library(corpus, index=index), uploads=True, feedback=feedback)
+    app.queue(default_concurrency_limit=2)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "index": index, "feedback": feedback, "kb": kb}
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    assert os.path.exists(chromium), "install Chromium: apt-get install -y chromium fonts-wqy-microhei"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    """open_page(viewport) -> a fresh page (own browser storage) on the app, with no dialogs seen."""
+    contexts, alerts = [], []
+
+    def opened(viewport=DESKTOP):
+        context = browser.new_context(viewport=viewport, permissions=["clipboard-read", "clipboard-write"])
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+        page.goto(site["url"])
+        page.locator("#question textarea").wait_for(timeout=30_000)
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
+    assert alerts == []  # no script from a question or a report ever ran
+
+
+def ask(page, question: str):
+    """Type the question, press Enter, wait for its answer card; the card."""
+    cards = page.locator("#chat .qa-card")
+    before = cards.count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=30_000)
+    page.wait_for_timeout(300)  # the scroll after the answer
+    return cards.last
+
+
+def users(page) -> int:
+    return page.locator("#chat .message-row.user-row").count()
+
+
+DOCS = ("answer-card.png", "source-viewer.png")
+
+
+def keep(page_or_element, tmp_path, name: str) -> None:
+    """Screenshot into the test's tmp folder; the README's pictures into docs/ too when QA_DOCS_SCREENSHOTS=1."""
+    path = tmp_path / name
+    page_or_element.screenshot(path=str(path))
+    assert path.stat().st_size > 5_000
+    if name in DOCS and os.environ.get("QA_DOCS_SCREENSHOTS") == "1":
+        from PIL import Image
+
+        # 64 colours are plenty for text on white and keep the committed pictures small.
+        Image.open(path).convert("RGB").quantize(colors=64).save(ROOT / "docs" / name, optimize=True)
+
+
+def in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= height
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_answer_card_names_each_figure(open_page, tmp_path, viewport):
+    page = open_page(viewport)
+    card = ask(page, "网上办、马上办、一次办的比例分别是多少")
+    assert card.locator(".qa-item").all_inner_texts() == ["网上办 95%", "马上办 98%", "一次办 96%"]
+    assert card.locator(".qa-evidence mark.qa-fig").all_inner_texts() == ["95%", "98%", "96%"]
+    card = ask(page, "全区在册公职律师有多少人")
+    figure = card.locator(".qa-figure")
+    assert figure.inner_text() == "40人" and card.locator(".qa-label").inner_text() == "全区在册公职律师"
+    size = float(figure.evaluate("e => getComputedStyle(e).fontSize").rstrip("px"))
+    assert size >= 24  # large, above body text
+    assert card.locator(".qa-evidence mark.qa-fig").inner_text() == "40人"
+    source = card.locator(".qa-source").inner_text()
+    for part in ("天津市红桥区人民政府2022年法治政府建设情况报告", "一、推进法治政府建设情况", "红桥区", "红桥区司法局",
+                 "2023-03-01"):
+        assert part in source
+    # After asking, the answer's first line is in view and nothing covers it.
+    assert in_view(page, card.locator(".qa-label"))
+    box = card.locator(".qa-label").bounding_box()
+    covered = page.evaluate("([x, y]) => !document.elementFromPoint(x, y).closest('.qa-card')",
+                            [box["x"] + 5, box["y"] + box["height"] / 2])
+    assert not covered
+    keep(page, tmp_path, f"answer-{viewport['width']}.png")
+    if viewport is DESKTOP:
+        keep(card, tmp_path, "answer-card.png")
+
+
+def test_passages_at_reading_size_with_highlights(open_page):
+    page = open_page()
+    ask(page, "全区在册公职律师有多少人")
+    page.get_by_text("参考段落", exact=True).last.click()
+    passage = page.locator("#chat .qa-passage").first
+    passage.wait_for(timeout=10_000)
+    assert passage.locator("mark.qa-kw").count() and passage.locator("mark.qa-fig").count()
+    assert float(passage.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 15
+    assert "相关度" not in page.locator("#chat").inner_text()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_reports_that_differ_get_a_table(open_page, tmp_path, viewport):
+    page = open_page(viewport)
+    card = ask(page, "行政复议维持多少宗")
+    assert "2 份报告的数字不同" in card.locator(".qa-lead").inner_text()
+    rows = {tuple(r.split("\t")[:2]) for r in card.locator("table.qa-reports tbody tr").all_inner_texts()}
+    assert rows == {("通州区\n2022", "全年行政复议维持 17宗"), ("红桥区\n2022", "维持 13宗")}
+    assert in_view(page, card.locator(".qa-lead"))
+    keep(page, tmp_path, f"reports-{viewport['width']}.png")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, viewport):
+    page = open_page(viewport)
+    card = ask(page, "全区在册公职律师有多少人")
+    card.locator(".qa-source a.qa-src").click()
+    mark = page.locator("#qa-viewer #qa-evidence")
+    mark.wait_for(timeout=30_000)
+    assert "全区在册公职律师40人" in mark.inner_text()
+    assert "位置：一、推进法治政府建设情况" in page.locator("#qa-viewer .qa-viewer-path").inner_text()
+    assert page.locator("#qa-viewer h4", has_text="三、存在的问题").count() == 1  # the whole report is there
+    # Scrolled: the highlight is inside the visible part of the report's scroll area and of the window.
+    page.wait_for_function("""() => {
+        const m = document.querySelector('#qa-evidence').getBoundingClientRect();
+        const b = document.querySelector('#qa-viewer-body').getBoundingClientRect();
+        return m.top >= b.top && m.bottom <= b.bottom && m.top >= 0 && m.top < window.innerHeight; }""",
+                           timeout=10_000)
+    assert page.locator("#qa-viewer-body").evaluate("e => e.scrollTop") > 0
+    keep(page, tmp_path, f"source-{viewport['width']}.png")
+    if viewport is DESKTOP:
+        keep(page.locator("#qa-viewer"), tmp_path, "source-viewer.png")
+
+
+def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(open_page, site, monkeypatch):
+    page = open_page()
+    box = page.locator("#question textarea")
+    box.press("Enter")
+    box.fill("   ")
+    box.press("Enter")
+    page.wait_for_timeout(800)
+    assert users(page) == 0 and page.locator("#chat .qa-card").count() == 0
+    kb = site["kb"]
+    answer = kb.ask
+
+    def slow(*args, **kwargs):
+        time.sleep(1.5)
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(kb, "ask", slow)
+    box.fill("全区在册公职律师有多少人")
+    box.press("Enter")
+    box.press("Enter")  # an input method's second Enter
+    page.locator("#chat .qa-pending").wait_for(timeout=1_000)  # shown before the answer exists
+    assert users(page) == 1
+    page.locator("#chat .qa-card").wait_for(timeout=30_000)
+    box.fill("全区在册公职律师有多少人")  # the same question again, at once
+    box.press("Enter")
+    page.wait_for_timeout(800)
+    assert users(page) == 1 and page.locator("#chat .qa-card").count() == 1
+    # A question asked while another is pending is answered too, in order.
+    for question in ("办理人大代表建议多少件", "政协提案多少件"):
+        box.fill(question)
+        box.press("Enter")
+        page.wait_for_timeout(200)
+    page.wait_for_function("document.querySelectorAll('#chat .qa-card').length == 3 && "
+                           "!document.querySelector('#chat .qa-pending')", timeout=30_000)
+    assert users(page) == 3
+    assert page.locator("#chat .qa-figure").all_inner_texts() == ["40人", "106件", "148件"]
+
+
+def test_reload_keeps_the_conversation_and_new_chat_clears_it(open_page):
+    page = open_page()
+    ask(page, "全区在册公职律师有多少人")
+    page.reload()
+    page.locator("#chat .qa-card .qa-figure").wait_for(timeout=30_000)
+    assert page.locator("#chat .qa-figure").inner_text() == "40人" and users(page) == 1
+    page.locator("#new-chat").click()
+    page.wait_for_timeout(500)
+    assert users(page) == 0
+    page.reload()
+    page.locator("#question textarea").wait_for()
+    page.wait_for_timeout(1_000)
+    assert users(page) == 0
+
+
+def test_copy_gives_clean_text(open_page):
+    page = open_page()
+    card = ask(page, "行政复议维持多少宗")
+    card.locator(".qa-copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("各报告的数字不同")
+    assert "通州区 2022：17宗" in copied and "红桥区 2022：13宗" in copied
+    card = ask(page, "全区在册公职律师有多少人")
+    card.locator(".qa-copy").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.splitlines()[0] == "答案：全区在册公职律师：40人"
+    assert "原文：推动4家区属单位新设公职律师,全区在册公职律师40人" in copied
+    assert "来源：天津市红桥区人民政府2022年法治政府建设情况报告 · 一、推进法治政府建设情况" in copied
+    for markup in ("**", "\\", "<", "&#", "复制"):
+        assert markup not in copied
+    # Screen readers get the same clean text, not the card's HTML.
+    labels = page.locator("#chat [aria-label^='回答：']").evaluate_all("ms => ms.map(m => m.getAttribute('aria-label'))")
+    assert "回答：" + copied.strip() in labels
+    assert not page.locator("#chat [aria-label*='<div']").count()
+
+
+def test_long_questions_are_refused_with_the_limit(open_page):
+    from qa.chat import MAX_QUESTION
+
+    page = open_page()
+    question = "行政复议" * 200
+    box = page.locator("#question textarea")
+    box.fill(question)
+    assert len(box.input_value()) == len(question)  # the box does not cut it silently
+    box.press("Enter")
+    refused = page.locator("#chat .qa-refused")
+    refused.wait_for(timeout=30_000)
+    assert f"问题太长（{len(question)}字），请控制在{MAX_QUESTION}字以内" in refused.inner_text()
+
+
+def test_what_was_typed_shows_as_typed_and_stays_inert(open_page):
+    page = open_page()  # the fixture asserts that no dialog ever opened
+    for question in ("<img src=x onerror=alert(1)>", "What's the number of public lawyers? <b>x</b>"):
+        ask(page, question)
+        text = page.locator("#chat .message-row.user-row").last.inner_text()
+        assert question in text and "&#x27;" not in text
+    assert page.locator("#chat img[src=x], #chat .message-row.user-row b").count() == 0
+
+
+def test_feedback_is_written_beside_the_index(open_page, site):
+    page = open_page()
+    ask(page, "全区在册公职律师有多少人")
+    before = len(site["feedback"].rows())
+    page.locator('#chat button[aria-label="Like"]').first.click()
+    deadline = time.time() + 10
+    while len(site["feedback"].rows()) == before and time.time() < deadline:
+        time.sleep(0.2)
+    row = site["feedback"].rows()[-1]
+    assert row["rating"] == "up" and row["question"] == "全区在册公职律师有多少人"
+    assert row["answer"].startswith("答案：全区在册公职律师：40人")
+    assert row["source"].startswith("hongqiao_2022_fazhi_zhengfu_report.txt:")
+    assert site["feedback"].path.parent.joinpath("CURRENT").is_file()  # the index folder, not a generation
+
+
+def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
+    page = open_page()
+    page.get_by_role("tab", name="报告").click()
+    table = page.locator("#qa-figures-table")
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=30_000)
+    page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("维持")
+    page.wait_for_function("!document.querySelector('#qa-figures-table').innerText.includes('163项')",
+                           timeout=10_000)
+    assert "13宗" in table.inner_text() and "维持" in table.inner_text()
+    with page.expect_download() as download:
+        page.locator("#qa-figures-csv").click()
+    path = tmp_path / "figures.csv"
+    download.value.save_as(path)
+    rows = list(csv.DictReader(open(path, encoding="utf-8-sig")))
+    assert rows and all("维持" in " ".join(r.values()) for r in rows)
+    assert any(r["figure"] == "13宗" and r["label"] == "维持" for r in rows)
+    keep(page, tmp_path, "figures.png")
+    # The section filter: only the figures under 三、存在的问题 (none of them about 维持).
+    page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("")
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=10_000)
+    page.locator("#qa-figures-section input").click()
+    page.get_by_role("option", name="一、推进法治政府建设情况").click()
+    page.wait_for_timeout(1_500)
+    with page.expect_download() as download:
+        page.locator("#qa-figures-csv").click()  # the export holds what the table shows
+    download.value.save_as(tmp_path / "section.csv")
+    rows = list(csv.DictReader(open(tmp_path / "section.csv", encoding="utf-8-sig")))
+    assert len(rows) > 10 and {r["section"] for r in rows} == {"一、推进法治政府建设情况"}
+
+
+def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in ("北京市海淀区人民政府2022年法治政府建设情况报告", "一、主要工作",
+                 "全年组织法治讲座36场,覆盖干部2600人次。", "二、存在的问题", "基层法治力量仍然不足。"):
+        document.add_paragraph(line)
+    upload = tmp_path / "haidian_2022.docx"
+    document.save(str(upload))
+
+    page = open_page()
+    page.get_by_role("tab", name="报告").click()
+    page.locator("#qa-upload input[type=file]").set_input_files(str(upload))
+    page.get_by_text("haidian_2022.docx").first.wait_for(timeout=10_000)
+    page.locator("#qa-upload-go").click()
+    page.get_by_text("正在读取并建立索引").first.wait_for(timeout=10_000)  # the progress line while indexing
+    page.locator("#qa-status", has_text="已加入").wait_for(timeout=60_000)
+    assert "北京市海淀区人民政府2022年法治政府建设情况报告" in page.locator("#qa-reports-table").inner_text()
+    assert (site["corpus"] / "haidian_2022.docx").is_file()
+    page.get_by_role("tab", name="问答").click()
+    card = ask(page, "法治讲座有多少场")
+    assert card.locator(".qa-figure").inner_text() == "36场"
+    assert "北京市海淀区人民政府" in card.locator(".qa-source").inner_text()
+    keep(page, tmp_path, "uploaded.png")
+
+    page.get_by_role("tab", name="报告").click()
+    page.locator("#qa-delete-choice input").click()
+    page.get_by_role("option", name="北京市海淀区人民政府2022年法治政府建设情况报告").click()
+    page.locator("#qa-delete-go").click()
+    page.locator("#qa-status", has_text="已删除").wait_for(timeout=60_000)
+    assert "海淀区" not in page.locator("#qa-reports-table").inner_text()
+    assert not (site["corpus"] / "haidian_2022.docx").exists()
+    import qa
+
+    assert "haidian_2022.docx" not in {d.source for d in qa.load(site["index"]).documents}
+
+
+def test_upload_and_delete_endpoints_when_allowed(site, tmp_path):
+    from gradio_client import Client, handle_file
+
+    client = Client(site["url"], verbose=False)
+    named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/chat", "/search", "/ask", "/figures", "/upload", "/delete"} <= set(named)
+    report = tmp_path / "shunyi_2022.txt"
+    report.write_text("北京市顺义区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年新增公共法律服务站点52个。\n",
+                      encoding="utf-8")
+    status = client.predict([handle_file(str(report))], api_name="/upload")[0]
+    assert status.startswith("已加入：shunyi_2022.txt")
+    assert client.predict("公共法律服务站点新增多少个", api_name="/ask")["figure"] == "52个"
+    refused = client.predict([handle_file(str(report))], api_name="/upload")[0]
+    assert refused.startswith("未上传：shunyi_2022.txt：已有同名报告")
+    assert client.predict("shunyi_2022.txt", api_name="/delete")[0].startswith("已删除")
+    assert not (site["corpus"] / "shunyi_2022.txt").exists()
