@@ -53,7 +53,7 @@ _FIGURE = re.compile(
       | (?P<number>{_ARABIC}(?:(?:兆|亿|万){_ARABIC})*)(?:\s*[-~～至到]\s*(?P<upper>{_ARABIC}))?
       | (?P<cn_number>[{_CN_DIGITS}]+(?:点[{_CN_DIGITS}]+)?)
     )
-    (?P<multiplier>万亿|千万|百万|[{_MULTIPLIER}](?![{_MULTIPLIER}]))?
+    (?P<multiplier>万亿|千万|百万|[{_MULTIPLIER}])?
     (?P<suffix>余|多)?
     (?P<unit>%|‰|{_UNIT})?
     """,
