@@ -208,6 +208,9 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
     for sentence in sents:
         if sentence.rank >= FIGURE_PASSAGES or sentence.coverage < MIN_COVERAGE:
             continue
+        held = sum(kw in sentence.folded or kw in sentence.context for kw in weights)
+        if held < min(2, len(weights)):
+            continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
         for found in extract(sentence.text):
             if sentence.hit.table and not found.unit:
                 found = Found(found.start, found.end, found.value, _cell_unit(sentence, found), found.chinese)
