@@ -177,7 +177,8 @@ def test_milvus_takes_a_heading_longer_than_a_varchar(tmp_path, fake_model):
                                      encoding="utf-8")
     kb = qa.build(corpus, store="milvus", uri=str(tmp_path / "m.db"), progress=False)
     answer = kb.ask("办理复议案件多少宗")
-    assert answer.figure == "12宗" and answer.section.startswith("一、第0项数据0件")
+    # A numbered line full of figures is a list item of body text, not a heading: it is stored in passages.
+    assert answer.figure == "12宗" and kb.search("第7999项数据55993件", 1)[0].text.endswith("第7999项数据55993件")
 
 
 def test_milvus_brings_back_a_copy_when_the_original_goes(tmp_path, fake_model, hongqiao_corpus):
