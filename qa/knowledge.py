@@ -6,7 +6,9 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from qa.cache import BoundedCache
 from qa.index import BadIndex
+from qa.limits import check_k
 from qa.results import Answer, Hit
 
 if TYPE_CHECKING:
@@ -40,8 +42,8 @@ class KnowledgeBase:
                            f"run `python -m qa build --model {model}` on it")
         self.model_name = store.model_name
         self.documents = store.documents
-        self._frequencies: dict[str, int] = {}  # keyword -> passages holding it
-        self._known: dict[str, bool] = {}  # BM25 token -> does some passage hold it
+        self._frequencies = BoundedCache(REMEMBERED)  # keyword -> passages holding it
+        self._known = BoundedCache(REMEMBERED)  # BM25 token -> does some passage hold it
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.store.location!r}, {len(self.documents)} documents, {len(self.store)} passages)"
@@ -59,17 +61,21 @@ class KnowledgeBase:
 
     def document_frequency(self, word: str) -> int:
         """How many passages contain `word` (folded), for weighting question keywords."""
-        if word not in self._frequencies:
-            _remember(self._frequencies, {word: self.store.document_frequency(word)})
-        return self._frequencies[word]
+        count = self._frequencies.get(word)
+        if count is None:
+            count = self.store.document_frequency(word)
+            self._frequencies.update({word: count})
+        return count
 
     def _known_tokens(self, tokens: list[str]) -> list[str]:
         """The tokens some passage holds; the store is asked once per token, all new ones together."""
-        unseen = [t for t in dict.fromkeys(tokens) if t not in self._known]
+        flags = self._known.pick(tokens)  # read once: another thread may evict entries meanwhile
+        unseen = [t for t in dict.fromkeys(tokens) if t not in flags]
         if unseen:
             known = set(self.store.known(unseen))
-            _remember(self._known, {t: t in known for t in unseen})
-        return [t for t in tokens if self._known[t]]
+            flags.update({t: t in known for t in unseen})
+            self._known.update({t: flags[t] for t in unseen})
+        return [t for t in tokens if flags[t]]
 
     def named_documents(self, query: str) -> set[int]:
         """The documents whose place or year the query names ("通州区2023年…"), best matches only."""
@@ -118,6 +124,7 @@ class KnowledgeBase:
     def rank(self, query: str, *, k: int = 5, mode: str = "fused",
              doc: str | Iterable[str] | None = None) -> list[Scored]:
         """Passage ids (the store's) and scores, best first."""
+        k = check_k(k)
         from qa.textnorm import clean_query
 
         if mode not in MODES:
@@ -180,12 +187,7 @@ class KnowledgeBase:
 
     def ask(self, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
         """Answer `question` with the exact figure and its evidence, or say the reports don't."""
+        k = check_k(k)
         from qa.answering import answer
 
         return answer(self, question, k=k, doc=doc)
-
-
-def _remember(cache: dict, new: dict) -> None:
-    if len(cache) > REMEMBERED:
-        cache.clear()
-    cache.update(new)

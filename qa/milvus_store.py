@@ -228,7 +228,9 @@ def _document_row(source: str, record: dict) -> dict:
 
 
 def _record(record: dict) -> str:
-    """`record` as JSON that fits a VARCHAR: a long title (a file with no line breaks) is cut."""
+    """`record` as JSON that fits a VARCHAR: a long title (a page with a 70,000-character <h1>) is cut."""
+    if len(record.get("title", "")) > LONGEST:
+        record = {**record, "title": record["title"][:LONGEST]}
     text = json.dumps(record, ensure_ascii=False)
     while len(text.encode()) > TEXT and record.get("title"):
         record = {**record, "title": record["title"][:len(record["title"]) // 2]}
