@@ -111,10 +111,11 @@ _held = threading.local()  # index folders whose build lock this thread holds
 
 
 @contextlib.contextmanager
-def build_lock(index: Path):
+def build_lock(index: Path, *, lend: bool = False):
     """One build at a time per index folder; a second one is told so at once.
 
-    Re-entrant within a thread: `write_index` holds it around the build and its cleanup.
+    With `lend`, calls within this thread while it is held pass through: `write_index` holds
+    the lock around the build and its cleanup, and the build takes it again inside.
     """
     import fcntl
 
@@ -129,7 +130,8 @@ def build_lock(index: Path):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
             raise IndexBusy(f"another build is writing {index}; wait for it to finish") from err
-        held.add(key)
+        if lend:
+            held.add(key)
         try:
             yield
         finally:
@@ -217,7 +219,7 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
     _estimate.bytes = None
     try:
-        with build_lock(index):
+        with build_lock(index, lend=True):
             try:
                 return _write_generation(corpus, index, model_name=model_name, progress=progress)
             except BaseException:

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import ROOT
@@ -56,6 +57,7 @@ def counted(real):
         calls += 1
         if calls == kill_at:
             how = rng.choice(["before", "during", "after"])
+            print(json.dumps({"kill": real.__name__, "how": how}), flush=True)
             if how == "before":
                 os.kill(os.getpid(), signal.SIGKILL)
             if how == "during":
@@ -136,15 +138,17 @@ def test_milvus_writes_killed_at_random_points_leave_the_previous_reports_answer
         return wanted
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    history = []  # (kill point, where it fell), for failure messages
 
     def run(kill_at: int, seed: int):
         command = [sys.executable, "-c", _MILVUS_CHILD, str(corpus), uri, str(kill_at), str(seed),
                    str(ROOT / "tests"), json.dumps(_WORDS, ensure_ascii=False)]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
         lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+        history.append((kill_at, [line for line in lines if "kill" in line]))
         if done.returncode not in (0, -signal.SIGKILL) or not lines:
-            pytest.fail(f"write failed ({done.returncode}, kill at {kill_at}): {done.stderr[-6000:]}")
-        return done.returncode == -signal.SIGKILL, lines
+            pytest.fail(f"write failed ({done.returncode}) after {history[-6:]}: {done.stderr[-6000:]}")
+        return done.returncode == -signal.SIGKILL, [line for line in lines if "kill" not in line]
 
     complete = _expected(write_corpus())
     killed, lines = run(0, 0)
@@ -171,7 +175,7 @@ def test_milvus_writes_killed_at_random_points_leave_the_previous_reports_answer
         finish = rounds % 6 == 0  # now and then a write completes, so later kills start from new content
         killed, lines = run(0 if finish else rng.randint(1, calls + 5), rng.randrange(1 << 30))
         seen = lines[0]
-        assert any(_matches(seen, state) for state in possible), (rounds, seen, possible)
+        assert any(_matches(seen, state) for state in possible), (history[-6:], seen, possible)
         complete = next(state for state in possible if _matches(seen, state))
         if killed:
             kills += 1
@@ -355,3 +359,266 @@ def test_startup_while_a_build_holds_the_lock_answers_from_the_last_build(fake_m
     finally:
         release.set()
         thread.join()
+
+
+# ---------------------------------------------------------------- corpus boundaries
+
+@pytest.fixture
+def linked_corpus(tmp_path, hongqiao_corpus):
+    """The Hongqiao corpus plus links: to /etc/passwd, to a secret outside the corpus, to a report inside."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("一、机密\n内部口令是蓝鲸七七。", "utf-8")
+    (hongqiao_corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (hongqiao_corpus / "secret.txt").symlink_to(secret)
+    (hongqiao_corpus / "inside").mkdir()
+    (hongqiao_corpus / "inside" / "copy.txt").symlink_to(hongqiao_corpus / "hongqiao_2022_fazhi_zhengfu_report.txt")
+    (hongqiao_corpus / "outside_folder").symlink_to(tmp_path, target_is_directory=True)
+    return hongqiao_corpus
+
+
+def test_symlinks_are_skipped_with_a_warning(linked_corpus, fake_model, tmp_path, caplog):
+    from qa.corpus import corpus_files
+
+    with caplog.at_level(logging.WARNING, logger="qa"):
+        kb = qa.build(linked_corpus, tmp_path / "index", progress=False)
+    assert [d.source for d in kb.documents] == ["hongqiao_2022_fazhi_zhengfu_report.txt"]
+    assert "passwd.txt: a symbolic link" in caplog.text and "--follow-symlinks" in caplog.text
+    assert not [h for h in kb.search("root 口令 蓝鲸七七", 20, mode="bm25") if "蓝鲸七七" in h.text or "root" in h.text]
+    followed = [p.relative_to(linked_corpus).as_posix() for p in corpus_files(linked_corpus, follow_symlinks=True)]
+    # Followed only inside the corpus: never /etc/passwd, the secret, or a linked folder.
+    assert followed == ["hongqiao_2022_fazhi_zhengfu_report.txt", "inside/copy.txt"]
+
+
+def test_cli_follow_symlinks_reads_links_inside_the_corpus_only(linked_corpus, fake_model, tmp_path, monkeypatch,
+                                                                capsys):
+    from qa.cli import main
+
+    monkeypatch.delenv("QA_FOLLOW_SYMLINKS", raising=False)
+    assert main(["build", "--corpus", str(linked_corpus), "--index", str(tmp_path / "index"),
+                 "--follow-symlinks"]) == 0
+    assert os.environ.pop("QA_FOLLOW_SYMLINKS") == "1"
+    out = capsys.readouterr().out
+    assert "indexed 2 documents" in out and "inside/copy.txt" in out and "passwd" not in out and "secret" not in out
+
+
+def test_add_refuses_a_different_report_of_the_same_name(fake_model, hongqiao_corpus, tmp_path, capsys):
+    from qa.cli import main
+    from qa.index import current_generation
+
+    index = tmp_path / "index"
+    qa.build(hongqiao_corpus, index, progress=False)
+    original = hongqiao_corpus / "hongqiao_2022_fazhi_zhengfu_report.txt"
+    other = tmp_path / "elsewhere" / original.name
+    other.parent.mkdir()
+    other.write_text("某区2022年法治政府建设情况报告\n一、复议\n行政复议维持99宗。", "utf-8")
+    with pytest.raises(FileExistsError, match="different report of the same name.*--replace"):
+        qa.add([other], corpus=hongqiao_corpus, index=index)
+    assert main(["add", str(other), "--corpus", str(hongqiao_corpus), "--index", str(index)]) == 2
+    assert "--replace" in capsys.readouterr().err
+    assert "维持13宗" in original.read_text("utf-8")
+
+    # The same file, or the same content under another name: nothing to do, the index is not rebuilt.
+    generation = current_generation(index)
+    twin = tmp_path / "twin.txt"
+    shutil.copy(original, twin)
+    for same in (original, twin):
+        kb = qa.add([same], corpus=hongqiao_corpus, index=index)
+        assert len(kb.documents) == 1 and current_generation(index) == generation
+    assert sorted(p.name for p in hongqiao_corpus.iterdir()) == [original.name]
+
+    kb = qa.add([other], corpus=hongqiao_corpus, index=index, replace=True)
+    assert kb.ask("行政复议维持多少宗").figure == "99宗"
+    other.write_text("某区2022年法治政府建设情况报告\n一、复议\n行政复议维持98宗。", "utf-8")
+    assert main(["add", str(other), "--corpus", str(hongqiao_corpus), "--index", str(index), "--replace"]) == 0
+    assert "维持98宗" in original.read_text("utf-8")
+
+
+# ---------------------------------------------------------------- input limits
+
+def _bomb(path, megabytes: int) -> None:
+    """A .docx whose document.xml unpacks to `megabytes` MB of XML from a file of a few hundred KB."""
+    import zipfile
+
+    paragraph = b"<w:p><w:r><w:t>" + "行政复议维持13宗。".encode() * 20 + b"</w:t></w:r></w:p>"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as xml:
+            xml.write(b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+            block = paragraph * (1_000_000 // len(paragraph) + 1)
+            for _ in range(megabytes):
+                xml.write(block)
+            xml.write(b"</w:body></w:document>")
+
+
+def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
+    from qa.corpus import UnreadableError
+    from qa.limits import check_archive
+
+    bomb = tmp_path / "bomb.docx"
+    _bomb(bomb, 60)
+    assert bomb.stat().st_size < 2_000_000
+    with pytest.raises(UnreadableError, match=r"bomb.docx: unpacks to 6\d MB of XML, over the limit of 50 MB; "
+                                              r"set QA_MAX_UNPACKED_MB"):
+        check_archive(bomb)
+    check_archive(bomb, max_unpacked_mb=100)  # the limit is configurable
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "100")
+    check_archive(bomb)
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(UnreadableError, match="not a readable .docx"):
+        check_archive(tmp_path / "broken.docx")
+
+
+def test_pdf_page_limit(tmp_path, monkeypatch):
+    from pypdf import PdfWriter
+
+    from qa.corpus import UnreadableError
+    from qa.limits import check_archive
+
+    writer = PdfWriter()
+    for _ in range(12):
+        writer.add_blank_page(width=200, height=200)
+    with open(tmp_path / "long.pdf", "wb") as out:
+        writer.write(out)
+    check_archive(tmp_path / "long.pdf")  # 12 pages, under the default 500
+    monkeypatch.setenv("QA_MAX_PAGES", "10")
+    with pytest.raises(UnreadableError, match="long.pdf: 12 pages, over the limit of 10; set QA_MAX_PAGES"):
+        check_archive(tmp_path / "long.pdf")
+    check_archive(tmp_path / "report.txt")  # other formats pass unread
+
+
+@pytest.mark.parametrize("k", [0, -1, 101, 1_000_000_000, 2.5, "5", None, True])
+def test_k_out_of_range_is_a_clear_error_everywhere(k, fake_model, hongqiao_corpus, tmp_path):
+    from qa.limits import check_k
+
+    with pytest.raises(ValueError, match="k must be"):
+        check_k(k)
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    with pytest.raises(ValueError, match="k must be"):
+        kb.search("行政复议维持多少宗", k)
+    with pytest.raises(ValueError, match="k must be"):
+        kb.ask("行政复议维持多少宗", k=k)
+    with pytest.raises(ValueError, match="k must be"):
+        qa.search("行政复议维持多少宗", k)  # refused before the default index is even loaded
+
+
+def test_k_bounds_and_the_cli(fake_model, hongqiao_corpus, tmp_path, capsys):
+    from qa.cli import main
+    from qa.limits import check_k
+
+    assert [check_k(k) for k in (1, 5, 100)] == [1, 5, 100]
+    index = tmp_path / "index"
+    kb = qa.build(hongqiao_corpus, index, progress=False)
+    assert len(kb.search("行政复议", 100)) == min(100, len(kb))
+    for bad in ("-1", "0", "101", "abc"):
+        with pytest.raises(SystemExit) as exited:
+            main(["search", "行政复议", "--index", str(index), "-k", bad])
+        assert exited.value.code == 2 and "k must be" in capsys.readouterr().err
+    assert main(["search", "行政复议", "--index", str(index), "-k", "3", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_milvus_refuses_a_huge_k_before_allocating(tmp_path, fake_model, hongqiao_corpus):
+    kb = qa.build(hongqiao_corpus, store="milvus", uri=str(tmp_path / "m.db"), progress=False)
+    with pytest.raises(ValueError, match="k must be from 1 to 100, not 1000000000"):
+        kb.search("行政复议", 1_000_000_000)
+
+
+# ---------------------------------------------------------------- caches under concurrent readers
+
+def test_caches_cleared_and_evicted_under_many_threads(fake_model, hongqiao_corpus, tmp_path):
+    """16 threads search while the caches hold 8 entries (so they evict constantly) and another thread clears
+    them. The old dict-and-clear code (its limit set to 8) failed this loop with KeyError 416 times in 4,800."""
+    import threading
+
+    from qa.cache import BoundedCache
+
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    kb._known, kb._frequencies = BoundedCache(8), BoundedCache(8)
+    queries = ["行政复议维持多少宗", "法治政府建设", "红桥区2022年", "行政诉讼案件", "依法行政 规范性文件",
+               "复议 撤销 驳回", "政务公开", "执法人员培训"]
+    expected = {q: kb.search(q, 3, mode="bm25") for q in queries}
+    errors, done, stop = [], [0], threading.Event()
+
+    def search(seed: int):
+        rng = random.Random(seed)
+        try:
+            for _ in range(300):
+                query = rng.choice(queries)
+                assert kb.search(query, 3, mode="bm25") == expected[query]
+                kb.document_frequency(rng.choice("复议诉讼公开培训法治"))
+                done[0] += 1
+        except Exception as err:  # noqa: BLE001 - any failure is the finding
+            errors.append(repr(err))
+
+    def clear():
+        while not stop.is_set():
+            kb._known.clear()
+            kb._frequencies.clear()
+
+    clearer = threading.Thread(target=clear)
+    clearer.start()
+    threads = [threading.Thread(target=search, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    clearer.join()
+    assert errors == [] and done[0] == 16 * 300
+    assert len(kb._known) <= 8 and len(kb._frequencies) <= 8
+
+
+def test_bounded_cache_keeps_the_newest_entries():
+    from qa.cache import BoundedCache
+
+    cache = BoundedCache(3)
+    cache.update({"a": 1, "b": 2})
+    cache.update({"c": 3, "d": 4})
+    assert len(cache) == 3 and "a" not in cache and cache.pick(["b", "d", "x"]) == {"b": 2, "d": 4}
+    assert cache.get("x", 0) == 0
+
+
+# ---------------------------------------------------------------- encodings
+
+TAIWAN = Path("/work/shared/data/wild/taiwan_2025_zongyusuan_caizheng_shencha.md")
+
+
+def _traditional() -> str:
+    if TAIWAN.is_file():
+        return TAIWAN.read_text("utf-8")
+    return "中央政府總預算案審查報告\n一、歲入部分\n經審查後，歲入淨額減列新臺幣十二億元，營業基金預算照列。\n" * 50
+
+
+def test_big5_is_told_from_gb18030(tmp_path, fake_model, caplog):
+    from qa.readers import decode
+
+    text = _traditional()
+    big5 = text.encode("big5", errors="ignore")
+    with caplog.at_level(logging.WARNING):
+        assert decode(big5, "tw.txt") == big5.decode("cp950")
+    assert "mojibake" not in caplog.text
+    # Line by line too: short texts leave less to judge by.
+    lines = [line for line in text.splitlines() if len(line.strip()) >= 8][:300]
+    assert all(decode(line.encode("big5", "ignore")) == line.encode("big5", "ignore").decode("cp950")
+               for line in lines)
+    # GB reports stay GB.
+    from conftest import HONGQIAO
+
+    simplified = HONGQIAO.read_text("utf-8")
+    assert decode(simplified.encode("gb18030")) == simplified
+    assert all(decode(line.encode("gb18030")) == line for line in simplified.splitlines() if len(line) >= 8)
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tw.txt").write_bytes("臺北市2024年法治報告\n一、訴願\n全年受理訴願案件37件。\n".encode("big5") * 3)
+    kb = qa.build(corpus, tmp_path / "index", progress=False)
+    assert "全年受理訴願案件37件" in kb.search("受理訴願案件", 1, mode="bm25")[0].text
+
+
+def test_mojibake_is_reported(caplog):
+    from qa.readers import decode
+
+    garbled = _traditional().encode("big5", errors="ignore").decode("gb18030", errors="replace")
+    with caplog.at_level(logging.WARNING):
+        decode(garbled.encode("utf-8"), "garbled.txt")
+    assert "garbled.txt: read as utf-8-sig, but only" in caplog.text and "mojibake" in caplog.text
