@@ -197,29 +197,32 @@ def _create(client, names: tuple[str, str, str], dimension: int, settings: dict,
 
 def _copy(client, old: tuple[str, str, str], new: tuple[str, str, str], kept: set[str]) -> set[str]:
     """Copy the rows of the `kept` reports from generation `old` to `new`; returns their passage keys."""
-    stored = _stored_files(client, old[0])
     ids = {_id(source) for source in kept}
-    keys: set[str] = set()
-    batch: list[dict] = []
-    for row in _rows(client, old[1], ["doc", "section", "text", "start", "end", "key", "folded", "terms"]):
-        if row["doc"] in ids:
-            keys.add(row["key"])
-            batch.append(row)
-        if len(batch) >= BATCH:
-            client.insert(new[1], batch)
-            batch = []
-    client.insert(new[1], batch) if batch else None
-    batch = []
-    for row in _rows(client, old[2], ["passage", "doc", "start", "dense"]):
-        if row["doc"] in ids:
-            batch.append({k: v for k, v in row.items() if k != "id"})
-        if len(batch) >= BATCH:
-            client.insert(new[2], batch)
-            batch = []
-    client.insert(new[2], batch) if batch else None
+    keys = _copy_rows(client, old[1], new[1], ["doc", "section", "text", "start", "end", "key", "folded", "terms"],
+                      ids)
+    _copy_rows(client, old[2], new[2], ["passage", "doc", "start", "dense"], ids)
+    stored = _stored_files(client, old[0])
     records = [_document_row(source, stored[source]) for source in sorted(kept)]
     for start in range(0, len(records), BATCH):
         client.insert(new[0], records[start:start + BATCH])
+    return keys
+
+
+def _copy_rows(client, source: str, target: str, fields: list[str], docs: set[int]) -> set[str]:
+    """Stream the rows of reports `docs` from `source` into `target`, BATCH at a time; returns their keys."""
+    keys, batch = set(), []
+    for row in _rows(client, source, fields):
+        if row["doc"] in docs:
+            if "key" in row:
+                keys.add(row["key"])
+            else:
+                del row["id"]  # sentences get new ids (auto_id); passages keep theirs, which sentences point to
+            batch.append(row)
+        if len(batch) >= BATCH:
+            client.insert(target, batch)
+            batch = []
+    if batch:
+        client.insert(target, batch)
     return keys
 
 
