@@ -71,13 +71,14 @@ def _alias(name: str) -> str:
     return f"{name}_current"
 
 
-def _names(name: str, generation: str) -> tuple[str, str, str]:
-    return tuple(f"{name}_g{generation}_{kind}" for kind in _KINDS)
+def _names(name: str, generation: str, *, building: bool = False) -> tuple[str, str, str]:
+    """The collections of a generation: `{name}_b…` while a write fills them, `{name}_g…` once complete."""
+    return tuple(f"{name}_{'b' if building else 'g'}{generation}_{kind}" for kind in _KINDS)
 
 
 def _generations(client, name: str) -> set[str]:
     """Every generation whose collections exist, whole or not."""
-    pattern = re.compile(rf"{re.escape(name)}_g([0-9a-f]+)_(?:{'|'.join(_KINDS)})")
+    pattern = re.compile(rf"{re.escape(name)}_[bg]([0-9a-f]+)_(?:{'|'.join(_KINDS)})")
     return {m.group(1) for c in client.list_collections() if (m := pattern.fullmatch(c))}
 
 
@@ -295,7 +296,7 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     else:
         dimension = current["dimension"]
     generation = f"{time.time_ns() // 1000:x}{uuid.uuid4().hex[:4]}"
-    names = _names(name, generation)
+    names = _names(name, generation, building=True)
     _create(client, names, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
     keys = set() if fresh else _copy(client, _names(name, old), names, kept)
 
@@ -322,9 +323,15 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
             model = _insert(client, names, pending, cache, model, model_name)
             pending = []
     _insert(client, names, pending, cache, model, model_name)
-    for collection in names:
-        client.flush(collection)
-        client.load_collection(collection)
+    # Milvus Lite writes index files in a background thread after a flush, not atomically: one cut
+    # short by a kill is an empty file that fails every later load. Renaming a collection closes
+    # it, which waits for that thread; loading the renamed one writes any index file still missing.
+    # All of this before the switch, so a kill here only leaves an unused generation behind.
+    for building, done in zip(names, _names(name, generation)):
+        client.flush(building)
+        client.rename_collection(building, done)
+        client.load_collection(done)
+    names = _names(name, generation)
     # The switch: one alias call makes the new generation the one in use.
     if old is None and _alias(name) not in client.list_aliases().get("aliases", []):
         client.create_alias(names[0], _alias(name))
@@ -337,7 +344,7 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
 def _drop_old(client, name: str, keep: set[str | None]) -> None:
     """Drop the generations other than `keep` (a killed write's leftovers) and collections of format 2."""
     for generation in _generations(client, name) - keep:
-        for collection in _names(name, generation):
+        for collection in _names(name, generation) + _names(name, generation, building=True):
             client.drop_collection(collection)
     for kind in _KINDS:
         client.drop_collection(f"{name}_{kind}")  # format 2 wrote these, without generations

@@ -68,8 +68,8 @@ def counted(real):
             return result
         return real(self, *args, **kwargs)
     return call
-for name in ("insert", "create_collection", "drop_collection", "flush", "load_collection", "create_alias",
-             "alter_alias", "query_iterator", "query"):
+for name in ("insert", "create_collection", "drop_collection", "flush", "rename_collection", "load_collection",
+             "create_alias", "alter_alias", "query_iterator", "query"):
     setattr(MilvusClient, name, counted(getattr(MilvusClient, name)))
 qa.build(corpus, store="milvus", uri=uri, progress=False)
 print(json.dumps({"calls": calls}), flush=True)
@@ -112,7 +112,7 @@ def _matches(seen: dict, expected: dict) -> bool:
 
 
 def test_milvus_writes_killed_at_random_points_leave_the_previous_reports_answering(tmp_path):
-    """At least 20 SIGKILLs during incremental writes: every time, the collection answers exactly as the
+    """20 SIGKILLs during incremental writes: every time, the collection answers exactly as the
     last complete write left it (or as the killed write's own result, when the kill came after its switch)."""
     corpus, uri = tmp_path / "corpus", str(tmp_path / "m.db")
     corpus.mkdir()
@@ -157,9 +157,9 @@ def test_milvus_writes_killed_at_random_points_leave_the_previous_reports_answer
     rng = random.Random(16)
     possible = [complete]  # what the collection may answer now
     kills = rounds = 0
-    while kills < 24:
+    while kills < 20:
         rounds += 1
-        assert rounds < 80, "writes keep finishing before their kill point"
+        assert rounds < 60, "writes keep finishing before their kill point"
         change = rng.choice(["figure", "figure", "pair-original", "pair-figure", "delete-add"])
         if change == "figure":  # the issue's case: one report changed
             word = rng.choice(_WORDS[:-1])
@@ -173,7 +173,7 @@ def test_milvus_writes_killed_at_random_points_leave_the_previous_reports_answer
             present[word] = not present[word]
         new = _expected(write_corpus())
         finish = rounds % 6 == 0  # now and then a write completes, so later kills start from new content
-        killed, lines = run(0 if finish else rng.randint(1, calls + 5), rng.randrange(1 << 30))
+        killed, lines = run(0 if finish else rng.randint(1, calls), rng.randrange(1 << 30))
         seen = lines[0]
         assert any(_matches(seen, state) for state in possible), (history[-6:], seen, possible)
         complete = next(state for state in possible if _matches(seen, state))
