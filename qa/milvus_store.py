@@ -2,14 +2,17 @@
 
 A URI ending in `.db` runs Milvus Lite inside this process (PyPI `milvus-lite`);
 `http://host:19530` talks to a Milvus server or cluster through the same pymilvus calls.
-Three collections share a name prefix:
+A generation of the store is three collections, `{name}_g{generation}_…`:
 
-- `{name}_passages`: the passage, its folded text (for keyword counts) and `terms`, the
+- `…_passages`: the passage, its folded text (for keyword counts) and `terms`, the
   passage's BM25 tokens (`qa.tokens`) analysed by Milvus's jieba tokenizer into a sparse
   BM25 field by a Milvus `Function`;
-- `{name}_sentences`: one dense vector per sentence and the passage it belongs to (a passage
+- `…_sentences`: one dense vector per sentence and the passage it belongs to (a passage
   scores as its best sentence, as in the FAISS store);
-- `{name}_documents`: each report's metadata and file hash, plus one settings row (model, format).
+- `…_documents`: each report's metadata and file hash, plus one settings row (model, format).
+
+The alias `{name}_current` names the documents collection of the generation in use; a write
+builds a whole new generation and then moves the alias (see `write_store`).
 """
 
 from __future__ import annotations
