@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import Iterable
@@ -57,11 +58,14 @@ def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
 
 
 def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index: str | Path | None = None,
-        model: str | None = None, store: str = "faiss", uri: str | None = None, collection: str | None = None):
-    """Copy report files into the corpus and update the index (only the new files are embedded)."""
-    import shutil
+        model: str | None = None, store: str = "faiss", uri: str | None = None, collection: str | None = None,
+        replace: bool = False):
+    """Copy report files into the corpus and update the index (only the new files are embedded).
 
-    from qa.corpus import SUFFIXES
+    A file already in the corpus (the same file, or the same content under any name) is
+    skipped. A different report of the same name is refused unless `replace`.
+    """
+    from qa.corpus import SUFFIXES, corpus_files, file_hash
 
     corpus = Path(corpus) if corpus else default_corpus()
     files = [Path(f) for f in files]
@@ -71,8 +75,25 @@ def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index:
         if path.suffix.lower() not in SUFFIXES:
             raise ValueError(f"{path.name}: not a report format qa reads ({' '.join(SUFFIXES)})")
     corpus.mkdir(parents=True, exist_ok=True)
+    held = {file_hash(p): p for p in corpus_files(corpus)}
+    copies = []
     for path in files:
-        shutil.copy2(path, corpus / path.name)
+        digest, target = file_hash(path), corpus / path.name
+        if digest in held:
+            log.info("%s is already in the corpus as %s", path, held[digest].relative_to(corpus))
+            continue
+        if (target.exists() or target.is_symlink()) and not replace:
+            raise FileExistsError(f"{target} is a different report of the same name: rename {path.name}, "
+                                  "or pass --replace (replace=True) to overwrite it")
+        copies.append((path, target))
+        held[digest] = target
+    for path, target in copies:
+        # Copied beside the target under a hidden name, then renamed: a killed copy leaves no half file.
+        partial = target.with_name(f".{target.name}.adding")
+        shutil.copy2(path, partial)
+        os.replace(partial, target)
+    if not copies:
+        return load(index, corpus=corpus, model=model, rebuild=True, store=store, uri=uri, collection=collection)
     return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection)
 
 
@@ -82,7 +103,7 @@ def load(index: str | Path | None = None, *, corpus: str | Path | None = None, m
 
     With `rebuild`, bring it up to date with `corpus` first when missing or stale.
     """
-    from qa.index import BadIndex
+    from qa.index import BadIndex, IndexBusy, IndexUnwritable
     from qa.knowledge import KnowledgeBase
     from qa.store import open_store, stale
 
@@ -97,7 +118,17 @@ def load(index: str | Path | None = None, *, corpus: str | Path | None = None, m
         except BadIndex as err:  # damaged files: the corpus is at hand, so rebuilding is safe
             reason = str(err).split(":")[0]
     log.warning("rebuilding %s: %s", location, reason)
-    return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection)
+    try:
+        return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection)
+    except (IndexBusy, IndexUnwritable) as err:
+        # Another build holds the folder, or it cannot be written: the last complete build still answers.
+        try:
+            kb = KnowledgeBase(open_store(location, store=store, collection=collection), model=model)
+        except BadIndex:
+            raise err from None
+        log.warning("%s is stale (%s) and cannot be rebuilt now: %s. Answering from the last complete build.",
+                    location, reason, err)
+        return kb
 
 
 _default_kb = None
@@ -115,9 +146,15 @@ def default_kb():
 
 def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) -> list[Hit]:
     """The `k` passages of the default index that best answer `query`, best first."""
+    from qa.limits import check_k
+
+    k = check_k(k)  # before the index loads (or builds)
     return default_kb().search(query, k, doc=doc)
 
 
 def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
     """The figure (or evidence) that answers `question` from the default index."""
+    from qa.limits import check_k
+
+    k = check_k(k)  # before the index loads (or builds)
     return default_kb().ask(question, k=k, doc=doc)

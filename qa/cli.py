@@ -24,13 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("files", nargs="+")
     add.add_argument("--corpus", help="corpus folder (default: corpus/)")
     add.add_argument("--index", help="index folder (default: index/)")
+    add.add_argument("--replace", action="store_true",
+                     help="overwrite a different report of the same name already in the corpus")
     add_store_arguments(add)
 
     for name, helptext in (("search", "print the passages that best answer a question"),
                            ("ask", "print the figure and evidence that answer a question")):
         sub = commands.add_parser(name, help=helptext)
         sub.add_argument("question")
-        sub.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+        sub.add_argument("-k", type=_k, default=5, help="number of passages, 1 to 100 (default 5)")
         sub.add_argument("--index", help="index folder (default: index/, rebuilt when stale)")
         sub.add_argument("--doc", action="append", help="only this document (source path or title); repeatable")
         sub.add_argument("--json", action="store_true", help="print JSON")
@@ -58,7 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("--index", help="index folder whose feedback to read (default: index/)")
     feedback.add_argument("--csv", action="store_true", help="print CSV")
     add_store_arguments(feedback)
+    for sub in commands.choices.values():
+        sub.add_argument("--follow-symlinks", action="store_true",
+                         help="read symbolic links in the corpus whose target is inside it (default: skip links)")
     return parser
+
+
+def _k(text: str) -> int:
+    from qa.limits import check_k
+
+    try:
+        return check_k(int(text))
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err) if text.lstrip("-").isdigit() else
+                                         f"k must be a whole number from 1 to 100, not {text!r}") from None
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
@@ -90,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("faiss", "bm25s", "sentence_transformers", "jieba", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.follow_symlinks:
+        os.environ["QA_FOLLOW_SYMLINKS"] = "1"  # read by qa.corpus.corpus_files, wherever the corpus is listed
     from qa.embedding import ModelUnavailable
     from qa.index import BadIndex
 
     try:
         return _run(args)
-    except (BadIndex, ModelUnavailable, FileNotFoundError, ValueError, ImportError) as err:
+    except (BadIndex, ModelUnavailable, FileNotFoundError, FileExistsError, ValueError, ImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
@@ -107,7 +124,7 @@ def _run(args) -> int:
         if args.command == "build":
             kb = qa.build(args.corpus, args.index, model=args.model, **_where(args))
         else:
-            kb = qa.add(args.files, corpus=args.corpus, index=args.index, **_where(args))
+            kb = qa.add(args.files, corpus=args.corpus, index=args.index, replace=args.replace, **_where(args))
         print(f"indexed {len(kb.documents)} documents, {len(kb)} passages into {kb.store.location}")
         for doc in kb.documents:
             print(f"  {doc.source}: {doc.title}")

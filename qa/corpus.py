@@ -64,12 +64,46 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def corpus_files(corpus: Path) -> list[Path]:
-    """Every report file under `corpus`, in a stable order."""
-    return sorted(
-        p for p in corpus.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
-    )
+def corpus_files(corpus: Path, *, follow_symlinks: bool | None = None) -> list[Path]:
+    """Every report file under `corpus`, in a stable order.
+
+    A symbolic link is skipped with a warning: a `passwd.txt` linking to /etc/passwd must not
+    be indexed and served. With `follow_symlinks` (default: $QA_FOLLOW_SYMLINKS=1, which
+    `--follow-symlinks` sets) a link is read when its target is a file inside the corpus folder,
+    never when it lies outside. Linked folders are not entered either way.
+    """
+    import os
+
+    if follow_symlinks is None:
+        follow_symlinks = os.environ.get("QA_FOLLOW_SYMLINKS") == "1"
+    corpus = Path(corpus)
+    root = corpus.resolve()
+    files = []
+    for path in corpus.rglob("*"):
+        if path.name.startswith(".") or (path.suffix.lower() not in SUFFIXES and not path.is_symlink()):
+            continue
+        if path.is_symlink():
+            target = path.resolve()
+            if not follow_symlinks:
+                _warn_once(f"skipping {path}: a symbolic link (to {target}); pass --follow-symlinks to read "
+                           "links that stay inside the corpus")
+                continue
+            if not target.is_relative_to(root):
+                _warn_once(f"skipping {path}: a symbolic link to {target}, outside the corpus folder {root}")
+                continue
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
+            files.append(path)
+    return sorted(files)
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """Log `message` the first time only: the corpus is listed at every build and staleness check."""
+    if message not in _warned:
+        _warned.add(message)
+        log.warning("%s", message)
 
 
 def read_document(path: Path, corpus: Path) -> Document:

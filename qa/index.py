@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -48,6 +49,10 @@ class IndexMissing(BadIndex):
 
 class IndexBusy(BadIndex):
     pass
+
+
+class IndexUnwritable(BadIndex):
+    """The index folder cannot take a new generation: the disk is full or the folder read-only."""
 
 
 def _fix(index: Path) -> str:
@@ -102,18 +107,35 @@ def make_faiss_index(vectors, dim: int):
     return index
 
 
+_held = threading.local()  # index folders whose build lock this thread holds
+
+
 @contextlib.contextmanager
-def build_lock(index: Path):
-    """One build at a time per index folder; a second one is told so at once."""
+def build_lock(index: Path, *, lend: bool = False):
+    """One build at a time per index folder; a second one is told so at once.
+
+    With `lend`, calls within this thread while it is held pass through: `write_index` holds
+    the lock around the build and its cleanup, and the build takes it again inside.
+    """
     import fcntl
 
+    key = Path(index).resolve()
+    held = _held.__dict__.setdefault("folders", set())
+    if key in held:
+        yield
+        return
     index.mkdir(parents=True, exist_ok=True)
     with open(index / ".lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
             raise IndexBusy(f"another build is writing {index}; wait for it to finish") from err
-        yield
+        if lend:
+            held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
 
 
 @dataclass
@@ -192,6 +214,29 @@ def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[li
 def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = True) -> Path:
     """Build a new generation from `corpus` and make it current. Returns its folder.
 
+    A build that fails removes what it wrote, and a full disk or a read-only folder is told
+    in one line (`IndexUnwritable`) naming the folder and the space needed.
+    """
+    corpus, index = Path(corpus), Path(index)
+    if not corpus.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
+    _estimate.bytes = None
+    try:
+        with build_lock(index, lend=True):
+            try:
+                return _write_generation(corpus, index, model_name=model_name, progress=progress)
+            except BaseException:
+                _remove_unfinished(index)  # under the lock: nothing here is another build's
+                raise
+    except (OSError, RuntimeError) as err:
+        if unwritable := _unwritable(index, err):
+            raise unwritable from err
+        raise
+
+
+def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: bool = True) -> Path:
+    """Write a new generation from `corpus` and make it current (`write_index` without its cleanup).
+
     Incremental: files whose hash is unchanged are not read again, and sentences
     embedded by the last build are not embedded again; the result is the same as a
     build from scratch.
@@ -228,6 +273,7 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
 
         generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = generation.with_name("." + generation.name + ".partial")
+        _check_space(index, vectors, passages, docs)
         partial.mkdir(parents=True)
         dense = make_faiss_index(vectors, dimension)
         faiss.write_index(dense, str(partial / "dense.faiss"))
@@ -276,6 +322,66 @@ def _remove_old_generations(index: Path, keep: str) -> None:
     for child in index.iterdir():
         if child.is_dir() and child.name != keep and child.name.lstrip(".").startswith("gen-"):
             shutil.rmtree(child, ignore_errors=True)
+
+
+def _remove_unfinished(index: Path) -> None:
+    """Remove what a failed build left: `.partial` folders, a generation never made current, the pointer file."""
+    try:
+        current = (index / "CURRENT").read_text("utf-8").strip() if (index / "CURRENT").is_file() else ""
+        _remove_old_generations(index, keep=current)
+        (index / ".CURRENT.tmp").unlink(missing_ok=True)
+    except OSError:  # a read-only folder holds nothing of ours
+        pass
+
+
+_estimate = threading.local()  # bytes the generation being written needs, for the disk-full message
+
+
+def _check_space(index: Path, vectors, passages: list[Passage], docs: list[Document]) -> None:
+    """Refuse to start writing a generation the disk cannot hold (IndexUnwritable, with the sizes)."""
+    text = sum(len(p.text.encode()) + 120 for p in passages)  # passages.jsonl; BM25 is about as big
+    needed = vectors.nbytes * (1.3 if len(vectors) > EXACT_LIMIT else 1) + 8 * len(vectors) + 3 * text \
+        + sum(len(d.text.encode()) + 300 for d in docs)
+    _estimate.bytes = int(needed)
+    free = shutil.disk_usage(index).free
+    if free < needed:
+        raise IndexUnwritable(_disk_full(index, free))
+
+
+def _megabytes(count: float) -> str:
+    return f"{count / 1e6:.1f} MB"
+
+
+def _disk_full(index: Path, free: int | None = None) -> str:
+    free = shutil.disk_usage(index).free if free is None else free
+    needed = getattr(_estimate, "bytes", None)
+    need = f"about {_megabytes(needed)} needed, " if needed else ""
+    return (f"the disk holding {index}/ is full: {need}{_megabytes(free)} free; free some space "
+            "or pass --index on another disk (the previous index is unchanged)")
+
+
+def _unwritable(index: Path, err: BaseException) -> IndexUnwritable | None:
+    """The one-line error for a full disk or a read-only folder, None for other failures."""
+    import errno
+
+    if isinstance(err, IndexUnwritable):
+        return None
+    number = getattr(err, "errno", None)
+    text = str(err)
+    # Only failures writing the index folder: not an unreadable report, nor a model's own error.
+    where = getattr(err, "filename", None) if isinstance(err, OSError) else None
+    if where and not Path(where).resolve().is_relative_to(Path(index).resolve()):
+        return None
+    if not isinstance(err, OSError) and str(index) not in text:
+        return None
+    if number in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in text:
+        return IndexUnwritable(_disk_full(index))
+    if number in (errno.EROFS, errno.EACCES, errno.EPERM) or any(
+            words in text for words in ("Read-only file system", "Permission denied")):
+        why = "is on a read-only file system" if number == errno.EROFS or "Read-only" in text else "is not writable"
+        return IndexUnwritable(f"cannot write the index: {index}/ {why} ({getattr(err, 'strerror', None) or text}); "
+                               "make it writable or pass --index with a writable folder")
+    return None
 
 
 def current_generation(index: Path) -> Path:

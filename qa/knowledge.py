@@ -6,7 +6,9 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from qa.cache import BoundedCache
 from qa.index import BadIndex
+from qa.limits import check_k
 from qa.question import MAX_QUERY, Question
 from qa.results import Answer, Hit
 
@@ -52,8 +54,8 @@ class KnowledgeBase:
                            f"run `python -m qa build --model {model}` on it")
         self.model_name = store.model_name
         self.documents = store.documents
-        self._frequencies: dict[str, int] = {}  # keyword -> passages holding it
-        self._known: dict[str, bool] = {}  # BM25 token -> does some passage hold it
+        self._frequencies = BoundedCache(REMEMBERED)  # keyword -> passages holding it
+        self._known = BoundedCache(REMEMBERED)  # BM25 token -> does some passage hold it
 
     def __repr__(self) -> str:
         return f"KnowledgeBase({self.store.location!r}, {len(self.documents)} documents, {len(self.store)} passages)"
@@ -71,17 +73,21 @@ class KnowledgeBase:
 
     def document_frequency(self, word: str) -> int:
         """How many passages contain `word` (folded), for weighting question keywords."""
-        if word not in self._frequencies:
-            _remember(self._frequencies, {word: self.store.document_frequency(word)})
-        return self._frequencies[word]
+        count = self._frequencies.get(word)
+        if count is None:
+            count = self.store.document_frequency(word)
+            self._frequencies.update({word: count})
+        return count
 
     def _known_tokens(self, tokens: list[str]) -> list[str]:
         """The tokens some passage holds; the store is asked once per token, all new ones together."""
-        unseen = [t for t in dict.fromkeys(tokens) if t not in self._known]
+        flags = self._known.pick(tokens)  # read once: another thread may evict entries meanwhile
+        unseen = [t for t in dict.fromkeys(tokens) if t not in flags]
         if unseen:
             known = set(self.store.known(unseen))
-            _remember(self._known, {t: t in known for t in unseen})
-        return [t for t in tokens if self._known[t]]
+            flags.update({t: t in known for t in unseen})
+            self._known.update({t: flags[t] for t in unseen})
+        return [t for t in tokens if flags[t]]
 
     @functools.cached_property
     def _aliases(self) -> dict[str, tuple[str, ...]]:
@@ -157,6 +163,7 @@ class KnowledgeBase:
         A question naming a place or year prefers the reports about it; with `scope`, only
         those reports are searched.
         """
+        k = check_k(k)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         question = query if isinstance(query, Question) else self.analyse(query)
@@ -233,6 +240,7 @@ class KnowledgeBase:
 
         from qa.answering import answer
 
+        k = check_k(k)
         asked = self.analyse(question)
         scope = self.scope(asked)
         weights = self.keyword_weights(asked.keywords)
@@ -264,12 +272,6 @@ class KnowledgeBase:
         if not found:
             raise ValueError(f"no report {doc!r} in {self.store.location}: give a source path or title from kb.titles()")
         return document_figures(found[0])
-
-
-def _remember(cache: dict, new: dict) -> None:
-    if len(cache) > REMEMBERED:
-        cache.clear()
-    cache.update(new)
 
 
 def _place_words(question: Question) -> tuple[str, ...]:

@@ -2,14 +2,17 @@
 
 A URI ending in `.db` runs Milvus Lite inside this process (PyPI `milvus-lite`);
 `http://host:19530` talks to a Milvus server or cluster through the same pymilvus calls.
-Three collections share a name prefix:
+A generation of the store is three collections, `{name}_g{generation}_…`:
 
-- `{name}_passages`: the passage, its folded text (for keyword counts) and `terms`, the
+- `…_passages`: the passage, its folded text (for keyword counts) and `terms`, the
   passage's BM25 tokens (`qa.tokens`) analysed by Milvus's jieba tokenizer into a sparse
   BM25 field by a Milvus `Function`;
-- `{name}_sentences`: one dense vector per sentence and the passage it belongs to (a passage
+- `…_sentences`: one dense vector per sentence and the passage it belongs to (a passage
   scores as its best sentence, as in the FAISS store);
-- `{name}_documents`: each report's metadata and file hash, plus one settings row (model, format).
+- `…_documents`: each report's metadata and file hash, plus one settings row (model, format).
+
+The alias `{name}_current` names the documents collection of the generation in use; a write
+builds a whole new generation and then moves the alias (see `write_store`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,11 +36,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: generations behind an alias, reports named by id in passages and sentences
 BATCH = 1000  # rows per insert
 TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
 LONGEST = 8_000  # characters of a heading kept: 24 KB of UTF-8 at most
 _SETTINGS = 0  # id of the settings row in the documents collection
+_KINDS = ("documents", "passages", "sentences")
 _ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact", "hmm": True}}  # see qa.tokens._pieces
 
 
@@ -64,8 +69,29 @@ def connect(uri: str):
         raise BadIndex(f"cannot reach Milvus at {uri}: start the server or fix --milvus-uri ({err})") from err
 
 
-def _names(name: str) -> tuple[str, str, str]:
-    return f"{name}_documents", f"{name}_passages", f"{name}_sentences"
+def _alias(name: str) -> str:
+    """The alias naming the documents collection of the generation in use."""
+    return f"{name}_current"
+
+
+def _names(name: str, generation: str, *, building: bool = False) -> tuple[str, str, str]:
+    """The collections of a generation: `{name}_b…` while a write fills them, `{name}_g…` once complete."""
+    return tuple(f"{name}_{'b' if building else 'g'}{generation}_{kind}" for kind in _KINDS)
+
+
+def _generations(client, name: str) -> set[str]:
+    """Every generation whose collections exist, whole or not."""
+    pattern = re.compile(rf"{re.escape(name)}_[bg]([0-9a-f]+)_(?:{'|'.join(_KINDS)})")
+    return {m.group(1) for c in client.list_collections() if (m := pattern.fullmatch(c))}
+
+
+def _current(client, name: str) -> str | None:
+    """The generation the alias points at, or None when no write completed."""
+    if _alias(name) not in client.list_aliases().get("aliases", []):
+        return None
+    collection = client.describe_alias(_alias(name))["collection_name"]
+    match = re.fullmatch(rf"{re.escape(name)}_g([0-9a-f]+)_documents", collection)
+    return match.group(1) if match else None
 
 
 def _id(*parts: object) -> int:
@@ -83,14 +109,16 @@ def _in(field: str, values) -> str:
     return f"{field} in {json.dumps(sorted(values), ensure_ascii=False)}"
 
 
-def _settings(client, name: str) -> dict | None:
-    documents, _, _ = _names(name)
-    if not all(client.has_collection(c) for c in _names(name)):
-        return None
-    for collection in _names(name):
+def _settings(client, name: str) -> tuple[dict | None, str | None]:
+    """The settings row of the generation in use, and that generation; (None, None) when there is none."""
+    generation = _current(client, name)
+    if generation is None or not all(client.has_collection(c) for c in _names(name, generation)):
+        return None, None
+    for collection in _names(name, generation):
         client.load_collection(collection)  # a reopened Milvus Lite file starts released
+    documents, _, _ = _names(name, generation)
     rows = client.query(documents, ids=[_SETTINGS], output_fields=["record"])
-    return json.loads(rows[0]["record"]) if rows else None
+    return (json.loads(rows[0]["record"]) if rows else None), generation
 
 
 def _unusable(settings: dict | None, name: str, uri: str) -> str | None:
@@ -102,38 +130,43 @@ def _unusable(settings: dict | None, name: str, uri: str) -> str | None:
     return None
 
 
-def _stored_files(client, name: str) -> dict[str, dict]:
-    """source -> record of every file the collection holds."""
-    documents, _, _ = _names(name)
-    # An iterator, as a plain query returns at most 16,384 rows.
-    rows = client.query_iterator(documents, batch_size=1000, filter=f"id != {_SETTINGS}",
-                                 output_fields=["source", "record"])
-    stored = {}
-    while batch := rows.next():
-        stored.update((row["source"], json.loads(row["record"])) for row in batch)
-    rows.close()
-    return stored
+def _rows(client, collection: str, fields: list[str], filter: str = ""):
+    """Every row of `collection`, in batches (a plain query returns at most 16,384 rows)."""
+    rows = client.query_iterator(collection, batch_size=1000, filter=filter, output_fields=fields)
+    try:
+        while batch := rows.next():
+            yield from batch
+    finally:
+        rows.close()
 
 
-def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -> None:
+def _stored_files(client, documents: str) -> dict[str, dict]:
+    """source -> record of every file the documents collection holds."""
+    return {row["source"]: json.loads(row["record"])
+            for row in _rows(client, documents, ["source", "record"], f"id != {_SETTINGS}")}
+
+
+def _create(client, names: tuple[str, str, str], dimension: int, settings: dict, *, exact: bool) -> None:
     from pymilvus import DataType, Function, FunctionType
 
-    documents, passages, sentences = _names(name)
-    for collection in _names(name):
+    documents, passages, sentences = names
+    for collection in names:
         client.drop_collection(collection)
 
     schema = client.create_schema(auto_id=False)
     schema.add_field("id", DataType.INT64, is_primary=True)
-    schema.add_field("source", DataType.VARCHAR, max_length=4096)
+    schema.add_field("source", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("record", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("unused", DataType.FLOAT_VECTOR, dim=2)  # Milvus wants a vector field in every collection
     index = client.prepare_index_params()
     index.add_index("unused", index_type="FLAT", metric_type="L2")
     client.create_collection(documents, schema=schema, index_params=index)
 
+    # Passages and sentences name their report by its id (`_id(source)`), not its path: filters then
+    # hold numbers only, whatever characters a file name has.
     schema = client.create_schema(auto_id=False)
     schema.add_field("id", DataType.INT64, is_primary=True)
-    schema.add_field("doc", DataType.VARCHAR, max_length=4096)
+    schema.add_field("doc", DataType.INT64)
     schema.add_field("section", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("text", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("start", DataType.INT64)
@@ -148,15 +181,13 @@ def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -
     # bm25s's defaults, which the FAISS store uses.
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
                     params={"bm25_k1": 1.5, "bm25_b": 0.75})
-    # Updates delete by report and look passages up by text key: without these each is a full scan.
     index.add_index("doc", index_type="INVERTED")
-    index.add_index("key", index_type="INVERTED")
     client.create_collection(passages, schema=schema, index_params=index)
 
     schema = client.create_schema(auto_id=True)
     schema.add_field("id", DataType.INT64, is_primary=True)
     schema.add_field("passage", DataType.INT64)
-    schema.add_field("doc", DataType.VARCHAR, max_length=4096)
+    schema.add_field("doc", DataType.INT64)
     schema.add_field("start", DataType.INT64)
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
     index = client.prepare_index_params()
@@ -168,13 +199,50 @@ def _create(client, name: str, dimension: int, settings: dict, *, exact: bool) -
     client.insert(documents, [{"id": _SETTINGS, "source": "", "record": json.dumps(settings), "unused": [0, 0]}])
 
 
-def _delete(client, name: str, sources: list[str]) -> None:
-    documents, passages, sentences = _names(name)
-    for start in range(0, len(sources), 100):
-        chunk = sources[start:start + 100]
-        client.delete(passages, filter=_in("doc", chunk))
-        client.delete(sentences, filter=_in("doc", chunk))
-        client.delete(documents, filter=_in("source", chunk))
+def _copy(client, old: tuple[str, str, str], new: tuple[str, str, str], kept: set[str]) -> set[str]:
+    """Copy the rows of the `kept` reports from generation `old` to `new`; returns their passage keys."""
+    ids = {_id(source) for source in kept}
+    keys = _copy_rows(client, old[1], new[1], ["doc", "section", "text", "start", "end", "key", "folded", "terms"],
+                      ids)
+    _copy_rows(client, old[2], new[2], ["passage", "doc", "start", "dense"], ids)
+    stored = _stored_files(client, old[0])
+    records = [_document_row(source, stored[source]) for source in sorted(kept)]
+    for start in range(0, len(records), BATCH):
+        client.insert(new[0], records[start:start + BATCH])
+    return keys
+
+
+def _copy_rows(client, source: str, target: str, fields: list[str], docs: set[int]) -> set[str]:
+    """Stream the rows of reports `docs` from `source` into `target`, BATCH at a time; returns their keys."""
+    keys, batch = set(), []
+    for row in _rows(client, source, fields):
+        if row["doc"] in docs:
+            if "key" in row:
+                keys.add(row["key"])
+            else:
+                del row["id"]  # sentences get new ids (auto_id); passages keep theirs, which sentences point to
+            batch.append(row)
+        if len(batch) >= BATCH:
+            client.insert(target, batch)
+            batch = []
+    if batch:
+        client.insert(target, batch)
+    return keys
+
+
+def _document_row(source: str, record: dict) -> dict:
+    return {"id": _id(source), "source": _clip(source), "record": _record(record), "unused": [0, 0]}
+
+
+def _record(record: dict) -> str:
+    """`record` as JSON that fits a VARCHAR: a long title (a page with a 70,000-character <h1>) is cut."""
+    if len(record.get("title", "")) > LONGEST:
+        record = {**record, "title": record["title"][:LONGEST]}
+    text = json.dumps(record, ensure_ascii=False)
+    while len(text.encode()) > TEXT and record.get("title"):
+        record = {**record, "title": record["title"][:len(record["title"]) // 2]}
+        text = json.dumps(record, ensure_ascii=False)
+    return text
 
 
 def open_store(uri: str | Path, name: str) -> MilvusStore:
@@ -185,10 +253,17 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
                 reuse: Path | None = None) -> None:
     """Bring the Milvus collections `name` at `uri` up to date with `corpus`.
 
-    Incremental: reports deleted or changed since the last write are deleted, new and
-    changed ones added; the others are not touched. `reuse` names a FAISS index folder
-    built with the same model whose sentence vectors are taken instead of embedding again.
+    A write builds a new generation of the three collections (the unchanged reports' rows
+    copied, only new and changed reports read and embedded) and then points the alias
+    `{name}_current` at it in one call: readers see the old generation or the new one, never
+    a half-written one, and a write killed at any moment leaves the old one answering.
+    The generation replaced is kept until the next write, for readers that opened it.
+    `reuse` names a FAISS index folder built with the same model whose sentence vectors are
+    taken instead of embedding again.
     """
+    import time
+    import uuid
+
     from tqdm.auto import tqdm
 
     from qa.corpus import UnreadableError, corpus_files, read_document
@@ -200,31 +275,36 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
     client = connect(uri)
-    _, passages_name, _ = _names(name)
     settings = {"format": FORMAT, "chunker": CHUNKER_VERSION, "model": model_name}
-    current = _settings(client, name)
-    model = None
+    current, old = _settings(client, name)
     fresh = current is None or {k: current.get(k) for k in settings} != settings
-    if fresh:
-        if current is not None:
-            changed = ", ".join(f"{k} {current.get(k)} -> {v}" for k, v in settings.items() if current.get(k) != v)
-            log.warning("rebuilding Milvus collection %s: %s", name, changed)
-        model = load_model(model_name)
-        dimension = model_dimension(model)
-        _create(client, name, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
+    if fresh and current is not None:
+        changed = ", ".join(f"{k} {current.get(k)} -> {v}" for k, v in settings.items() if current.get(k) != v)
+        log.warning("rebuilding Milvus collection %s: %s", name, changed)
     state = corpus_state(corpus)
-    stored = _stored_files(client, name)
+    stored = {} if fresh else _stored_files(client, _names(name, old)[0])
     gone = sorted(s for s, record in stored.items() if state.get(s) != record.get("sha256"))
     kept = set(stored) - set(gone)
     if gone:
         # A report that lost passages as copies of another's is redone: the other may be gone now.
         kept = {s for s in kept if not stored[s].get("copies")}
     todo = [p for p in corpus_files(corpus) if p.relative_to(corpus).as_posix() not in kept]
-    # Changed and deleted reports go; so do rows of new ones that a killed write left unrecorded.
-    _delete(client, name, sorted(set(gone) | {p.relative_to(corpus).as_posix() for p in todo}))
+    if not fresh and not gone and not todo:
+        return
+
+    model = None
+    if fresh:
+        model = load_model(model_name)
+        dimension = model_dimension(model)
+    else:
+        dimension = current["dimension"]
+    generation = f"{time.time_ns() // 1000:x}{uuid.uuid4().hex[:4]}"
+    names = _names(name, generation, building=True)
+    _create(client, names, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
+    keys = set() if fresh else _copy(client, _names(name, old), names, kept)
+
     cache = previous_build(Path(reuse), model_name).vectors if reuse else {}
     pending: list[tuple[str, dict, Document | None, list[tuple[str, Passage]]]] = []
-    keys: set[str] = set()
     for path in tqdm(todo, desc="reports", unit="report", disable=not progress or len(todo) < 2):
         source = path.relative_to(corpus).as_posix()
         record = {"sha256": state[source]}
@@ -238,22 +318,39 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
         for p in map(_fit, split(doc, 0)):
             hashed.setdefault(hashlib.sha1(dedupe_key(p).encode()).hexdigest(), p)
         # A passage whose text already stands in another report (the same report saved twice) is left out.
-        # A new collection holds only what this write put there, all of it in `keys`.
-        new = [] if fresh else [key for key in hashed if key not in keys]
-        for start in range(0, len(new), BATCH):
-            chunk = new[start:start + BATCH]
-            keys |= {row["key"] for row in client.query(passages_name, filter=_in("key", chunk), output_fields=["key"])}
         passages = [(key, p) for key, p in hashed.items() if key not in keys]
         record["copies"] = len(hashed) - len(passages)
         keys |= set(hashed)
         pending.append((source, record, doc, passages))
         if sum(len(p) for *_, p in pending) >= BATCH:
-            model = _insert(client, name, pending, cache, model, model_name)
+            model = _insert(client, names, pending, cache, model, model_name)
             pending = []
-    _insert(client, name, pending, cache, model, model_name)
-    for collection in _names(name):
-        client.flush(collection)
+    _insert(client, names, pending, cache, model, model_name)
+    # Milvus Lite writes index files in a background thread after a flush, not atomically: one cut
+    # short by a kill is an empty file that fails every later load. Renaming a collection closes
+    # it, which waits for that thread; loading the renamed one writes any index file still missing.
+    # All of this before the switch, so a kill here only leaves an unused generation behind.
+    for building, done in zip(names, _names(name, generation)):
+        client.flush(building)
+        client.rename_collection(building, done)
+        client.load_collection(done)
+    names = _names(name, generation)
+    # The switch: one alias call makes the new generation the one in use.
+    if old is None and _alias(name) not in client.list_aliases().get("aliases", []):
+        client.create_alias(names[0], _alias(name))
+    else:
+        client.alter_alias(names[0], _alias(name))
+    _drop_old(client, name, keep={generation, old})
     log.info("Milvus %s: %d reports added or changed, %d removed", name, len(todo), len(set(gone) - set(state)))
+
+
+def _drop_old(client, name: str, keep: set[str | None]) -> None:
+    """Drop the generations other than `keep` (a killed write's leftovers) and collections of format 2."""
+    for generation in _generations(client, name) - keep:
+        for collection in _names(name, generation) + _names(name, generation, building=True):
+            client.drop_collection(collection)
+    for kind in _KINDS:
+        client.drop_collection(f"{name}_{kind}")  # format 2 wrote these, without generations
 
 
 def _fit(passage: Passage) -> Passage:
@@ -271,7 +368,7 @@ def _clip(text: str) -> str:
     return text if len(data) <= TEXT else data[:TEXT].decode(errors="ignore").rsplit(" ", 1)[0]
 
 
-def _insert(client, name: str, pending: list, cache: dict, model, model_name: str):
+def _insert(client, names: tuple[str, str, str], pending: list, cache: dict, model, model_name: str):
     """Embed and insert the passages of `pending` reports, then record the reports. Returns the model."""
     import numpy as np
 
@@ -279,7 +376,7 @@ def _insert(client, name: str, pending: list, cache: dict, model, model_name: st
     from qa.index import context_text, keyword_text
     from qa.tokens import tokenize
 
-    documents, passages_name, sentences_name = _names(name)
+    documents, passages_name, sentences_name = names
     rows, vectors, records = [], [], []
     for source, record, doc, passages in pending:
         if doc is not None:
@@ -289,20 +386,18 @@ def _insert(client, name: str, pending: list, cache: dict, model, model_name: st
                 model = model or load_model(model_name)
                 cache.update(zip(missing, embed(model, missing, progress=False)))
             ids = [_id(source, p.start, p.end) for _, p in passages]
-            rows += [{"id": i, "doc": source, "section": p.section, "text": p.text, "start": p.start, "end": p.end,
-                      "key": key, "folded": _clip(keyword_text(doc, p)),
+            rows += [{"id": i, "doc": _id(source), "section": p.section, "text": p.text, "start": p.start,
+                      "end": p.end, "key": key, "folded": _clip(keyword_text(doc, p)),
                       "terms": _clip(" ".join(tokenize(context_text(doc, p))))}
                      for i, (key, p) in zip(ids, passages)]
-            vectors += [{"passage": ids[o], "doc": source, "start": passages[o][1].start,
+            vectors += [{"passage": ids[o], "doc": _id(source), "start": passages[o][1].start,
                          "dense": np.asarray(cache[u], dtype=np.float32)} for u, o in zip(units, owners)]
             record.update({k: v for k, v in asdict(doc).items() if k != "text"})
-        records.append({"id": _id(source), "source": source, "record": json.dumps(record, ensure_ascii=False),
-                        "unused": [0, 0]})
+        records.append(_document_row(source, record))
     for start in range(0, len(rows), BATCH):
         client.insert(passages_name, rows[start:start + BATCH])
     for start in range(0, len(vectors), BATCH):
         client.insert(sentences_name, vectors[start:start + BATCH])
-    # The document rows go last: a write killed before them leaves the reports unrecorded, so redone.
     if records:
         client.insert(documents, records)
     return model
@@ -312,12 +407,12 @@ def stale(corpus: Path, uri: str | Path, name: str, model_name: str | None = Non
     """Why the collection no longer matches the corpus (or model), or None when it does."""
     uri = str(uri)
     client = connect(uri)
-    settings = _settings(client, name)
+    settings, generation = _settings(client, name)
     if reason := _unusable(settings, name, uri):
         return reason
     if model_name and settings["model"] != model_name:
         return f"model changed from {settings['model']} to {model_name}"
-    stored = {s: r.get("sha256") for s, r in _stored_files(client, name).items()}
+    stored = {s: r.get("sha256") for s, r in _stored_files(client, _names(name, generation)[0]).items()}
     files = corpus_state(corpus)
     if files != stored:
         changed = sorted({s for s, _ in set(files.items()) ^ set(stored.items())})
@@ -333,17 +428,18 @@ class MilvusStore:
 
         self.client = connect(uri)
         self.location = f"{uri} (collection {name})"
-        self._documents, self._passages, self._sentences = _names(name)
-        settings = _settings(self.client, name)
+        settings, generation = _settings(self.client, name)
         if reason := _unusable(settings, name, uri):
             error = IndexMissing if settings is None else BadIndex
             raise error(f"{reason}: run `python -m qa build --store milvus --milvus-uri {uri} --collection {name}`")
+        # The generation in use now: a later write switches the alias, not this store.
+        self._documents, self._passages, self._sentences = _names(name, generation)
         self.model_name = settings["model"]
-        records = _stored_files(self.client, name)
+        records = _stored_files(self.client, self._documents)
         fields = set(Document.__dataclass_fields__) - {"text"}
         self.documents = [Document(text="", **{k: v for k, v in r.items() if k in fields})
                           for _, r in sorted(records.items()) if "title" in r]
-        self._position = {d.source: i for i, d in enumerate(self.documents)}
+        self._position = {_id(d.source): i for i, d in enumerate(self.documents)}
         rows = self.client.query(self._passages, filter="", output_fields=["count(*)"])
         self._count = int(rows[0]["count(*)"])
 
@@ -351,7 +447,7 @@ class MilvusStore:
         return self._count
 
     def _filter(self, docs: set[int] | None) -> str:
-        return "" if docs is None else _in("doc", [self.documents[i].source for i in docs])
+        return "" if docs is None else _in("doc", [_id(self.documents[i].source) for i in docs])
 
     def known(self, tokens: list[str]) -> list[str]:
         if not tokens:

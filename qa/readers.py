@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -16,20 +17,69 @@ _SENTENCE_END = "。！？；:：!?;"
 
 
 def decode(data: bytes, name: str = "") -> str:
-    """Bytes to text: UTF-8 first, then GBK-family pages, then a detector."""
+    """Bytes to text: UTF-8 first, then GB (GB2312/GBK/GB18030) or Big5, then a detector.
+
+    GB18030 decodes almost any bytes, Big5 reports included, so it cannot be tried blindly:
+    text that is valid in both is read in the one whose characters are the common ones.
+    A result that still looks like mojibake is logged as a warning.
+    """
+    import logging
+
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableError(f"{name}: looks binary, not a text report")
-    for encoding in ("utf-8-sig", "gb18030"):
+    candidates = {}
+    for encoding in ("utf-8-sig", "gb18030", "cp950"):  # cp950: Big5 as Windows writes it
         try:
-            return data.decode(encoding)
+            candidates[encoding] = data.decode(encoding)
         except UnicodeDecodeError:
-            pass
-    from charset_normalizer import from_bytes
+            continue
+        if encoding == "utf-8-sig":
+            break  # bytes that are valid UTF-8 are UTF-8
+    if candidates:
+        encoding, text = max(candidates.items(), key=lambda item: _common_share(item[1])[0])
+    else:
+        from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableError(f"{name}: unknown text encoding")
-    return str(best)
+        best = from_bytes(data).best()
+        if best is None:
+            raise UnreadableError(f"{name}: unknown text encoding")
+        encoding, text = best.encoding, str(best)
+    share, counted = _common_share(text)
+    if share < MOJIBAKE and counted >= 50:
+        logging.getLogger(__name__).warning(
+            "%s: read as %s, but only %.0f%% of its characters are common Chinese ones: it may be mojibake; "
+            "save it as UTF-8", name, encoding, 100 * share)
+    return text
+
+
+MOJIBAKE = 0.85  # below this share of common characters, decoded text is taken for mojibake
+
+
+def _common_share(text: str) -> tuple[float, int]:
+    """The share of the non-ASCII characters of `text` that are common: frequent simplified or
+    traditional characters (GB2312 level 1, Big5 level 1) or CJK punctuation; and how many were counted.
+
+    Real reports score 0.99 or more; a Big5 report read as GB18030 (kana, box drawing, rare
+    characters) 0.35.
+    """
+    counted = common = 0
+    for char in text[:20_000]:
+        if char > "\x7f" and not char.isspace():
+            counted += 1
+            common += char in _common_characters() or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
+    return (common / counted if counted else 1.0), counted
+
+
+@functools.cache
+def _common_characters() -> frozenset[str]:
+    chars = set()
+    for lead in range(0xB0, 0xD8):  # GB2312 level 1: the 3,755 most used simplified characters
+        chars.update(bytes([lead, trail]).decode("gb2312", "ignore") for trail in range(0xA1, 0xFF))
+    for lead in range(0xA4, 0xC7):  # Big5 level 1: the 5,401 most used traditional characters
+        for trail in [*range(0x40, 0x7F), *range(0xA1, 0xFF)]:
+            chars.add(bytes([lead, trail]).decode("cp950", "ignore"))
+    chars.discard("")
+    return frozenset(chars)
 
 
 # Elements that hold no report text; a saved page's site chrome.
@@ -166,10 +216,13 @@ def _doc(path: Path) -> list[str]:
 
 def read_blocks(path: Path) -> Reading:
     """The text lines and tables of a report file, in reading order."""
+    from qa.limits import check_archive
     from qa.tables import read_docx, split_pipe_tables
 
     suffix = path.suffix.lower()
     try:
+        if suffix in (".docx", ".pdf"):
+            check_archive(path)  # a zip bomb or a 10,000-page PDF is refused before it is unpacked
         if suffix == ".docx":
             return Reading([b if isinstance(b, Table) else unspace(b) for b in read_docx(path)])
         if suffix == ".pdf":
