@@ -23,6 +23,14 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # Gradio's queue keeps up to 10,000 past events and summarises them after every request
+    # (for its monitoring page, unused here): keep one and never summarise (issue 15).
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+    if args.threads:
+        from qa.embedding import use_threads
+
+        use_threads(args.threads)
 
     import qa
     from qa.chat import build_app

@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
-    """--store, --milvus-uri and --collection, for the CLI and app.py."""
+    """--store, --milvus-uri, --collection and --threads, for the CLI and app.py."""
     from qa.store import STORES
 
     parser.add_argument("--store", choices=STORES, default="faiss",
@@ -56,6 +56,8 @@ def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--milvus-uri", dest="uri", help="with --store milvus: ./reports.db (Milvus Lite) "
                         "or http://host:19530 (a Milvus server)")
     parser.add_argument("--collection", help="with --store milvus: collection name prefix (default: reports)")
+    parser.add_argument("--threads", type=int, help="threads per encoder (default: $QA_THREADS or 1; builds "
+                        "also start one worker process per spare core)")
 
 
 def _where(args) -> dict:
@@ -76,7 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("faiss", "bm25s", "sentence_transformers", "jieba", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from qa.embedding import ModelUnavailable
+    from qa.embedding import ModelUnavailable, use_threads
+
+    if args.threads:
+        use_threads(args.threads)
     from qa.index import BadIndex
 
     try:

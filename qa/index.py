@@ -32,10 +32,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-# Vectors; above this an HNSW graph replaces exact search. Exact search over 100k vectors
-# took 17 ms on 2 cores, while HNSW's recall@10 fell to 0.95 at 10k and 0.74 at 100k on
-# report-like text (benchmarks/, README).
-EXACT_LIMIT = 200_000
+# Vectors; above this an IVF-Flat index replaces the exact scan. One thread scans 20,000
+# vectors of 512 dimensions in about 2 ms (10 ms at 100k). HNSW, used above 200k before,
+# reached only 0.71-0.88 recall@10 at 100k on report-like text, IVF-Flat 0.99+ (issue 15).
+EXACT_LIMIT = 20_000
+RECALL_TARGET = 0.99  # recall@10 against exact search that nprobe is chosen for
+RECALL_SAMPLE = 500  # of the corpus's own vectors, used as queries to measure it
+NPROBES = (1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 
 
 class BadIndex(RuntimeError):
@@ -88,18 +91,46 @@ def corpus_state(corpus: Path) -> dict[str, str]:
     return {p.relative_to(corpus).as_posix(): file_hash(p) for p in corpus_files(corpus)}
 
 
-def make_faiss_index(vectors, dim: int):
-    """Exact inner product up to EXACT_LIMIT vectors, HNSW above."""
-    import faiss
+def make_faiss_index(vectors, dim: int, *, exact_limit: int | None = None) -> tuple[faiss.Index, dict]:
+    """The dense index for `vectors` and what was chosen, for the manifest.
 
-    if len(vectors) <= EXACT_LIMIT:
+    Exact inner product up to `exact_limit` (EXACT_LIMIT) vectors. Above it IVF-Flat with
+    about 4·√n lists, trained on these vectors, searched with the smallest nprobe whose
+    recall@10 against exact search reaches RECALL_TARGET on a sample of these vectors.
+    """
+    import faiss
+    import numpy as np
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
+    n = len(vectors)
+    if n <= (EXACT_LIMIT if exact_limit is None else exact_limit):
         index = faiss.IndexFlatIP(dim)
-    else:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = 128
+        index.add(vectors)
+        return index, {"kind": "flat", "recall@10": 1.0}
+    rng = np.random.default_rng(0)
+    lists = max(1, min(n // 4, round(4 * n ** 0.5)))
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, lists, faiss.METRIC_INNER_PRODUCT)
+    index.cp.spherical = True  # unit vectors: centroids on the sphere too
+    index.cp.seed = 0
+    index.cp.min_points_per_centroid = 5  # k-means is fine with fewer than faiss's 39 per list here
+    sample = vectors[np.sort(rng.choice(n, min(n, 64 * lists), replace=False))]
+    index.train(sample)
     index.add(vectors)
-    return index
+    index.make_direct_map()  # reconstruct() for incremental builds and filtered searches
+    queries = vectors[rng.choice(n, min(n, RECALL_SAMPLE), replace=False)]
+    k = min(10, n)
+    _, exact = faiss.knn(queries, vectors, k, metric=faiss.METRIC_INNER_PRODUCT)
+    nprobe, recall = lists, 1.0
+    for probes in [p for p in NPROBES if p < lists]:
+        index.nprobe = probes
+        _, found = index.search(queries, k)
+        measured = float(np.mean([len(set(a) & set(e)) / k for a, e in zip(found, exact)]))
+        if measured >= RECALL_TARGET:
+            nprobe, recall = probes, measured
+            break
+    index.nprobe = nprobe
+    return index, {"kind": "ivf-flat", "lists": lists, "nprobe": nprobe, "recall@10": round(recall, 4),
+                   "recall_queries": len(queries), "recall_target": RECALL_TARGET}
 
 
 @contextlib.contextmanager
@@ -197,7 +228,7 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
     import faiss
     import numpy as np
 
-    from qa.embedding import embed, load_model, model_dimension
+    from qa.embedding import embed_corpus, load_model, model_dimension
     from qa.tokens import tokenize
 
     corpus, index = Path(corpus), Path(index)
@@ -214,9 +245,8 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
         missing = sorted({u for u in units if u not in cache})
         started = time.perf_counter()
         if missing or not cache:
-            model = load_model(model_name)
-            cache.update(zip(missing, embed(model, missing, progress=progress)))
-            dimension = model_dimension(model)
+            cache.update(zip(missing, embed_corpus(model_name, missing, progress=progress)))
+            dimension = model_dimension(load_model(model_name))
         else:  # nothing new to embed: the model need not even load
             dimension = len(next(iter(cache.values())))
         log.info("embedded %d new sentences (%d reused) of %d passages in %.1fs", len(missing),
@@ -226,7 +256,7 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
         generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = generation.with_name("." + generation.name + ".partial")
         partial.mkdir(parents=True)
-        dense = make_faiss_index(vectors, dimension)
+        dense, dense_choice = make_faiss_index(vectors, dimension)
         faiss.write_index(dense, str(partial / "dense.faiss"))
         np.save(partial / "owners.npy", np.asarray(owners, dtype=np.int64), allow_pickle=False)
         bm25 = bm25s.BM25()
@@ -237,7 +267,8 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
         manifest = {
             "format": FORMAT, "qa_version": __version__, "chunker": CHUNKER_VERSION,
             "model": model_name, "dimension": dimension, "passages": len(passages), "vectors": len(units),
-            "documents": len(docs), "faiss": type(dense).__name__, "corpus": str(corpus.resolve()),
+            "documents": len(docs), "faiss": type(dense).__name__, "dense": dense_choice,
+            "corpus": str(corpus.resolve()),
             "files": state, "embedded": len(missing),
         }
         (partial / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
