@@ -55,10 +55,17 @@ def use_threads(count: int) -> None:
 
 
 def apply_threads() -> int:
-    """Limit the thread pools already imported (torch, FAISS, BLAS) to `threads()`; returns it."""
+    """Limit the thread pools already imported (torch, FAISS, BLAS) to `threads()`; returns it.
+
+    Libraries imported later read the OpenMP/BLAS variables set here; that matters for
+    FAISS, whose OpenMP setting from a call only holds in the calling thread, and an app
+    searches from its request threads.
+    """
     import sys
 
     count = threads()
+    for variable in _THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(count))
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(count)
     if "faiss" in sys.modules:

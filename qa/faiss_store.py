@@ -34,6 +34,9 @@ class FaissStore:
     """An index folder opened for searching; write it with `qa.index.write_index`."""
 
     def __init__(self, index: Path):
+        from qa.embedding import apply_threads
+
+        apply_threads()  # before bm25s and FAISS load their BLAS and OpenMP: one thread unless --threads
         import bm25s
         import numpy as np
 
@@ -54,9 +57,7 @@ class FaissStore:
             raise BadIndex(f"index {self.path}/ has passages and vectors out of step: "
                            f"run `python -m qa build --index {self.path}`")
         self.model_name = self.manifest["model"]
-        from qa.embedding import apply_threads
-
-        apply_threads()  # FAISS's OpenMP pool: one thread per search unless --threads says more
+        apply_threads()  # and now limit what was already loaded before this store opened
 
     def __len__(self) -> int:
         return len(self.passage_list)

@@ -122,3 +122,14 @@ def test_a_worker_process_embeds_the_same_vectors(monkeypatch):
     shared = qa.embedding.embed_corpus(DEFAULT_MODEL, texts, workers=2)
     assert 0 < sum(here) < len(texts)  # both processes took chunks
     assert shared.shape == alone.shape and np.allclose(shared, alone, atol=1e-5)
+
+
+def test_request_threads_search_on_one_faiss_thread_too(kb):
+    """FAISS's OpenMP setting holds per thread, so the default must be in place before FAISS loads."""
+    code = ("import sys, threading, qa; kb = qa.load(sys.argv[1]); import faiss; seen = [];"
+            "t = threading.Thread(target=lambda: seen.append(faiss.omp_get_max_threads())); t.start(); t.join();"
+            "print(seen[0])")
+    env = {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": ""}
+    result = subprocess.run([sys.executable, "-c", code, str(kb.store.path)], capture_output=True, text=True,
+                            cwd=ROOT, check=True, env=env)
+    assert result.stdout.strip() == "1"
