@@ -199,32 +199,27 @@ def stop(process: subprocess.Popen) -> None:
 
 def measure(name: str, urls: list[str], pids: list[int], levels: list[int], per_level: int,
             long_run: int) -> list[str]:
-    """Markdown rows: one per concurrency level, then memory over a long run."""
-    run_load(urls, 4, 10, pids=pids)  # warm: first requests compile and fill caches
+    """Markdown rows: one per concurrency level, then memory from request 100 to `long_run`."""
+    run_load(urls, 4, 25, pids=pids)  # 100 requests: warm caches, then memory is read
+    done, early = 100, sum(rss_mb(p) for p in pids)
     rows = []
     for clients in levels:
         result = run_load(urls, clients, max(1, per_level // clients), pids=pids)
+        done += result.requests
         rows.append(f"| {name} | {clients} | {result.throughput:.1f} | {result.percentile(0.5):.0f} / "
                     f"{result.percentile(0.95):.0f} ms | {result.cpu_per_answer_ms:.1f} ms "
                     f"| {result.client_cpu_per_answer_ms:.1f} ms | {len(result.failures)} |")
         print(rows[-1], flush=True)
         for failure in result.failures[:5]:
             print(f"  {failure}", file=sys.stderr)
-    if long_run:
-        done = 10 + sum(max(1, per_level // c) * c for c in levels)
-        if done < 100:
-            run_load(urls, 4, (100 - done) // 4 + 1, pids=pids)
-            done += 4 * ((100 - done) // 4 + 1)
-        early = sum(rss_mb(p) for p in pids)
-        early_done = done
-        clients = 8
-        result = run_load(urls, clients, max(1, (long_run - done) // clients), pids=pids)
+    if long_run > done:
+        result = run_load(urls, 8, max(1, (long_run - done) // 8), pids=pids)
         done += result.requests
         late = sum(rss_mb(p) for p in pids)
-        rows.append(f"| {name} | RSS after {early_done} / {done} requests | {early:.0f} / {late:.0f} MB "
-                    f"({100 * (late - early) / early:+.1f} %) | CPU per answer over the long run "
-                    f"{result.cpu_per_answer_ms:.1f} ms | {result.throughput:.1f} answers/s | | "
-                    f"{len(result.failures)} |")
+        rows.append(f"| {name} | RSS after 100 / {done} requests | {early:.0f} / {late:.0f} MB "
+                    f"({100 * (late - early) / early:+.1f} %) | CPU per answer over the last "
+                    f"{result.requests}: {result.cpu_per_answer_ms:.1f} ms | {result.throughput:.1f} answers/s "
+                    f"at 8 clients | | {len(result.failures)} |")
         print(rows[-1], flush=True)
     return rows
 
