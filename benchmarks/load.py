@@ -2,7 +2,7 @@
 
     python benchmarks/load.py                         # start the app, 1 / 8 / 32 clients, then RSS over 10,000 requests
     python benchmarks/load.py --compare               # the same for the old settings and the new, one after the other
-    python benchmarks/load.py --processes 2           # two app processes, requests spread over both (as a proxy would)
+    python benchmarks/load.py --processes 1 2         # one app process, then two with clients spread over both
     python benchmarks/load.py --url http://127.0.0.1:7860/ --pid 1234 --clients 8
 
 One request is what a browser-less client does: POST /gradio_api/call/ask {"data": [question]} returns an
@@ -233,7 +233,8 @@ def main() -> None:
     parser.add_argument("--long-run", type=int, default=10_000,
                         help="total requests after which RSS is read again (0: skip)")
     parser.add_argument("--compare", action="store_true", help="first the settings before issue 15, then now")
-    parser.add_argument("--processes", type=int, default=1, help="app processes to start, side by side")
+    parser.add_argument("--processes", type=int, nargs="*", default=[1],
+                        help="app processes to start side by side; several values run one after the other")
     parser.add_argument("--port", type=int, default=7871)
     args = parser.parse_args()
     print("| app | clients | answers/s | latency p50 / p95 | server CPU per answer | client CPU per answer "
@@ -241,11 +242,11 @@ def main() -> None:
     if args.url:
         rows = measure("given", [args.url], args.pid, args.clients, args.requests, args.long_run if args.pid else 0)
         raise SystemExit(1 if any(not r.endswith("| 0 |") for r in rows) else 0)
-    setups = [("before (2 threads, Gradio event summaries)", BEFORE)] if args.compare else []
-    setups.append((f"now, {args.processes} process{'es' if args.processes > 1 else ''}", {}))
+    setups = [("before (2 threads, Gradio event summaries)", BEFORE, 1)] if args.compare else []
+    setups += [(f"now, {n} process{'es' if n > 1 else ''}", {}, n) for n in args.processes]
     failed = False
-    for name, env in setups:
-        ports = [args.port + i for i in range(args.processes)]
+    for name, env, processes in setups:
+        ports = [args.port + i for i in range(processes)]
         started = [start_app(port, env) for port in ports]
         try:
             print(f"| {name} | serving {max(s for _, s in started):.1f} s after start, "
