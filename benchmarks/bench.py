@@ -348,7 +348,7 @@ def corpus_sentences(work: Path, count: int) -> list[str]:
 
     folder = work / f"sentences-{count}"
     folder.mkdir()
-    synthetic_corpus(folder, count // 2 + 10, seed=3)
+    synthetic_corpus(folder, count + 10, seed=3)
     docs = load_corpus(folder)
     passages = [p for i, d in enumerate(docs) for p in split(d, i)]
     texts, _ = dense_units(docs, passages)

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # What app.py switched off in issue 15, switched back on; with 2 BLAS threads as before.
-BEFORE = {"QA_THREADS": "2", "GRADIO_ANALYTICS_MAX_EVENTS": "10000", "GRADIO_ANALYTICS_CACHE_FREQUENCY": "1"}
+BEFORE = {"QA_THREADS": "2", "GRADIO_ANALYTICS_MAX_EVENTS": "10000", "GRADIO_ANALYTICS_CACHE_FREQUENCY": "1",
+          "QA_SESSIONS": "10000"}
 
 
 @dataclass(frozen=True)
