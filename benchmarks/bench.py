@@ -37,6 +37,11 @@ DATA = ROOT / "tests" / "data"
 QUESTION_SETS = ["dev", "heldout", "paraphrase"]
 
 
+def machine_load() -> str:
+    """What else ran: the load average over the last minute, for reading the numbers below it."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores before this table"
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ms = np.array(samples) * 1000
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
@@ -238,6 +243,7 @@ def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
     from qa.index import current_generation
 
     print("\n## Scale (synthetic reports)\n")
+    print(f"({machine_load()})\n")
     print("| passages | vectors | build | index on disk | dense index | recall@10, own vectors (manifest) "
           "| exact dense p50 | index dense p50 | dense recall@10, dev questions | fused recall@10 vs exact "
           "| same top hit / figure as exact | fused search p50 / p95 | ask p50 / p95 |")
@@ -328,6 +334,7 @@ def latency_table(index: Path, thread_counts: list[int]) -> None:
     import json
 
     print("\n## Floor, search and ask, idle and beside one CPU-bound process (p50, ms)\n")
+    print(f"({machine_load()})\n")
     print("| threads | | floor | search | ask | search / floor | ask / floor |\n|---|---|---|---|---|---|---|")
     for count in thread_counts:
         env = {**os.environ, "QA_THREADS": str(count), "PYTHONPATH": str(ROOT)}
@@ -363,6 +370,7 @@ def build_rate_table(work: Path, count: int) -> None:
     load_model(DEFAULT_MODEL)
     embed_corpus(DEFAULT_MODEL, texts[:64], workers=1)  # warm
     print(f"\n## Build embedding throughput ({len(texts)} sentences, {threads()} thread per process)\n")
+    print(f"({machine_load()})\n")
     print("| processes | seconds | sentences/s | ratio |\n|---|---|---|---|")
     rates = {}
     for workers in sorted({1, max(2, build_workers())}):
@@ -399,6 +407,7 @@ def vectors_table(work: Path, count: int, seed: int = 0) -> None:
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     _, truth = faiss.knn(queries, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
     print(f"\n## Dense index alone: {count} vectors of {dim} dimensions, {threads()} thread\n")
+    print(f"({machine_load()})\n")
     print("| index | build | memory | p50 / p95 per query (top 200) | recall@10 vs exact (200 queries) |")
     print("|---|---|---|---|---|")
 
