@@ -371,14 +371,24 @@ def build_rate_table(work: Path, count: int) -> None:
     embed_corpus(DEFAULT_MODEL, texts[:64], workers=1)  # warm
     print(f"\n## Build embedding throughput ({len(texts)} sentences, {threads()} thread per process)\n")
     print(f"({machine_load()})\n")
-    print("| processes | seconds | sentences/s | ratio |\n|---|---|---|---|")
+    print("| processes | seconds | sentences/s | ratio | CPU seconds (all processes) | sentences per CPU second |")
+    print("|---|---|---|---|---|---|")
     rates = {}
     for workers in sorted({1, max(2, build_workers())}):
+        cpu = time.process_time() + children_cpu()
         started = time.perf_counter()
         embed_corpus(DEFAULT_MODEL, texts, workers=workers)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() + children_cpu() - cpu
         rates[workers] = len(texts) / seconds
-        print(f"| {workers} | {seconds:.1f} | {rates[workers]:.0f} | {rates[workers] / rates[1]:.2f}x |", flush=True)
+        print(f"| {workers} | {seconds:.1f} | {rates[workers]:.0f} | {rates[workers] / rates[1]:.2f}x "
+              f"| {cpu:.1f} | {len(texts) / cpu:.0f} |", flush=True)
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (build workers are joined when a build ends)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def vectors_table(work: Path, count: int, seed: int = 0) -> None:
