@@ -79,10 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from qa.embedding import ModelUnavailable, use_threads
+    from qa.index import BadIndex
 
     if args.threads:
         use_threads(args.threads)
-    from qa.index import BadIndex
 
     try:
         return _run(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "use-multilingual-v3"
 # Threads per encoder (BLAS, torch intra-op, FAISS OpenMP). One, because a second thread
@@ -190,16 +193,18 @@ def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
     until none are left, so a worker still starting up costs nothing but its own start.
     The vectors equal `embed(load_model(model_name), texts)` up to float rounding.
     """
-    import numpy as np
-
     import sys
+
+    import numpy as np
 
     workers = build_workers() if workers is None else workers
     model = load_model(model_name)
     # A worker loads the model again by name: only a real SentenceTransformer can be had that way.
-    loader = sys.modules.get("sentence_transformers")
-    if workers < 2 or len(texts) < PARALLEL_MIN or loader is None or not isinstance(model, loader.SentenceTransformer):
+    library = sys.modules.get("sentence_transformers")
+    loaded_by_name = library is not None and isinstance(model, library.SentenceTransformer)
+    if workers < 2 or len(texts) < PARALLEL_MIN or not loaded_by_name:
         return embed(model, texts, progress=progress)
+    log.info("embedding %d sentences in %d processes", len(texts), workers)
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
