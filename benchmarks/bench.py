@@ -252,8 +252,9 @@ def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
     rows = []
     for size in sizes:
         corpus = work / f"corpus-{size}"
-        corpus.mkdir()
-        synthetic_corpus(corpus, size)
+        if not corpus.exists():  # with --keep, a second run reuses the corpus and its vectors
+            corpus.mkdir()
+            synthetic_corpus(corpus, size)
         started = time.perf_counter()
         kb = qa.build(corpus, work / f"index-{size}", progress=False)
         build_s = time.perf_counter() - started
@@ -279,7 +280,6 @@ def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
               f"| {fused[0]:.1f} / {fused[1]:.1f} ms | {asked[0]:.1f} / {asked[1]:.1f} ms |", flush=True)
         if milvus:
             rows.append(milvus_row(kb, corpus, work / f"milvus-{size}.db", questions))
-        shutil.rmtree(corpus)
     if rows:
         print("\n## The same corpora in Milvus Lite (vectors reused from the FAISS index, so build = inserting)\n")
         print("| passages | build | on disk | fused search p50 / p95 | ask p50 / p95 | same top hit as FAISS |")
@@ -401,7 +401,7 @@ def vectors_table(work: Path, count: int, seed: int = 0) -> None:
     import faiss
 
     from qa.embedding import DEFAULT_MODEL, embed_corpus, threads
-    from qa.index import NPROBES, RECALL_SAMPLE, make_faiss_index
+    from qa.index import NPROBES, make_faiss_index, recall_queries
 
     base = embed_corpus(DEFAULT_MODEL, corpus_sentences(work, 8000))
     rng = np.random.default_rng(seed)
@@ -434,7 +434,7 @@ def vectors_table(work: Path, count: int, seed: int = 0) -> None:
     del flat
     started = time.perf_counter()
     ivf, choice = make_faiss_index(vectors, dim)
-    row(f"IVF-Flat, {choice['lists']} lists, nprobe {choice['nprobe']} (recall on own vectors "
+    row(f"IVF-Flat, {choice['lists']} lists, nprobe {choice['nprobe']} (recall@10 when built "
         f"{choice['recall@10']:.3f})", ivf, time.perf_counter() - started)
     for name, kind in (("IVF-SQ8", faiss.ScalarQuantizer.QT_8bit), ("IVF-fp16", faiss.ScalarQuantizer.QT_fp16)):
         started = time.perf_counter()
@@ -443,7 +443,7 @@ def vectors_table(work: Path, count: int, seed: int = 0) -> None:
         index = faiss.IndexIVFScalarQuantizer(quantizer, dim, ivf.nlist, kind, faiss.METRIC_INNER_PRODUCT)
         index.train(vectors[rng.choice(count, min(count, 100_000), replace=False)])
         index.add(vectors)
-        own = vectors[rng.choice(count, RECALL_SAMPLE, replace=False)]
+        own = recall_queries(vectors, rng)  # what make_faiss_index chooses nprobe with
         _, own_truth = faiss.knn(own, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
         for probes in [p for p in NPROBES if p <= ivf.nlist]:
             index.nprobe = probes
@@ -554,6 +554,7 @@ def main() -> None:
                         help="embedding throughput of one process against two on this many sentences")
     parser.add_argument("--vectors", type=int, default=0, help="dense index alone at this many vectors")
     parser.add_argument("--cold-start", action="store_true", help="import costs, first answer, app start")
+    parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
     parser.add_argument("--latency-probe", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.latency_probe:
@@ -562,6 +563,9 @@ def main() -> None:
         print(json.dumps(latency_probe(args.latency_probe)))
         return
     with tempfile.TemporaryDirectory() as tmp:
+        if args.keep:
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         if not args.skip_report:
             report_tables(Path(tmp))
             latency_table(Path(tmp) / "index", args.threads)
