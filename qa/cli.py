@@ -77,7 +77,7 @@ def _k(text: str) -> int:
 
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
-    """--store, --milvus-uri and --collection, for the CLI and app.py."""
+    """--store, --milvus-uri, --collection and --threads, for the CLI and app.py."""
     from qa.store import STORES
 
     parser.add_argument("--store", choices=STORES, default="faiss",
@@ -85,6 +85,8 @@ def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--milvus-uri", dest="uri", help="with --store milvus: ./reports.db (Milvus Lite) "
                         "or http://host:19530 (a Milvus server)")
     parser.add_argument("--collection", help="with --store milvus: collection name prefix (default: reports)")
+    parser.add_argument("--threads", type=int, help="threads per encoder (default: $QA_THREADS or 1; builds "
+                        "also start one worker process per spare core)")
 
 
 def _where(args) -> dict:
@@ -107,8 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.follow_symlinks:
         os.environ["QA_FOLLOW_SYMLINKS"] = "1"  # read by qa.corpus.corpus_files, wherever the corpus is listed
-    from qa.embedding import ModelUnavailable
+    from qa.embedding import ModelUnavailable, use_threads
     from qa.index import BadIndex
+
+    if args.threads:
+        use_threads(args.threads)
 
     try:
         return _run(args)

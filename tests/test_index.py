@@ -138,3 +138,77 @@ def test_a_huge_report_is_indexed(fake_model, tmp_path):
     kb = qa.build(corpus, tmp_path / "index", model="hash", progress=False)
     assert len(kb) >= 6000
     assert "维持5999宗" in kb.search("维持5999宗", 1, mode="bm25")[0].text
+
+
+def _dense_kinds(index_folder):
+    return json.loads((current_generation(index_folder) / "manifest.json").read_text("utf-8"))["dense"]
+
+
+def test_small_corpora_get_an_exact_index(fake_model, hongqiao_corpus, tmp_path):
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", model="hash", progress=False)
+    assert _dense_kinds(tmp_path / "index") == {"kind": "flat", "recall@10": 1.0}
+    assert kb.store.manifest["faiss"] == "IndexFlatIP"
+
+
+def test_ivf_above_the_limit_with_its_measured_recall(fake_model, reports_corpus, tmp_path, monkeypatch):
+    import qa.index
+
+    exact = qa.build(reports_corpus, tmp_path / "exact", model="hash", progress=False)
+    monkeypatch.setattr(qa.index, "EXACT_LIMIT", 50)
+    ivf = qa.build(reports_corpus, tmp_path / "ivf", model="hash", progress=False)
+    dense = _dense_kinds(tmp_path / "ivf")
+    vectors = ivf.store.vectors.ntotal
+    assert vectors > 50 and ivf.store.manifest["faiss"] == "IndexIVFFlat"
+    assert dense["kind"] == "ivf-flat" and dense["lists"] == min(vectors // 4, round(4 * vectors ** 0.5))
+    assert dense["recall@10"] >= 0.99 and 1 <= dense["nprobe"] <= dense["lists"]
+    assert dense["recall_queries"].startswith(f"{qa.index.RECALL_SAMPLE} blends")
+    assert qa.load(tmp_path / "ivf").store.vectors.nprobe == dense["nprobe"]
+    for question in ("行政复议维持多少宗", "政务服务中心集中办理事项", "法治宣传教育"):
+        assert ivf.search(question, 1, mode="dense") == exact.search(question, 1, mode="dense")
+
+
+@pytest.mark.parametrize("limit", [100_000, 50])  # exact and IVF
+def test_the_document_filter_works_on_every_index_type(fake_model, reports_corpus, tmp_path, monkeypatch, limit):
+    import qa.index
+
+    monkeypatch.setattr(qa.index, "EXACT_LIMIT", limit)
+    kb = qa.build(reports_corpus, tmp_path / "index", model="hash", progress=False)
+    for doc in kb.documents:
+        hits = kb.search("行政复议案件", 5, mode="dense", doc=doc.source)
+        assert hits and {h.source for h in hits} == {doc.source}
+    both = [d.source for d in kb.documents[:2]]
+    assert {h.source for h in kb.search("行政复议案件", 20, mode="dense", doc=both)} <= set(both)
+
+
+def test_an_ivf_index_is_reused_by_the_next_build(fake_model, reports_corpus, tmp_path, monkeypatch):
+    import shutil
+
+    import qa.index
+
+    monkeypatch.setattr(qa.index, "EXACT_LIMIT", 50)
+    corpus = shutil.copytree(reports_corpus, tmp_path / "corpus")
+    first = qa.build(corpus, tmp_path / "index", model="hash", progress=False)
+    (corpus / "extra.txt").write_text("某区2022年法治政府建设情况报告\n一、新增\n行政复议维持99宗。", "utf-8")
+    second = qa.build(corpus, tmp_path / "index", model="hash", progress=False)
+    assert second.store.manifest["embedded"] < 5 < first.store.manifest["embedded"]
+    assert second.store.manifest["dense"]["kind"] == "ivf-flat"
+
+
+def test_make_faiss_index_finds_nprobe_for_the_recall_target():
+    import numpy as np
+
+    from qa.index import make_faiss_index
+
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((30, 32))
+    vectors = (centres[rng.integers(0, 30, 3000)] + 0.3 * rng.standard_normal((3000, 32))).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    flat, choice = make_faiss_index(vectors, 32, exact_limit=5000)
+    assert choice["kind"] == "flat" and flat.ntotal == 3000
+    ivf, choice = make_faiss_index(vectors, 32, exact_limit=1000)
+    assert choice["kind"] == "ivf-flat" and choice["lists"] == round(4 * 3000 ** 0.5)
+    assert ivf.nprobe == choice["nprobe"] and choice["recall@10"] >= 0.99
+    _, exact = flat.search(vectors[:200], 10)
+    _, found = ivf.search(vectors[:200], 10)
+    assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found)]) >= 0.97
+    assert np.allclose(ivf.reconstruct_n(0, 3000), vectors)  # incremental builds read vectors back
