@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     from qa.embedding import ModelUnavailable, use_threads
     from qa.index import BadIndex
 
-    if args.threads:
+    if getattr(args, "threads", None):  # inspect, figures and feedback embed nothing
         use_threads(args.threads)
 
     try:

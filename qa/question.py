@@ -27,7 +27,8 @@ _QUESTION_WORDS = frozenset(
 _ORIGIN = re.compile(r"原来|原先|原有|原列|之前|以前|此前|起初|最初|调整前|改革前|before|previous|original|initial|used to")
 _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|respectively|each")
 # Asking how much something changed ("增长了多少", "跌了多少", "比上年是增还是降"), not where it ended ("提高到多少").
-_CHANGE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|涨|跌|增|降|减)了?"
+# "新增多少个" asks how many were added, a level.
+_CHANGE = re.compile(r"(?<!新)(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|涨|跌|增|降|减)了?"
                      r"(?!到|至|为)(多少|几|百分之几|百分比|幅度|多大|\?|？|$)|增幅|降幅|增速|增长率|同比|"
                      r"增还是降|升还是降|增还是减|变化了?多少|increase|decrease|grow|growth|rise|fall|drop")
 _DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|decrease|fall|drop")
