@@ -41,7 +41,7 @@ class Scope:
     # Reports that count only for sentences naming the place or year asked (a province's bulletin
     # for a question about one of its cities): doc -> the words such a sentence must hold, any one.
     must_name: dict[int, tuple[str, ...]]
-    missing: str = ""  # what no report covers ("朝阳区", "2021年"), for the answer's notice
+    missing: str = ""  # the place no report is about ("朝阳区"), for the answer's notice
 
 
 class KnowledgeBase:
@@ -120,9 +120,7 @@ class KnowledgeBase:
             asked = {str(y) for y in question.years}
             covered = {i for i in docs if asked & set(self.documents[i].years or (self.documents[i].year,))}
             for i in docs - covered:
-                must_name[i] = must_name.get(i, ()) + tuple(f"{y}" for y in asked)
-            if not covered and not must_name:
-                missing = "、".join(f"{y}年" for y in sorted(asked))
+                must_name[i] = must_name.get(i, ()) + tuple(sorted(asked))
         if not question.places and not question.years:
             return Scope(None, {})
         return Scope(docs, must_name, missing)
