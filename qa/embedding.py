@@ -208,6 +208,7 @@ def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     chunks = [(start, texts[start:start + CHUNK]) for start in range(0, len(texts), CHUNK)]
     results: dict[int, np.ndarray] = {}
@@ -222,13 +223,22 @@ def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
 
     def feed(pool) -> None:
         # Workers take chunks from the end, this process from the start.
-        try:
-            while (chunk := take(last=True)) is not None:
+        while (chunk := take(last=True)) is not None:
+            try:
                 results[chunk[0]] = pool.submit(_embed_in_worker, model_name, chunk[1], threads()).result()
-        except BaseException as err:  # noqa: BLE001 - raised again in the calling thread
-            errors.append(err)
-            with lock:
-                chunks.clear()  # stop this process too: the build fails as a whole
+            except BrokenProcessPool:
+                # A worker that cannot start leaves its chunks to this process: spawn runs the main script
+                # again, and a script calling qa.build without `if __name__ == "__main__":` stops it.
+                log.warning("a worker process could not embed (a script without `if __name__ == "
+                            "\"__main__\":`?); embedding the rest in this process")
+                with lock:
+                    chunks.append(chunk)
+                return
+            except BaseException as err:  # noqa: BLE001 - raised again in the calling thread
+                errors.append(err)
+                with lock:
+                    chunks.clear()  # stop this process too: the build fails as a whole
+                return
 
     context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
     with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
@@ -241,6 +251,8 @@ def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
             feeder.join()
     if errors:
         raise errors[0]
+    while (chunk := take(last=False)) is not None:  # given back by a worker that could not start
+        results[chunk[0]] = embed(model, chunk[1])
     return np.concatenate([results[start] for start in sorted(results)])
 
 

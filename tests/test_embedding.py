@@ -1,3 +1,4 @@
+import os
 import subprocess
 import time
 import sys
@@ -122,6 +123,24 @@ def test_a_worker_process_embeds_the_same_vectors(monkeypatch):
     shared = qa.embedding.embed_corpus(DEFAULT_MODEL, texts, workers=2)
     assert 0 < sum(here) < len(texts)  # both processes took chunks
     assert shared.shape == alone.shape and np.allclose(shared, alone, atol=1e-5)
+
+
+def test_a_script_without_a_main_guard_still_builds(tmp_path):
+    """spawn runs the calling script again in the worker; unguarded, the worker dies and this process
+    embeds the rest itself instead of failing the build."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import qa.embedding, sys\n"
+        "qa.embedding.PARALLEL_MIN = 0\n"
+        "qa.embedding.CHUNK = 8\n"
+        "texts = [f'第{i}项工作完成。' for i in range(64)]\n"
+        "vectors = qa.embedding.embed_corpus(qa.embedding.DEFAULT_MODEL, texts, workers=2)\n"
+        "print(vectors.shape)\n", encoding="utf-8")
+    env = {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": os.environ.get("PATH", "")}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "(64, 512)"
 
 
 def test_request_threads_search_on_one_faiss_thread_too(kb):
