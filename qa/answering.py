@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from qa.figures import UNITS, Found, base_unit, extract, kind_of, same_unit
+from qa.figures import UNITS, Found, base_unit, clause_start, extract, kind_of, same_unit
 from qa.glossary import translate
 from qa.passages import sentences
 from qa.question import Question
@@ -26,7 +26,6 @@ INHERITED = 0.9
 DISTANCE = 40
 COVERED = 0.2  # weight of the evidence sentence's share of the question's keywords in a figure's score
 CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of every figure under it
-_CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 # For a keyword's pull on a figure, a list comma separates as much as a clause end.
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
@@ -56,11 +55,6 @@ class Candidate:
     found: Found  # offsets inside the sentence
     score: float
     support: float
-
-
-def _clause_start(text: str, position: int) -> int:
-    """Where the clause holding `position` begins."""
-    return max((m.end() for m in _CLAUSE_END.finditer(text, 0, position)), default=0)
 
 
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
@@ -145,7 +139,7 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
 
 def _change_bonus(text: str, found: Found, question: Question) -> float:
     """In "由116项增至433项" the end value is the answer, unless the start is asked for."""
-    before = text[_clause_start(text, found.start):found.start]
+    before = text[clause_start(text, found.start):found.start]
     if _CHANGE_TO.search(before):  # the "to" value
         return -0.3 if question.origin else 0.3
     if _CHANGE_FROM.search(before):  # the "from" value
@@ -157,8 +151,8 @@ def _kind_fit(sentence: Sentence, found: Found, question: Question) -> float | N
     """The quantity asked, not its neighbour: a change for "增长了多少" (in its direction), a level for
     "是多少", a share only for "占…比重", a per-person value only for "人均". None: not what is asked."""
     kind, direction = kind_of(sentence.folded, found)
-    per_person = kind == "per_person" or "人均" in sentence.folded[
-        _clause_start(sentence.folded, found.start):found.start]
+    # "人均…增长4.6%" is a change per person: 人均 in the clause counts whatever the kind.
+    per_person = "人均" in sentence.folded[clause_start(sentence.folded, found.start):found.start]
     if bool(question.change) != (kind == "change") or (kind == "share") > question.share \
             or per_person > question.per_person:
         return None
@@ -181,7 +175,7 @@ def _cell_unit(sentence: Sentence, found: Found) -> str:
     """The unit of a table cell written without one: its column header's, else its row's unit cell, else
     the table's."""
     text = sentence.folded
-    clause = text[_clause_start(text, found.start):found.start]
+    clause = text[clause_start(text, found.start):found.start]
     stated = _HEADER_UNIT.search(clause.strip())
     if stated:
         return stated.group(1) or stated.group(2)
@@ -193,7 +187,7 @@ def _cell_unit(sentence: Sentence, found: Found) -> str:
 def _unasked(question: Question, text: str, found: Found) -> int:
     """Characters of the figure's own clause that the question does not use: "地方一般公共预算本级收入"
     names a narrower subject than "一般公共预算收入" asks for."""
-    clause = text[_clause_start(text, found.start):found.start]
+    clause = text[clause_start(text, found.start):found.start]
     return sum(1 for c in clause if "\u4e00" <= c <= "\u9fff" and c not in question.folded)
 
 
@@ -240,10 +234,10 @@ def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure
     text = s.text[found.start:found.end]
     if not label and s.hit.table:
         # A cell is named by its row and its column: "行政许可 本年处理决定数量".
-        column = s.text[_clause_start(s.text, found.start):found.start].strip()
+        column = s.text[clause_start(s.text, found.start):found.start].strip()
         label = f"{s.text.split('：', 1)[0]} {column}".strip()
     if not label:
-        label = s.text[_clause_start(s.text, found.start):found.start].strip()[-12:]
+        label = s.text[clause_start(s.text, found.start):found.start].strip()[-12:]
     return Figure(text=text, value=found.value, unit=found.unit, label=label, evidence=s.text,
                   start=s.start + found.start, end=s.start + found.end)
 
@@ -283,10 +277,10 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     # "12、15件": the last unit counts for the bare numbers before it.
     carried = next((f.unit for f in reversed(run) if f.unit), "")
     run = [f if f.unit else Found(f.start, f.end, f.value, carried) for f in run]
-    clause_start = _clause_start(text, marker)
-    items = [i for i in re.split(r"、|和|及|与", text[clause_start:marker]) if i.strip()]
+    opening = clause_start(text, marker)
+    items = [i for i in re.split(r"、|和|及|与", text[opening:marker]) if i.strip()]
     if len(items) != len(run):
-        subject = text[clause_start:marker].strip()
+        subject = text[opening:marker].strip()
         return [_figure(c, f, label=subject) for f in run], False
     # Items carry words around them ("…事项网上办", "一次办比例"): match on the longest shared run.
     asked = translate(question.folded)

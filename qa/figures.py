@@ -103,6 +103,7 @@ def extract(text: str) -> list[Found]:
         if start == end:
             continue
         unit = match.group("unit") or ""
+        multiplier = match.group("multiplier") or ""
         chinese = False
         # A space stands for "nothing there", so the `in` tests below never see "".
         before = folded[start - 1] if start else " "
@@ -123,18 +124,17 @@ def extract(text: str) -> list[Found]:
             # Dates, years and times: 2022年, 3月, 1日, 15:07, and numbers glued to letters (ICP codes).
             if after in "年月日号时:" or before.isascii() and before.isalnum() or after.isascii() and after.isalpha():
                 continue
-            if before in "./:" or before == "-" and folded[max(0, start - 2):start - 1].isdigit() or (len(digits) == 4 and digits.startswith(("19", "20")) and not unit):
+            if before in "./:" or before == "-" and folded[max(0, start - 2):start - 1].isdigit() \
+                    or (len(digits) == 4 and digits.startswith(("19", "20")) and not unit):
                 continue
             if not unit and after in ".．、" and before in " ,，。；;:：\n(（":  # "1.加强学习": a list label
                 continue
-            multiplier = match.group("multiplier") or ""
             value = _parts_value(digits, MULTIPLIERS.get(multiplier, 1))
             if before in "-−" and not re.match(r"[0-9a-z]", folded[max(0, start - 2):start - 1]):
                 start, value = start - 1, -value  # "增长-3.2%"
         if value is None:
             continue
-        multiplier = match.group("multiplier") or ""
-        if match.group("number") is None:
+        if match.group("number") is None:  # Chinese numerals: the multiplier after them scales the whole
             value *= MULTIPLIERS.get(multiplier, 1)
         # "1000余次" ends at the unit; a bare "余" or "多" with no unit is not part of the figure.
         if match.group("suffix") and not unit:
@@ -177,14 +177,18 @@ _SHARE_CUE = re.compile(r"(占[^,，;；。]{0,24}?(比重|比例|比率)|比重
 _DOWN = re.compile(r"下降|减少|降低|下跌|回落|减列|减产|[减降跌]")
 # "减少各类证明材料376项": a verb of change ahead of its object and amount (not 增加值, not 增加到).
 _CHANGE_VERB = re.compile(r"(增加|减少|下降|提高|降低|压减|削减|缩减|缩短)(?!值|到|至|为)[^\d到至为]{1,12}$")
-_CLAUSE = re.compile(r"[,，;；:：。!！?？()（）]")
+_CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
+
+
+def clause_start(text: str, position: int) -> int:
+    """Where the clause holding `position` begins."""
+    return max((m.end() for m in _CLAUSE_END.finditer(text, 0, position)), default=0)
 
 
 def kind_of(folded: str, found: Found) -> tuple[str, int]:
     """What a figure in `folded` states: ("change", +1 up / -1 down), ("share", 0), ("per_person", 0)
     or ("level", 0). Looks at the words of its own clause before it."""
-    start = max((m.end() for m in _CLAUSE.finditer(folded, 0, found.start)), default=0)
-    before = folded[start:found.start]
+    before = folded[clause_start(folded, found.start):found.start]
     change = _CHANGE_CUE.search(before[-12:]) or _CHANGE_VERB.search(before)
     if change:
         # The direction the words state: "增长-3.2%" answers "增长了多少" as written.

@@ -15,7 +15,9 @@ _QUANTITY = re.compile(
 )
 _PERCENT = re.compile(r"比例|占比|百分之几|百分比|比率|\w率|同比|what share|percent|proportion|rate")
 _UNIT_WORDS = "|".join(map(re.escape, UNITS))
-_ASKED_UNIT = re.compile(rf"(?:多少|几)(?:万亿|亿|万|千)?({_UNIT_WORDS})")
+# "多少宗", "几个", "多少万箱": the asking phrase and the unit it expects.
+_ASKING = r"(?:多少|几)(?:万亿|亿|万|千)?"
+_ASKED_UNIT = re.compile(rf"{_ASKING}({_UNIT_WORDS})")
 # Words that shape the question but name nothing in the report.
 _QUESTION_WORDS = frozenset(
     "多少 几 多大 什么 哪些 哪个 哪里 哪 谁 怎么 怎样 如何 是否 是 吗 呢 吧 啊 了 的 得 地 有 在 对 和 与 及 或 把 被 "
@@ -71,7 +73,7 @@ def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     load_jieba()
     words, nouns = [], set()
     # "第几次", "多少宗": the asking phrase, not content.
-    text = re.sub(rf"第几\w?|(?:多少|几)(?:万亿|亿|万|千)?(?:{_UNIT_WORDS})?", " ", translate(folded))
+    text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?", " ", translate(folded))
     for pair in posseg.lcut(text):
         word = pair.word.strip().rstrip("了过着")
         if len(word) < 2 or word in _QUESTION_WORDS:

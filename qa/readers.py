@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qa.blocks import Block, Table
 from qa.corpus import UnreadableError
+from qa.tables import unspace
 
 _SENTENCE_END = "。！？；:：!?;"
 
@@ -86,9 +87,6 @@ def _common_characters() -> frozenset[str]:
 _CHROME = ("script", "style", "noscript", "nav", "header", "footer", "form", "head", "select", "button")
 _PLACEHOLDER = re.compile(r"^\s*\u2063T(\d+)\u2063\s*$")  # stands where a table was, until its rows are read
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->")
-_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-# PDF and Word-made HTML put spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -100,17 +98,13 @@ class Reading:
     url: str = ""  # where a saved web page came from
 
 
-def unspace(line: str) -> str:
-    """Drop the spaces that layout put between Chinese characters and numbers."""
-    return _CJK_SPACE.sub("", line).strip()
-
-
 def _html(raw: str) -> Reading:
     """A web page as a browser shows it: inline runs joined into their block, tables as tables.
 
     html-text does the block/inline layout (one `<span>` per run, as Word exports, reads as one line).
     """
     import html_text
+    from bs4 import BeautifulSoup
     from lxml import etree
 
     from qa.tables import grid_blocks, html_table_grid
@@ -129,8 +123,6 @@ def _html(raw: str) -> Reading:
     grids = []
     # Innermost tables only: sites lay whole pages out in tables around the ones that hold data.
     for table in [t for t in tree.iter("table") if not t.xpath(".//table")]:
-        from bs4 import BeautifulSoup
-
         grid = html_table_grid(BeautifulSoup(etree.tostring(table, encoding="unicode"), "html.parser").table)
         marker = etree.Element("p")
         marker.text = f"\u2063T{len(grids)}\u2063"

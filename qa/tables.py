@@ -22,6 +22,7 @@ __all__ = [
     "find_caption",
     "clean_cell",
     "clean_line",
+    "unspace",
     "read_docx",
     "docx_table_grid",
     "read_pdf",
@@ -31,9 +32,8 @@ __all__ = [
 ]
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-# PDF text puts spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
-# (The same rule as qa/readers.py, kept here so this module does not depend on a reader.)
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+# PDF and Word-made HTML put spaces around Latin letters and digits in Chinese ("维持 13 宗"); Chinese has none.
+_CJK_SPACE = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0]+|[ \t\u00a0]+(?=[{_CJK}])")
 _PERCENT_SPACE = re.compile(r"(?<=\d)[ \t]+(?=[%‰])")
 _SENTENCE_END = "。！？；!?;"
 # A cell that holds a value: a number, maybe signed, with thousands separators or a percent sign, maybe
@@ -63,6 +63,11 @@ def clean_cell(text: str | None) -> str:
         return ""
     text = re.sub(r"[\s\u00a0\u3000]+", " ", text.replace("\u200b", "")).strip()
     return _PERCENT_SPACE.sub("", _CJK_SPACE.sub("", text))
+
+
+def unspace(line: str) -> str:
+    """Drop the spaces that layout put between Chinese characters and numbers, for every reader."""
+    return _CJK_SPACE.sub("", line).strip()
 
 
 def clean_line(line: str) -> str:
