@@ -218,18 +218,18 @@ def _title(title: str, kept: list[str], above_source: str) -> str:
 
 
 def _where_and_when(title: str, text: str, published: str, source: str) -> dict:
-    from qa.places import region_of, year_of
+    from qa.places import region_of, year_of, years
     from qa.textnorm import fold
 
-    from qa.places import years
-
-    head = fold(text[:3000])
-    places = region_of(fold(title), head)
-    year = year_of(fold(title), head, published, source)
+    head, folded_title = fold(text[:3000]), fold(title)
+    places = region_of(folded_title, head)
+    year = year_of(folded_title, head, published, source)
     # Headings are short lines without a sentence's end; a work report's name the years it looks back on and ahead to.
-    headings = [line for line in fold(text).splitlines() if len(line) <= 40 and not re.search(r"[。；]$", line)
+    # Only those lines are folded, not the whole report again.
+    short = (fold(line) for line in text.splitlines() if len(line) <= 40)  # folding keeps lengths
+    headings = [line for line in short if not re.search(r"[。；]$", line)
                 and not re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line)]  # a date is not a heading
-    covered = {str(y) for y in years(fold(title) + "\n" + "\n".join(headings))}
+    covered = {str(y) for y in years(folded_title + "\n" + "\n".join(headings))}
     return {"region": places[0] if places else "", "places": places, "year": year,
             "years": tuple(sorted(covered | ({year} if year else set())))}
 

@@ -88,18 +88,21 @@ def coverage(path: Path, doc: Document, passages) -> tuple[float, list[str]]:
     from qa.corpus import _BOILERPLATE, _DATE, _LABEL, _SOURCE
     from qa.furniture import is_page_number
 
-    texts = [p.text for p in passages]
-    hay = "".join(map(_squash, texts)) + "\n" + "\n".join(_squash(s) for s in {p.section for p in passages}) + _squash(doc.title)
+    # Each passage squashed once: a line of cells is looked for in every passage.
+    texts = [(p.text, _squash(p.text)) for p in passages]
+    hay = "".join(squashed for _, squashed in texts) + "\n" \
+        + "\n".join(_squash(s) for s in {p.section for p in passages}) + _squash(doc.title)
     reached = total = 0
     missing = []
     for line in _plain_lines(path):
         line = line.strip()
-        if len(_squash(line)) < 4 or is_page_number(line) or _BOILERPLATE.search(line) or _LABEL.match(line) \
+        size = len(_squash(line))
+        if size < 4 or is_page_number(line) or _BOILERPLATE.search(line) or _LABEL.match(line) \
                 or _METADATA_VALUE.match(line) or (len(line) < 80 and (_SOURCE.search(line) or _DATE.search(line))):
             continue
         if _cells_reached(line, texts, hay):
-            reached += len(_squash(line))
-            total += len(_squash(line))
+            reached += size
+            total += size
             continue
         # Sentence by sentence: a heading's words stand in sections, its paragraph's in passages.
         for piece in re.split(r"(?<=[。；！？!?;])|\s[|｜]\s", line):
@@ -112,7 +115,9 @@ def coverage(path: Path, doc: Document, passages) -> tuple[float, list[str]]:
     return (reached / total if total else 1.0), sorted(missing, key=len, reverse=True)
 
 
-def _cells_reached(line: str, texts: list[str], hay: str) -> bool:
+def _cells_reached(line: str, texts: list[tuple[str, str]], hay: str) -> bool:
+    """A line of table cells stands in one passage (of `texts`, each as written and squashed): its words
+    anywhere in it, its numbers in order."""
     tokens = [t for t in re.split(r"[\s|｜]+", line) if _squash(t)]
     if len(tokens) < 2:
         return False
@@ -120,8 +125,8 @@ def _cells_reached(line: str, texts: list[str], hay: str) -> bool:
     numbers = [unicodedata.normalize("NFKC", t).replace(",", "") for t in tokens if _NUMBER.match(t)]
     if not numbers:
         return all(w in hay for w in words)  # a header line: its labels stand over the row units
-    for text in texts:
-        if all(w in _squash(text) for w in words):
+    for text, squashed in texts:
+        if all(w in squashed for w in words):
             position = 0
             plain = unicodedata.normalize("NFKC", text).replace(",", "")
             for number in numbers:

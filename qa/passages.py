@@ -85,9 +85,13 @@ def _is_heading(head: str) -> bool:
     return len(head) <= _BARE_TITLE_MAX and not any(f.unit and not f.chinese for f in extract(head))
 
 
-def _numbered_heading(line: str) -> bool:
-    head_end = next((i + 1 for i, c in enumerate(line) if c in _SENTENCE_END), len(line))
-    return heading_level(line) is not None and _is_heading(line[:head_end].rstrip(_SENTENCE_END))
+def _heading_end(line: str) -> int | None:
+    """Where the heading a numbered line opens with ends (its first sentence), or None when the line
+    opens with none: not numbered, or a list item stating figures."""
+    if heading_level(line) is None:
+        return None
+    end = next((i + 1 for i, c in enumerate(line) if c in _SENTENCE_END), len(line))
+    return end if _is_heading(line[:end].rstrip(_SENTENCE_END)) else None
 
 
 def split(doc: Document, doc_index: int = 0) -> list[Passage]:
@@ -139,8 +143,8 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
             continue
         body_start = line_start
         level = heading_level(line)
-        head_end = next((i + 1 for i, c in enumerate(line) if c in _SENTENCE_END), len(line))
-        if _numbered_heading(line):
+        head_end = _heading_end(line)
+        if head_end is not None:
             # "（一）坚持党的领导,抓好法治建设。一是…": the heading is the first sentence.
             set_heading(level, line[:head_end].rstrip(_SENTENCE_END), line_start)
             body_start = line_start + head_end
@@ -152,7 +156,7 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
             # A bare title is a sub-heading below every numbered level, the next one replacing it; right
             # above a numbered heading it is a part's title over them all ("2025年省十件民生实事" / "一、…").
             following = next((n for n in lines[number + 1:] if n.strip()), "")
-            set_heading(PART_LEVEL if _numbered_heading(following) else BARE_LEVEL, line, line_start)
+            set_heading(PART_LEVEL if _heading_end(following) is not None else BARE_LEVEL, line, line_start)
             continue
         where = section()
         body = doc.text[body_start:line_start + len(line)]
