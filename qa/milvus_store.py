@@ -4,9 +4,9 @@ A URI ending in `.db` runs Milvus Lite inside this process (PyPI `milvus-lite`);
 `http://host:19530` talks to a Milvus server or cluster through the same pymilvus calls.
 A generation of the store is three collections, `{name}_g{generation}_…`:
 
-- `…_passages`: the passage, its folded text (for keyword counts) and `terms`, the
-  passage's BM25 tokens (`qa.tokens`) analysed by Milvus's jieba tokenizer into a sparse
-  BM25 field by a Milvus `Function`;
+- `…_passages`: the passage and `terms`, the passage's BM25 tokens (`qa.tokens`), analysed
+  by Milvus's jieba tokenizer into a sparse BM25 field by a Milvus `Function`; keyword counts
+  read the same terms;
 - `…_sentences`: one dense vector per sentence and the passage it belongs to (a passage
   scores as its best sentence, as in the FAISS store);
 - `…_documents`: each report's metadata and file hash, plus one settings row (model, format).
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # 3: generations behind an alias, reports named by id in passages and sentences
+FORMAT = 4  # 3: generations behind an alias, reports named by id; 4: keyword counts from the BM25 terms
 BATCH = 1000  # rows per insert
 TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
 LONGEST = 8_000  # characters of a heading kept: 24 KB of UTF-8 at most
@@ -172,7 +172,6 @@ def _create(client, names: tuple[str, str, str], dimension: int, settings: dict,
     schema.add_field("start", DataType.INT64)
     schema.add_field("end", DataType.INT64)
     schema.add_field("key", DataType.VARCHAR, max_length=64)
-    schema.add_field("folded", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("terms", DataType.VARCHAR, max_length=TEXT, enable_analyzer=True, analyzer_params=_ANALYZER)
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     schema.add_function(Function(name="bm25", function_type=FunctionType.BM25,
@@ -202,8 +201,7 @@ def _create(client, names: tuple[str, str, str], dimension: int, settings: dict,
 def _copy(client, old: tuple[str, str, str], new: tuple[str, str, str], kept: set[str]) -> set[str]:
     """Copy the rows of the `kept` reports from generation `old` to `new`; returns their passage keys."""
     ids = {_id(source) for source in kept}
-    keys = _copy_rows(client, old[1], new[1], ["doc", "section", "text", "start", "end", "key", "folded", "terms"],
-                      ids)
+    keys = _copy_rows(client, old[1], new[1], ["doc", "section", "text", "start", "end", "key", "terms"], ids)
     _copy_rows(client, old[2], new[2], ["passage", "doc", "start", "dense"], ids)
     stored = _stored_files(client, old[0])
     records = [_document_row(source, stored[source]) for source in sorted(kept)]
@@ -373,7 +371,7 @@ def _insert(client, names: tuple[str, str, str], pending: list, cache: dict, mod
     import numpy as np
 
     from qa.embedding import embed, load_model
-    from qa.index import context_text, keyword_text
+    from qa.index import context_text
     from qa.tokens import tokenize
 
     documents, passages_name, sentences_name = names
@@ -387,8 +385,7 @@ def _insert(client, names: tuple[str, str, str], pending: list, cache: dict, mod
                 cache.update(zip(missing, embed(model, missing, progress=False)))
             ids = [_id(source, p.start, p.end) for _, p in passages]
             rows += [{"id": i, "doc": _id(source), "section": p.section, "text": p.text, "start": p.start,
-                      "end": p.end, "key": key, "folded": _clip(keyword_text(doc, p)),
-                      "terms": _clip(" ".join(tokenize(context_text(doc, p))))}
+                      "end": p.end, "key": key, "terms": _clip(" ".join(tokenize(context_text(doc, p))))}
                      for i, (key, p) in zip(ids, passages)]
             vectors += [{"passage": ids[o], "doc": _id(source), "start": passages[o][1].start,
                          "dense": np.asarray(cache[u], dtype=np.float32)} for u, o in zip(units, owners)]
@@ -486,7 +483,16 @@ class MilvusStore:
                         section=r["section"]) for r in (by_id[i] for i in ids)]
 
     def document_frequency(self, word: str) -> int:
-        pattern = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self.client.query(self._passages, filter=f"folded like {_quote('%' + pattern + '%')}",
-                                 output_fields=["count(*)"])
+        from qa.tokens import tokenize
+
+        tokens = sorted(set(tokenize(word)))
+        if not tokens:
+            return len(self)  # as the FAISS store: only stop words tell passages apart by nothing
+        # The passages whose terms hold every token, as the FAISS store counts its BM25 columns.
+        holds = []
+        for token in tokens:
+            escaped = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            holds.append("(" + " or ".join(f"terms like {_quote(pattern)}" for pattern in (
+                f"{escaped} %", f"% {escaped} %", f"% {escaped}")) + f" or terms == {_quote(token)})")
+        rows = self.client.query(self._passages, filter=" and ".join(holds), output_fields=["count(*)"])
         return int(rows[0]["count(*)"])

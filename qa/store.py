@@ -7,9 +7,8 @@ above them, in `qa.knowledge`, so both give the same answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,8 +20,7 @@ STORES = ("faiss", "milvus")
 DEFAULT_COLLECTION = "reports"
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):  # a search makes hundreds: a tuple is made several times faster than a frozen dataclass
     passage: int  # the store's id of the passage
     doc: int  # position of its document in `Store.documents`
     start: int  # where the passage starts in its document: with the source, breaks ties alike in every store
@@ -50,7 +48,7 @@ class Store(Protocol):
         """The passages with these ids, in that order."""
 
     def document_frequency(self, word: str) -> int:
-        """How many passages hold `word` in their folded title, section and text."""
+        """How many passages hold `word`: their BM25 terms hold each of its tokens (`qa.tokens`)."""
 
 
 def _backend(store: str):

@@ -23,6 +23,17 @@ def _fold_char(ch: str) -> str:
     return folded.lower() if len(folded) == 1 else ch
 
 
+class _FoldTable(dict):
+    """Code point -> its folded character, each worked out once (`str.translate` reads it)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
+
+
 def fold(text: str) -> str:
     """NFKC, lower case and simplified Chinese, keeping every offset.
 
@@ -30,7 +41,7 @@ def fold(text: str) -> str:
     figures and evidence found in the folded text must map back one to one.
     """
     text = _JUNK.sub(" ", text)
-    folded = "".join(map(_fold_char, text))
+    folded = text.translate(_FOLDED)
     simplified = _t2s().convert(folded)
     # OpenCC converts some phrases to another length; keep offsets instead.
     return simplified if len(simplified) == len(folded) else folded

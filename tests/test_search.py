@@ -63,6 +63,36 @@ def test_document_filter(kb):
     assert kb.search("学习了哪些法律法规", k=5, doc="no-such-file.txt") == []
 
 
+def test_bm25_ranks_by_bm25s_own_scores_and_keeps_to_the_filter(kb):
+    import numpy as np
+
+    from qa.tokens import tokenize
+
+    store = kb.store
+    for query in ("行政复议维持多少宗", "法治宣传教育 普法", "城东区 行政执法"):
+        tokens = store.known(tokenize(query))
+        scores = np.asarray(store.bm25.get_scores(tokens), dtype=np.float32)
+        assert np.array_equal(store._bm25_scores(tokens), scores)
+        found = store.lexical(tokens, 5, None)
+        assert [m.score for m in found] == sorted(scores[scores > 0], reverse=True)[:5]
+        assert all(m.score == scores[m.passage] for m in found)
+        liwan = {i for i, d in enumerate(kb.documents) if d.source.startswith("liwan")}
+        assert {m.doc for m in store.lexical(tokens, 50, liwan)} <= liwan
+    assert store.lexical(store.known(tokenize("行政复议")), 5, set()) == []
+
+
+def test_keyword_counts_are_the_passages_holding_every_token_of_the_word(kb):
+    from qa.index import context_text
+    from qa.tokens import tokenize
+
+    terms = [set(tokenize(context_text(kb.documents[p.doc], p))) for p in kb.store.passage_list]
+    for word in ("复议", "行政复议", "城东区", "法治政府建设", "维持"):
+        counted = kb.store.document_frequency(word)
+        assert counted == sum(set(tokenize(word)) <= t for t in terms) > 0
+    assert kb.store.document_frequency("不存在的词") == 0
+    assert kb.store.document_frequency("的") == len(kb)  # a stop word tells no passage apart
+
+
 def test_region_of_an_untitled_report_is_searchable(kb):
     hit = kb.search("荔湾区常务会议学习了哪些法律法规", k=1)[0]
     assert hit.source == "liwan_2022_excerpt.txt" and "《中华人民共和国民法典》" in hit.text
