@@ -474,12 +474,16 @@ def jieba_ready():
     import jieba
     jieba.setLogLevel(60)
     jieba.initialize()
+def posseg_ready():
+    from qa.postags import load_posseg
+    load_posseg()
 def model_ready():
     from qa.embedding import embed, load_model
     embed(load_model(), ["预热"])
 steps = [("qa", lambda: __import__("qa")), ("numpy", lambda: __import__("numpy")),
          ("faiss", lambda: __import__("faiss")), ("bm25s (scipy.sparse)", lambda: __import__("bm25s")),
-         ("jieba and its dictionary", jieba_ready), ("torch", lambda: __import__("torch")),
+         ("jieba and its dictionary", jieba_ready), ("jieba.posseg and its tag table", posseg_ready),
+         ("torch", lambda: __import__("torch")),
          ("sklearn.metrics and pandas (sentence-transformers imports them)", lambda: __import__("sklearn.metrics")),
          ("transformers (with torch.distributed)", lambda: __import__("transformers.core_model_loading")),
          ("sentence_transformers, the rest", lambda: __import__("sentence_transformers")),

@@ -65,12 +65,10 @@ class Question:
 
 
 def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    from jieba import posseg
-
     from qa.glossary import translate
-    from qa.tokens import load_jieba
+    from qa.postags import load_posseg
 
-    load_jieba()
+    posseg = load_posseg()
     words, nouns = [], set()
     # "第几次", "多少宗": the asking phrase, not content.
     text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?", " ", translate(folded))
