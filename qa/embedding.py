@@ -129,13 +129,17 @@ def _use_module_class():
     return UniversalSentenceEncoder
 
 
-@functools.lru_cache(maxsize=4)
 def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
     """A SentenceTransformer for `name`: the bundled default, a local folder or a hub name.
 
     Nothing is downloaded unless the environment allows it; a missing model raises
-    ModelUnavailable with the fix.
+    ModelUnavailable with the fix. Each model is loaded once per process.
     """
+    return _load_model(name)  # one cache key per name: `load_model()` is `load_model(DEFAULT_MODEL)`
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model(name: str) -> SentenceTransformer:
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as err:  # pragma: no cover - a broken install
