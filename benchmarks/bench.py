@@ -312,10 +312,17 @@ def latency_probe(index: str) -> dict:
             kb.store.bm25.get_scores(tokens)
         kb.store.vectors.search(vector / np.linalg.norm(vector), 200)
 
+    calls = {"floor": floor, "search": lambda q: kb.search(q, 5), "ask": kb.ask}
+
     def measure() -> dict:
-        return {"floor": percentiles(timed(floor, questions, repeat=5))[0],
-                "search": percentiles(timed(lambda q: kb.search(q, 5), questions, repeat=5))[0],
-                "ask": percentiles(timed(lambda q: kb.ask(q), questions, repeat=5))[0]}
+        # Interleaved, question by question: the machine's speed drifts over seconds (other tenants),
+        # and timing the floor, then search, then ask a few seconds apart put that drift in the ratios.
+        samples = {name: [] for name in calls}
+        for _ in range(5):
+            for q in questions:
+                for name, call in calls.items():
+                    samples[name] += timed(call, [q], repeat=1)
+        return {name: percentiles(times)[0] for name, times in samples.items()}
 
     idle = measure()
     busy_process = subprocess.Popen([sys.executable, "-c", BUSY])

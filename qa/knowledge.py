@@ -96,11 +96,11 @@ class KnowledgeBase:
 
         return aliases(tuple(d.places) for d in self.documents if d.places)
 
-    def analyse(self, text: str) -> Question:
+    def analyse(self, text: str, *, words: bool = True) -> Question:
         """The question read once, with the reports' own short place names known."""
         from qa.question import analyse
 
-        return analyse(text, aliases=self._aliases)
+        return analyse(text, aliases=self._aliases, words=words)
 
     def scope(self, question: Question) -> Scope:
         """The reports about the place and year a question names; a parent region's report (a province
@@ -164,7 +164,7 @@ class KnowledgeBase:
         k = check_k(k)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        question = query if isinstance(query, Question) else self.analyse(query)
+        question = query if isinstance(query, Question) else self.analyse(query, words=False)
         docs = self._chosen(doc)
         if scope is not None and scope.docs is not None:
             docs = scope.docs if docs is None else docs & scope.docs

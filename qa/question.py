@@ -94,15 +94,16 @@ def _change(folded: str) -> int:
     return 2 if "还是" in folded or 0 < downs < len(found) else -1 if downs else 1
 
 
-def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None) -> Question:
+def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None, words: bool = True) -> Question:
     """Read a question (simplified or traditional Chinese, or English), once, into everything
     search and answering need to agree on. `aliases` adds short names of the indexed reports'
-    places ("万载" for 万载县) to the gazetteer's."""
+    places ("万载" for 万载县) to the gazetteer's. Without `words`, keywords and nouns stay empty:
+    search needs only where and when a question asks, and tagging its words is most of the cost."""
     from qa.places import asked_places, years
 
     folded = clean_query(question[:MAX_QUERY])
     places = asked_places(folded, aliases or {})
-    keywords, nouns = _keywords(folded)
+    keywords, nouns = _keywords(folded) if words else ((), frozenset())
     # The place asked is answered by choosing reports (KnowledgeBase.scope), not by the words of a sentence.
     from qa.places import aliases as short_names
 
