@@ -389,6 +389,28 @@ def build_rate_table(work: Path, count: int) -> None:
         rates[workers] = len(texts) / seconds
         print(f"| {workers} | {seconds:.1f} | {rates[workers]:.0f} | {rates[workers] / rates[1]:.2f}x "
               f"| {cpu:.1f} | {len(texts) / cpu:.0f} |", flush=True)
+    whole_builds(work / f"sentences-{count}")
+
+
+def whole_builds(corpus: Path) -> None:
+    """`python -m qa build` from scratch in a fresh process, one embedding process against one per core:
+    what a user waits for, the workers' start (importing torch, loading the model) included."""
+    print(f"\n## Whole builds from scratch, fresh process each ({machine_load()})\n")
+    print("| processes | build seconds | ratio | embedding seconds (the build's log) | sentences/s embedded | ratio |")
+    print("|---|---|---|---|---|---|")
+    seconds, rates = {}, {}
+    for workers in (1, 2):
+        index = corpus.with_name(f"{corpus.name}-index-{workers}")
+        shutil.rmtree(index, ignore_errors=True)
+        started = time.perf_counter()
+        log = subprocess.run([sys.executable, "-m", "qa", "build", "--corpus", str(corpus), "--index", str(index)],
+                             check=True, cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "QA_WORKERS": str(workers)}).stderr
+        seconds[workers] = time.perf_counter() - started
+        count, embedding = re.search(r"embedded (\d+) new sentences .* in ([\d.]+)s", log).groups()
+        rates[workers] = int(count) / float(embedding)
+        print(f"| {workers} | {seconds[workers]:.1f} | {seconds[1] / seconds[workers]:.2f}x | {embedding} "
+              f"| {rates[workers]:.0f} | {rates[workers] / rates[1]:.2f}x |", flush=True)
 
 
 def children_cpu() -> float:

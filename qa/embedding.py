@@ -190,29 +190,62 @@ def embed(model: SentenceTransformer, texts: list[str], *, prompt: str = "",
 
 
 def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
-                 workers: int | None = None) -> np.ndarray:
+                 workers: int | None = None, pool=None) -> np.ndarray:
     """`embed` for a build: big batches are shared with worker processes, one per spare core.
 
     Each process runs one encoder on `threads()` threads and takes CHUNK sentences at a time
     until none are left, so a worker still starting up costs nothing but its own start.
-    The vectors equal `embed(load_model(model_name), texts)` up to float rounding.
+    `pool` is one from `start_workers`, started earlier so the workers load the model while the
+    build reads its reports; without it one is started here. The vectors equal
+    `embed(load_model(model_name), texts)` up to float rounding.
     """
     import sys
 
-    import numpy as np
+    workers = build_workers() if workers is None else workers
+    if workers < 2 or len(texts) < PARALLEL_MIN:
+        return embed(load_model(model_name), texts, progress=progress)
+    own = pool is None
+    pool = pool or start_workers(model_name, workers)
+    shared = False
+    try:
+        model = load_model(model_name)
+        # A worker loads the model again by name: only a real SentenceTransformer can be had that way.
+        library = sys.modules.get("sentence_transformers")
+        if library is None or not isinstance(model, library.SentenceTransformer):
+            return embed(model, texts, progress=progress)
+        log.info("embedding %d sentences in %d processes", len(texts), workers)
+        shared = True
+        return _shared(pool, model, model_name, texts, workers - 1)
+    finally:
+        if own:
+            stop_workers(pool, wait=shared)
+
+
+def start_workers(model_name: str, workers: int | None = None):
+    """`workers` − 1 spawned processes (default `build_workers()`), each starting now to import torch and
+    load `model_name` (~5 s), for `embed_corpus(pool=…)`; end them with `stop_workers`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     workers = build_workers() if workers is None else workers
-    model = load_model(model_name)
-    # A worker loads the model again by name: only a real SentenceTransformer can be had that way.
-    library = sys.modules.get("sentence_transformers")
-    loaded_by_name = library is not None and isinstance(model, library.SentenceTransformer)
-    if workers < 2 or len(texts) < PARALLEL_MIN or not loaded_by_name:
-        return embed(model, texts, progress=progress)
-    log.info("embedding %d sentences in %d processes", len(texts), workers)
-    import multiprocessing
+    context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
+    pool = ProcessPoolExecutor(max(1, workers - 1), mp_context=context)
+    for _ in range(max(1, workers - 1)):
+        pool.submit(_embed_in_worker, model_name, [], threads())
+    return pool
+
+
+def stop_workers(pool, *, wait: bool = True) -> None:
+    """End the processes of `start_workers`; without `wait`, ones still starting exit when they are done."""
+    pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _shared(pool, model: SentenceTransformer, model_name: str, texts: list[str], helpers: int) -> np.ndarray:
+    """`texts` embedded by this process and `helpers` processes of `pool`, CHUNK sentences at a time."""
     import threading
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
+
+    import numpy as np
 
     chunks = [(start, texts[start:start + CHUNK]) for start in range(0, len(texts), CHUNK)]
     results: dict[int, np.ndarray] = {}
@@ -244,15 +277,13 @@ def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
                     chunks.clear()  # stop this process too: the build fails as a whole
                 return
 
-    context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
-    with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-        feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(workers - 1)]
-        for feeder in feeders:
-            feeder.start()
-        while (chunk := take(last=False)) is not None:
-            results[chunk[0]] = embed(model, chunk[1])
-        for feeder in feeders:
-            feeder.join()
+    feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(helpers)]
+    for feeder in feeders:
+        feeder.start()
+    while (chunk := take(last=False)) is not None:
+        results[chunk[0]] = embed(model, chunk[1])
+    for feeder in feeders:
+        feeder.join()
     if errors:
         raise errors[0]
     while (chunk := take(last=False)) is not None:  # given back by a worker that could not start

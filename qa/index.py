@@ -37,6 +37,9 @@ FORMAT = 1
 # vectors of 512 dimensions in about 2 ms (10 ms at 100k). HNSW, used above 200k before,
 # reached only 0.71-0.88 recall@10 at 100k on report-like text, IVF-Flat 0.99+ (issue 15).
 EXACT_LIMIT = 20_000
+# Bytes of report file per sentence embedded, to guess a build's size before reading it: 220 for the
+# synthetic .txt reports, 290 for the wild set's .docx, .pdf and .html; the larger guesses fewer.
+BYTES_PER_SENTENCE = 300
 # Recall@10 against exact search that nprobe is chosen for, on RECALL_SAMPLE queries that each
 # blend BLEND of the corpus's own vectors. Questions sit far from every sentence (top cosine
 # ~0.5), the corpus's own vectors right on one: own vectors chose nprobe 8 at 96k passages where
@@ -303,7 +306,7 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
     corpus, index = Path(corpus), Path(index)
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
-    with build_lock(index):
+    with build_lock(index), _early_workers(corpus, index, model_name) as workers:
         state = corpus_state(corpus)
         previous = previous_build(index, model_name)
         cache = previous.vectors
@@ -314,7 +317,7 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
         missing = sorted({u for u in units if u not in cache})
         started = time.perf_counter()
         if missing or not cache:
-            cache.update(zip(missing, embed_corpus(model_name, missing, progress=progress)))
+            cache.update(zip(missing, embed_corpus(model_name, missing, progress=progress, pool=workers)))
             dimension = model_dimension(load_model(model_name))
         else:  # nothing new to embed: the model need not even load
             dimension = len(next(iter(cache.values())))
@@ -349,6 +352,28 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
         os.replace(pointer, index / "CURRENT")
         _remove_old_generations(index, keep=generation.name)
     return generation
+
+
+@contextlib.contextmanager
+def _early_workers(corpus: Path, index: Path, model_name: str):
+    """Embedding workers started before the reports are read, when the files not yet embedded look
+    big enough to share (`PARALLEL_MIN` sentences): they load the model meanwhile instead of after."""
+    from qa.embedding import PARALLEL_MIN, build_workers, start_workers, stop_workers
+
+    try:
+        embedded = read_manifest(index).get("files", {}) if (index / "CURRENT").exists() else {}
+    except BadIndex:
+        embedded = {}
+    new = sum(path.stat().st_size for path in corpus_files(corpus)
+              if embedded.get(path.relative_to(corpus).as_posix()) is None)
+    if build_workers() < 2 or new < PARALLEL_MIN * BYTES_PER_SENTENCE:
+        yield None
+        return
+    pool = start_workers(model_name)
+    try:
+        yield pool
+    finally:
+        stop_workers(pool, wait=False)  # idle by now, or never needed: they exit without holding the build
 
 
 def _write_jsonl(path: Path, rows) -> None:

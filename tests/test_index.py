@@ -212,3 +212,32 @@ def test_make_faiss_index_finds_nprobe_for_the_recall_target():
     _, found = ivf.search(vectors[:200], 10)
     assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, found)]) >= 0.97
     assert np.allclose(ivf.reconstruct_n(0, 3000), vectors)  # incremental builds read vectors back
+
+
+def test_a_big_build_starts_its_workers_before_reading(fake_model, reports_corpus, tmp_path, monkeypatch):
+    import qa.corpus
+    import qa.embedding
+    import qa.index
+
+    events = []
+
+    class Pool:
+        def shutdown(self, wait=True, cancel_futures=False):
+            events.append("stopped")
+
+    real_read, real_embed = qa.corpus.read_document, qa.embedding.embed_corpus
+    monkeypatch.setattr(qa.embedding, "build_workers", lambda: 2)
+    monkeypatch.setattr(qa.embedding, "start_workers", lambda name, workers=None: events.append("started") or Pool())
+    monkeypatch.setattr(qa.corpus, "read_document", lambda *a: events.append("read") or real_read(*a))
+    monkeypatch.setattr(qa.embedding, "embed_corpus",
+                        lambda name, texts, **kw: events.append(type(kw["pool"]).__name__) or real_embed(
+                            name, texts, progress=False, workers=1))
+    size = sum(p.stat().st_size for p in reports_corpus.iterdir())
+    monkeypatch.setattr(qa.index, "BYTES_PER_SENTENCE", 1)
+    monkeypatch.setattr(qa.embedding, "PARALLEL_MIN", size)  # the three reports just reach it
+    qa.build(reports_corpus, tmp_path / "index", model="hash", progress=False)
+    assert events[0] == "started" and "read" in events and events[-2:] == ["Pool", "stopped"]
+    events.clear()
+    monkeypatch.setattr(qa.embedding, "PARALLEL_MIN", size + 1)
+    qa.build(reports_corpus, tmp_path / "other", model="hash", progress=False)
+    assert "started" not in events and "NoneType" in events
