@@ -179,11 +179,12 @@ def wait_for(port: int, process: subprocess.Popen, timeout: float = 180) -> None
     raise TimeoutError(f"the app did not listen on {port} within {timeout} s")
 
 
-def start_app(port: int, env: dict[str, str] | None = None, *, args: list[str] = ()) -> tuple[subprocess.Popen, float]:
-    """app.py on 127.0.0.1:`port`; returns the process and the seconds until it served."""
-    environment = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+def start_app(port: int, env: dict[str, str] | None = None, *, args: list[str] = (),
+              root: Path = ROOT) -> tuple[subprocess.Popen, float]:
+    """app.py of the checkout `root` on 127.0.0.1:`port`; returns the process and the seconds until it served."""
+    environment = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(root), **(env or {})}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), *args], cwd=ROOT, env=environment,
+    process = subprocess.Popen([sys.executable, "app.py", "--port", str(port), *args], cwd=root, env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(port, process)
     return process, time.perf_counter() - started
@@ -234,6 +235,9 @@ def main() -> None:
     parser.add_argument("--long-run", type=int, default=10_000,
                         help="total requests after which RSS is read again (0: skip)")
     parser.add_argument("--compare", action="store_true", help="first the settings before issue 15, then now")
+    parser.add_argument("--before-tree", type=Path, metavar="DIR",
+                        help="with --compare: the app of this checkout (e.g. a git worktree of an older commit) "
+                             "as 'before', instead of this code with the old settings")
     parser.add_argument("--processes", type=int, nargs="*", default=[1],
                         help="app processes to start side by side; several values run one after the other")
     parser.add_argument("--port", type=int, default=7871)
@@ -243,12 +247,14 @@ def main() -> None:
     if args.url:
         rows = measure("given", [args.url], args.pid, args.clients, args.requests, args.long_run if args.pid else 0)
         raise SystemExit(1 if any(not r.endswith("| 0 |") for r in rows) else 0)
-    setups = [("before (2 threads, Gradio event summaries)", BEFORE, 1)] if args.compare else []
-    setups += [(f"now, {n} process{'es' if n > 1 else ''}", {}, n) for n in args.processes]
+    before = (f"before ({args.before_tree.name})", {}, 1, args.before_tree) if args.before_tree else \
+        ("before (2 threads, Gradio event summaries)", BEFORE, 1, ROOT)
+    setups = [before] if args.compare else []
+    setups += [(f"now, {n} process{'es' if n > 1 else ''}", {}, n, ROOT) for n in args.processes]
     failed = False
-    for name, env, processes in setups:
+    for name, env, processes, root in setups:
         ports = [args.port + i for i in range(processes)]
-        started = [start_app(port, env) for port in ports]
+        started = [start_app(port, env, root=root) for port in ports]
         try:
             print(f"| {name} | serving {max(s for _, s in started):.1f} s after start, "
                   f"RSS {sum(rss_mb(p.pid) for p, _ in started):.0f} MB | | | | | |", flush=True)
