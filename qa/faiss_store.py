@@ -70,34 +70,15 @@ class FaissStore:
 
         if not tokens or not self.passage_list:
             return []
-        scores = self._bm25_scores(tokens)
+        scores = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         if docs is not None:
-            scores[~self._in_documents(docs)] = 0
-        # Only passages holding a token can rank: at 100k passages a question's words are in a few
-        # thousand, and choosing among those is what costs (sorting every passage cost ~50 ms).
-        held = np.flatnonzero(scores)
-        limit = min(limit, len(held))
-        if not limit:
-            return []
-        best = held[np.argpartition(-scores[held], limit - 1)[:limit]]
+            scores = np.where(self._in_documents(docs), scores, 0)
+        limit = min(limit, len(scores))
+        # The best few hundred are enough to fuse; sorting every match costs ~50 ms at 100k passages.
+        best = np.argpartition(-scores, limit - 1)[:limit]
         best = best[np.argsort(-scores[best], kind="stable")]
-        return [self._match(int(i), float(scores[i])) for i in best]
-
-    def _bm25_scores(self, tokens: list[str]) -> np.ndarray:
-        """Every passage's BM25 score (bm25s's own, from its stored matrix): each token adds its
-        column's precomputed scores, as `bm25s.BM25.get_scores` does, but with one vectorised add a token
-        instead of `np.add.at`, which is ~10× slower; a token's column names each passage once."""
-        import numpy as np
-
-        matrix, vocab = self.bm25.scores, self.bm25.vocab_dict
-        if self.bm25.nonoccurrence_array is not None:  # BM25L and BM25+: bm25s adds more than the columns
-            return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-        scores = np.zeros(matrix["num_docs"], dtype=np.float32)
-        for token in tokens:
-            if token in vocab:
-                start, end = matrix["indptr"][vocab[token]], matrix["indptr"][vocab[token] + 1]
-                scores[matrix["indices"][start:end]] += matrix["data"][start:end]
-        return scores
+        best = best[scores[best] > 0]
+        return self._matches(best, scores[best])
 
     def dense(self, vector: np.ndarray, limit: int, docs: set[int] | None) -> list[Match]:
         import faiss
@@ -123,12 +104,12 @@ class FaissStore:
             return []
         scores, ids = self.vectors.search(vector, limit, params=params)
         found = ids[0] >= 0
-        owners = [int(self.owners[i]) for i in ids[0][found]]
-        return [self._match(p, float(s)) for p, s in zip(owners, scores[0][found])]
+        return self._matches(self.owners[ids[0][found]], scores[0][found])
 
-    def _match(self, passage: int, score: float) -> Match:
-        found = self.passage_list[passage]
-        return Match(passage, found.doc, found.start, score)
+    def _matches(self, passages: np.ndarray, scores: np.ndarray) -> list[Match]:
+        """Matches of these passages with these scores, made a few hundred at a time from arrays."""
+        return list(map(Match, passages.tolist(), self._doc_of[passages].tolist(),
+                        self._start_of[passages].tolist(), scores.tolist()))
 
     def _in_documents(self, docs: set[int]) -> np.ndarray:
         """Per passage: does it belong to one of `docs`?"""
@@ -141,6 +122,12 @@ class FaissStore:
         import numpy as np
 
         return np.asarray([p.doc for p in self.passage_list], dtype=np.int64)
+
+    @functools.cached_property
+    def _start_of(self) -> np.ndarray:
+        import numpy as np
+
+        return np.asarray([p.start for p in self.passage_list], dtype=np.int64)
 
     def passages(self, ids: list[int]) -> list[Passage]:
         return [self.passage_list[i] for i in ids]
