@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -90,19 +91,26 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
     parts = _parts(weights)
     found = []
     for rank, hit in enumerate(hits):
-        context = fold(f"{hit.section} {hit.title}")
-        spans = [(0, len(hit.text))] if hit.table else sentences(hit.text)
-        for start, end in spans:
-            text = hit.text[start:end].strip()
-            folded = fold(text)
-            # The subject of "…；集装箱吞吐量76.9万标准箱" stands at the head of the whole sentence.
-            full = hit.text[hit.text.rfind("。", 0, start) + 1:end]
-            if hit.source in must_name and not _names(fold(full + " " + hit.section), must_name[hit.source]):
-                continue
+        context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
+        for start, end, text, folded in read:
+            if hit.source in must_name:
+                # The subject of "…；集装箱吞吐量76.9万标准箱" stands at the head of the whole sentence.
+                full = hit.text[hit.text.rfind("。", 0, start) + 1:end]
+                if not _names(fold(full + " " + hit.section), must_name[hit.source]):
+                    continue
             covered = sum(w * _presence(kw, parts[kw], folded + " " + context) for kw, w in weights.items())
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
                                   text, folded, context, covered / whole))
     return found
+
+
+@functools.lru_cache(maxsize=1024)  # the same passages answer many questions; folding is most of reading them
+def _read(text: str, section: str, title: str, table: bool) -> tuple[str, tuple[tuple[int, int, str, str], ...]]:
+    """A passage's folded section and title, and its sentences: (start, end, as written, folded).
+    A table row is one sentence."""
+    context = fold(f"{section} {title}")
+    spans = [(0, len(text))] if table else sentences(text)
+    return context, tuple((start, end, (written := text[start:end].strip()), fold(written)) for start, end in spans)
 
 
 def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns: frozenset[str]) -> float:
