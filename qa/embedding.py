@@ -189,6 +189,39 @@ def embed(model: SentenceTransformer, texts: list[str], *, prompt: str = "",
     return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
+def query_encoder(model: SentenceTransformer, prompt: str = ""):
+    """A function turning one query into what `embed(model, [query], prompt=prompt)` gives.
+
+    It calls the model's own `preprocess` and forward instead of `encode`, whose bookkeeping for
+    many texts (sorting by length, batching, device checks) costs 0.3-0.45 ms a question, a sixth of
+    a whole search. Checked against `embed` once; a model for which the two differ gets `embed`.
+    """
+    import numpy as np
+
+    def through_encode(text: str) -> np.ndarray:
+        return embed(model, [text], prompt=prompt)
+
+    try:
+        import torch
+        from sentence_transformers.util import batch_to_device
+
+        model.eval()
+        device = model.device
+
+        def direct(text: str) -> np.ndarray:
+            with torch.inference_mode():
+                features = batch_to_device(model.preprocess([prompt + text]), device)
+                vector = model(features)["sentence_embedding"].float().cpu().numpy().reshape(1, -1)
+            return np.ascontiguousarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
+
+        probe = "行政复议维持多少宗 How many cases?"
+        if np.allclose(direct(probe), through_encode(probe), atol=1e-5):
+            return direct
+    except Exception as err:  # noqa: BLE001 - any model the direct call does not fit goes through encode
+        log.debug("queries go through encode: %s", err)
+    return through_encode
+
+
 def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
                  workers: int | None = None, pool=None) -> np.ndarray:
     """`embed` for a build: big batches are shared with worker processes, one per spare core.

@@ -135,12 +135,15 @@ class KnowledgeBase:
         wanted = {doc} if isinstance(doc, str) else set(doc)
         return {i for i, d in enumerate(self.documents) if d.source in wanted or d.title in wanted}
 
+    @functools.cached_property
+    def _encode_query(self):
+        from qa.embedding import query_encoder
+
+        return query_encoder(*self._model)
+
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one index lives as long as its app
     def _query_vector(self, query: str) -> np.ndarray:
-        from qa.embedding import embed
-
-        model, prompt = self._model
-        return embed(model, [query], prompt=prompt)
+        return self._encode_query(query)
 
     def _query_tokens(self, query: str) -> tuple[list[str], float]:
         """The query's BM25 tokens the corpus knows, and their share of all its tokens.

