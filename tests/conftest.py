@@ -17,6 +17,16 @@ HONGQIAO = ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt"
 REPORTS = sorted(DATA.glob("*.txt"))
 
 
+def build_reports(tmp_path_factory, files: dict[str, str], name: str):
+    """A real index (bundled model) of a corpus holding `files`: file name -> text."""
+    import qa
+
+    corpus = tmp_path_factory.mktemp(name)
+    for file, text in files.items():
+        (corpus / file).write_text(text, encoding="utf-8")
+    return qa.build(corpus, tmp_path_factory.mktemp(f"{name}-index"), progress=False)
+
+
 def free_port() -> int:
     """A loopback port nobody listens on."""
     import socket

@@ -1,8 +1,8 @@
 import pytest
+from conftest import build_reports
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import qa
 from qa.figures import extract, same_unit
 from qa.question import analyse
 
@@ -100,9 +100,7 @@ OTHER_REPORT = """某市通州区人民政府2023年法治政府建设情况报�
 
 @pytest.fixture(scope="module")
 def other_kb(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("other")
-    (corpus / "tongzhou.txt").write_text(OTHER_REPORT, encoding="utf-8")
-    return qa.build(corpus, tmp_path_factory.mktemp("index"), progress=False)
+    return build_reports(tmp_path_factory, {"tongzhou.txt": OTHER_REPORT}, "other")
 
 
 @pytest.mark.parametrize("question, figure", [

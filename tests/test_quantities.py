@@ -1,10 +1,10 @@
 """Figures that hold on every kind of report: the place asked, the quantity asked, numbers as written."""
 
 import pytest
+from conftest import build_reports
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import qa
 from qa.figures import extract, kind_of
 from qa.question import analyse
 from qa.textnorm import fold
@@ -30,11 +30,9 @@ BUDGET = ("財政委員會審查結果\n一、歲入部分\n第1款　稅課收�
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("bulletins")
-    for name, text in {"jiangxi_2022.txt": PROVINCE, "yichun_2022.txt": CITY, "wanzai_2015.txt": COUNTY,
-                       "guangdong_2025.txt": REVIEW, "taiwan_114.md": BUDGET}.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    return qa.build(corpus, tmp_path_factory.mktemp("bulletins-index"), progress=False)
+    return build_reports(tmp_path_factory, {"jiangxi_2022.txt": PROVINCE, "yichun_2022.txt": CITY,
+                                            "wanzai_2015.txt": COUNTY, "guangdong_2025.txt": REVIEW,
+                                            "taiwan_114.md": BUDGET}, "bulletins")
 
 
 @pytest.mark.parametrize("question, figure", [

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import qa
-from conftest import DATA, HONGQIAO
+from conftest import DATA, HONGQIAO, build_reports
 from qa.index import current_generation
 
 LIWAN = DATA / "liwan_2022_excerpt.txt"
@@ -113,10 +113,7 @@ TWO_DISTRICTS = {
 
 @pytest.fixture(scope="module")
 def districts_kb(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("districts")
-    for name, text in TWO_DISTRICTS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    return qa.build(corpus, tmp_path_factory.mktemp("districts-index"), progress=False)
+    return build_reports(tmp_path_factory, TWO_DISTRICTS, "districts")
 
 
 def test_documents_carry_region_and_year(districts_kb):
