@@ -181,8 +181,8 @@ def report_tables(work: Path) -> None:
 
 def synthetic_corpus(folder: Path, passages: int, seed: int = 0) -> None:
     """Reports made from the real report's sentences, with places and figures varied."""
-    from qa.corpus import load_corpus
-    from qa.passages import sentences
+    from qa.reading.corpus import load_corpus
+    from qa.reading.passages import sentences
 
     rng = random.Random(seed)
     docs = load_corpus(ROOT / "corpus") + load_corpus(DATA)
@@ -357,9 +357,9 @@ def latency_table(index: Path, thread_counts: list[int]) -> None:
 
 def corpus_sentences(work: Path, count: int) -> list[str]:
     """`count` sentences as a build embeds them, from a synthetic corpus."""
-    from qa.corpus import load_corpus
+    from qa.reading.corpus import load_corpus
     from qa.index import dense_units
-    from qa.passages import split
+    from qa.reading.passages import split
 
     folder = work / f"sentences-{count}"
     folder.mkdir()

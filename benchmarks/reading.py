@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.corpus import read_document  # noqa: E402
-from qa.passages import split  # noqa: E402
+from qa.reading.corpus import read_document
+from qa.reading.passages import split  # noqa: E402
 
 WILD = Path(os.environ.get("QA_WILD", ROOT.parent / "shared" / "data" / "wild"))
 DUMP = Path(tempfile.mkdtemp(prefix="wild-text-"))

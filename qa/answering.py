@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from qa.figures import UNITS, Found, base_unit, clause_start, extract, kind_of, same_unit
+from qa.reading.figures import UNITS, Found, base_unit, clause_start, extract, kind_of, same_unit
 from qa.glossary import translate
-from qa.passages import sentences
+from qa.reading.passages import sentences
 from qa.question import Question
 from qa.results import Answer, Figure, Hit
 from qa.textnorm import fold
@@ -75,7 +75,7 @@ def _presence(kw: str, parts: list[str], text: str) -> float:
 
 def _names(text: str, words: tuple[str, ...]) -> bool:
     """`text` names one of the places or years (4-digit strings, matched as years, 民國 ones too) asked."""
-    from qa.places import years
+    from qa.reading.places import years
 
     written = {str(y) for y in years(text)}
     return any(w in written if re.fullmatch(r"\d{4}", w) else w in text for w in words)
@@ -171,7 +171,7 @@ def _kind_fit(sentence: Sentence, found: Found, question: Question) -> float | N
 
 def _year_penalty(sentence: Sentence, question: Question) -> float:
     """A sentence (or its section) that names only years other than the one asked is about them."""
-    from qa.places import years
+    from qa.reading.places import years
 
     if not question.years:
         return 0.0

@@ -65,7 +65,7 @@ def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index:
     A file already in the corpus (the same file, or the same content under any name) is
     skipped. A different report of the same name is refused unless `replace`.
     """
-    from qa.corpus import SUFFIXES, corpus_files, file_hash
+    from qa.reading.corpus import SUFFIXES, corpus_files, file_hash
 
     corpus = Path(corpus) if corpus else default_corpus()
     files = [Path(f) for f in files]
@@ -146,7 +146,7 @@ def default_kb():
 
 def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) -> list[Hit]:
     """The `k` passages of the default index that best answer `query`, best first."""
-    from qa.limits import check_k
+    from qa.reading.limits import check_k
 
     k = check_k(k)  # before the index loads (or builds)
     return default_kb().search(query, k, doc=doc)
@@ -154,7 +154,7 @@ def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) ->
 
 def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
     """The figure (or evidence) that answers `question` from the default index."""
-    from qa.limits import check_k
+    from qa.reading.limits import check_k
 
     k = check_k(k)  # before the index loads (or builds)
     return default_kb().ask(question, k=k, doc=doc)

@@ -303,7 +303,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
     def report_figures(doc: str):
         import dataclasses
 
-        from qa.report_figures import document_figures
+        from qa.reading.report_figures import document_figures
 
         documents = [d for d in state["kb"].documents if doc in (d.source, d.title)]
         if not documents:
@@ -395,7 +395,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
     def figure_table(doc: str | None, words: str, section: str | None):
         import tempfile
 
-        from qa.report_figures import to_csv
+        from qa.reading.report_figures import to_csv
 
 
         if not doc:

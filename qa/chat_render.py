@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qa.corpus import Document
+    from qa.reading.document import Document
     from qa.results import Answer, Hit
 
 NOT_FOUND = "报告中没有找到这个问题的答案。"
@@ -180,7 +180,7 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
 
 def passages_html(hits: list[Hit], question: str) -> str:
     """The passages behind an answer at reading size, the question's keywords and every figure highlighted."""
-    from qa.figures import extract
+    from qa.reading.figures import extract
     from qa.question import analyse
     from qa.textnorm import fold
 
@@ -203,7 +203,7 @@ def source_html(document: Document, text: str, start: int, end: int, *, table: s
     """The whole report, the span [start, end) highlighted (id qa-evidence) under its heading path."""
     import dataclasses
 
-    from qa.passages import heading_level, split
+    from qa.reading.passages import heading_level, split
 
     before = [p.section for p in split(dataclasses.replace(document, text=text)) if p.start <= start]
     section = before[-1] if before else ""

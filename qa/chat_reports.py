@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qa.corpus import Document
+    from qa.reading.document import Document
     from qa.knowledge import KnowledgeBase
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -23,7 +23,7 @@ def document_text(document: Document, corpus: Path | None) -> str:
     """The report's cleaned text: the index keeps it (FAISS); a Milvus store does not, so read the corpus file."""
     if document.text or corpus is None:
         return document.text
-    from qa.corpus import read_document
+    from qa.reading.corpus import read_document
 
     path = (corpus / document.source).resolve()
     if not path.is_relative_to(corpus.resolve()) or not path.is_file():
@@ -38,7 +38,7 @@ def report_rows(kb: KnowledgeBase) -> list[list]:
     report file again to count them would make a large corpus slow to show, so those cells stay empty there.
     """
     from qa.chat_render import display_title
-    from qa.passages import split
+    from qa.reading.passages import split
 
     rows = []
     for doc in kb.documents:
@@ -84,7 +84,8 @@ class Library:
         import tempfile
 
         import qa
-        from qa.corpus import UnreadableError, read_document
+        from qa.reading.corpus import read_document
+        from qa.reading.document import UnreadableError
 
         with self._lock:
             names = [self.check(p) for p in paths]

@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _k(text: str) -> int:
-    from qa.limits import check_k
+    from qa.reading.limits import check_k
 
     try:
         return check_k(int(text))
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.follow_symlinks:
-        os.environ["QA_FOLLOW_SYMLINKS"] = "1"  # read by qa.corpus.corpus_files, wherever the corpus is listed
+        os.environ["QA_FOLLOW_SYMLINKS"] = "1"  # read by qa.reading.corpus.corpus_files, wherever the corpus is listed
     from qa.embedding import ModelUnavailable, use_threads
     from qa.index import BadIndex
 
@@ -152,7 +152,7 @@ def _run(args) -> int:
 
             print(describe(answer))
     elif args.command == "inspect":
-        from qa.inspect import describe, inspect
+        from qa.reading.inspect import describe, inspect
 
         reports = [inspect(path) for path in args.files]
         if args.json:
@@ -187,8 +187,8 @@ def _run(args) -> int:
 def _figures(args) -> None:
     from pathlib import Path
 
-    from qa.corpus import read_document
-    from qa.report_figures import document_figures, to_csv
+    from qa.reading.corpus import read_document
+    from qa.reading.report_figures import document_figures, to_csv
 
     path = Path(args.file)
     if not path.is_file():

@@ -15,7 +15,7 @@ from qa.store import Match
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.passages import Passage
+    from qa.reading.passages import Passage
 
 
 def open_store(index: str | Path, collection: str) -> FaissStore:

@@ -22,9 +22,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa import __version__
-from qa.corpus import SUFFIXES, Document, corpus_files, file_hash
-from qa.passages import CHUNKER_VERSION, Passage, split
+from qa.version import __version__
+from qa.reading.corpus import SUFFIXES, corpus_files, file_hash
+from qa.reading.document import Document
+from qa.reading.passages import CHUNKER_VERSION, Passage, split
 
 if TYPE_CHECKING:
     import faiss
@@ -84,7 +85,7 @@ def dense_units(docs: list[Document], passages: list[Passage]) -> tuple[list[str
     A passage scores as its best sentence: on the dev set this took dense-only
     top-1 from 13 to 17 of 20 questions against embedding whole passages.
     """
-    from qa.passages import sentences
+    from qa.reading.passages import sentences
 
     texts, owners = [], []
     for i, passage in enumerate(passages):
@@ -242,7 +243,8 @@ def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[li
     A passage whose text already stands in an earlier passage (the same report saved as
     .txt and .html) is left out.
     """
-    from qa.corpus import UnreadableError, read_document
+    from qa.reading.corpus import read_document
+    from qa.reading.document import UnreadableError
 
     docs: list[Document] = []
     passages: list[Passage] = []

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from qa.cache import BoundedCache
 from qa.index import BadIndex
-from qa.limits import check_k
+from qa.reading.limits import check_k
 from qa.question import MAX_QUERY, Question
 from qa.results import Answer, Hit
 
@@ -92,7 +92,7 @@ class KnowledgeBase:
     @functools.cached_property
     def _aliases(self) -> dict[str, tuple[str, ...]]:
         """Short names of the reports' places ("万载" for 万载县), for reading questions."""
-        from qa.places import aliases
+        from qa.reading.places import aliases
 
         return aliases(tuple(d.places) for d in self.documents if d.places)
 
@@ -106,7 +106,7 @@ class KnowledgeBase:
         """The reports about the place and year a question names; a parent region's report (a province
         for one of its cities) counts for sentences that name the place; a report of another year for
         sentences that name the year asked."""
-        from qa.places import relation
+        from qa.reading.places import relation
 
         docs, must_name, missing = set(range(len(self.documents))), {}, ""
         if question.places:
@@ -267,7 +267,7 @@ class KnowledgeBase:
 
     def figures(self, doc: str) -> list:
         """Every figure report `doc` (source path or title) states: section, label, figure, sentence."""
-        from qa.report_figures import document_figures
+        from qa.reading.report_figures import document_figures
 
         found = [d for d in self.documents if doc in (d.source, d.title)]
         if not found:
@@ -277,7 +277,7 @@ class KnowledgeBase:
 
 def _place_words(question: Question) -> tuple[str, ...]:
     """Words by which a sentence names the place asked: its full name and its short one ("九江市", "九江")."""
-    from qa.places import aliases
+    from qa.reading.places import aliases
 
     names = set(question.place_names)
     names |= set(aliases([(n,) for n in question.place_names]))

@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.index import BadIndex, IndexMissing, corpus_state, dense_units
-from qa.passages import CHUNKER_VERSION, Passage
+from qa.reading.passages import CHUNKER_VERSION, Passage
 from qa.store import Match
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.corpus import Document
+    from qa.reading.document import Document
 
 log = logging.getLogger(__name__)
 
@@ -264,10 +264,12 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
 
     from tqdm.auto import tqdm
 
-    from qa.corpus import UnreadableError, corpus_files, read_document
+    from qa.reading.corpus import corpus_files, read_document
+
+    from qa.reading.document import UnreadableError
     from qa.embedding import load_model, model_dimension
     from qa.index import dedupe_key, previous_build
-    from qa.passages import split
+    from qa.reading.passages import split
 
     corpus, uri = Path(corpus), str(uri)
     if not corpus.is_dir():
@@ -421,7 +423,7 @@ class MilvusStore:
     """The collections `name` at `uri`, opened for searching; write them with `write_store`."""
 
     def __init__(self, uri: str, name: str):
-        from qa.corpus import Document
+        from qa.reading.document import Document
 
         self.client = connect(uri)
         self.location = f"{uri} (collection {name})"

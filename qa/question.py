@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.figures import UNITS
+from qa.reading.figures import UNITS
 from qa.textnorm import clean_query
 
 _QUANTITY = re.compile(
@@ -99,13 +99,13 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
     search and answering need to agree on. `aliases` adds short names of the indexed reports'
     places ("万载" for 万载县) to the gazetteer's. Without `words`, keywords and nouns stay empty:
     search needs only where and when a question asks, and tagging its words is most of the cost."""
-    from qa.places import asked_places, years
+    from qa.reading.places import asked_places, years
 
     folded = clean_query(question[:MAX_QUERY])
     places = asked_places(folded, aliases or {})
     keywords, nouns = _keywords(folded) if words else ((), frozenset())
     # The place asked is answered by choosing reports (KnowledgeBase.scope), not by the words of a sentence.
-    from qa.places import aliases as short_names
+    from qa.reading.places import aliases as short_names
 
     chains = [chain for names in places for chain in names]
     named = {name for chain in chains for name in chain} | set(short_names(chains)) | set(aliases or ())

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.corpus import Document
-    from qa.passages import Passage
+    from qa.reading.document import Document
+    from qa.reading.passages import Passage
 
 STORES = ("faiss", "milvus")
 DEFAULT_COLLECTION = "reports"

@@ -2,8 +2,10 @@
 import pytest
 
 from conftest import DATA, HONGQIAO
-from qa.corpus import UnreadableError, clean, load_corpus, read_document
-from qa.readers import decode
+from qa.reading.corpus import load_corpus, read_document
+from qa.reading.document import UnreadableError
+from qa.reading.cleaning import clean
+from qa.reading.readers import decode
 
 BOILERPLATE = ["IE版本过低", "关爱版", "当前位置", "关于我们", "使用帮助", "主办:", "网站标识码", "ICP备案",
                "公网安备", "附件:", "来源:", "发布时间"]

@@ -102,8 +102,8 @@ def test_a_bad_thread_setting_says_what_is_wanted(monkeypatch):
 def test_a_worker_process_embeds_the_same_vectors(monkeypatch):
     """Half the sentences go to a spawned worker process; the vectors equal one process's."""
     import qa.embedding
-    from qa.corpus import load_corpus
-    from qa.passages import sentences
+    from qa.reading.corpus import load_corpus
+    from qa.reading.passages import sentences
 
     doc = load_corpus(ROOT / "corpus")[0]
     texts = [doc.text[s:e] for s, e in sentences(doc.text)][:200]

@@ -3,7 +3,7 @@ from conftest import build_reports
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.figures import extract, same_unit
+from qa.reading.figures import extract, same_unit
 from qa.question import analyse
 
 

@@ -1,6 +1,7 @@
 from conftest import DATA, HONGQIAO
-from qa.corpus import clean, read_document
-from qa.passages import MAX_CHARS, heading_level, sentences, split
+from qa.reading.corpus import read_document
+from qa.reading.cleaning import clean
+from qa.reading.passages import MAX_CHARS, heading_level, sentences, split
 
 
 def test_passages_are_sentence_windows_inside_paragraphs():

@@ -5,7 +5,7 @@ from conftest import build_reports
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.figures import extract, kind_of
+from qa.reading.figures import extract, kind_of
 from qa.question import analyse
 from qa.textnorm import fold
 

@@ -5,10 +5,12 @@ import json
 
 import pytest
 
-from qa.corpus import clean, read_document
-from qa.furniture import remove_furniture
-from qa.passages import split
-from qa.places import region_of, year_of, years
+from qa.reading.corpus import read_document
+
+from qa.reading.cleaning import clean
+from qa.reading.furniture import remove_furniture
+from qa.reading.passages import split
+from qa.reading.places import region_of, year_of, years
 
 WORD_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
 <meta http-equiv=Content-Type content="text/html; charset=utf-8"><title>某县人民政府 | 万载县2015年国民经济和社会发展统计公报</title>

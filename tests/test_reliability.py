@@ -377,7 +377,7 @@ def linked_corpus(tmp_path, hongqiao_corpus):
 
 
 def test_symlinks_are_skipped_with_a_warning(linked_corpus, fake_model, tmp_path, caplog):
-    from qa.corpus import corpus_files
+    from qa.reading.corpus import corpus_files
 
     with caplog.at_level(logging.WARNING, logger="qa"):
         kb = qa.build(linked_corpus, tmp_path / "index", progress=False)
@@ -451,8 +451,8 @@ def _bomb(path, megabytes: int) -> None:
 
 
 def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
-    from qa.corpus import UnreadableError
-    from qa.limits import check_archive
+    from qa.reading.document import UnreadableError
+    from qa.reading.limits import check_archive
 
     bomb = tmp_path / "bomb.docx"
     _bomb(bomb, 60)
@@ -460,7 +460,7 @@ def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
     with pytest.raises(UnreadableError, match=r"bomb.docx: unpacks to 6\d MB of XML, over the limit of 50 MB; "
                                               r"set QA_MAX_UNPACKED_MB"):
         check_archive(bomb)
-    from qa.corpus import read_document
+    from qa.reading.corpus import read_document
 
     with pytest.raises(UnreadableError, match="over the limit"):  # the reader asks before it unpacks
         read_document(bomb, tmp_path)
@@ -475,8 +475,8 @@ def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
 def test_pdf_page_limit(tmp_path, monkeypatch):
     from pypdf import PdfWriter
 
-    from qa.corpus import UnreadableError
-    from qa.limits import check_archive
+    from qa.reading.document import UnreadableError
+    from qa.reading.limits import check_archive
 
     writer = PdfWriter()
     for _ in range(12):
@@ -492,7 +492,7 @@ def test_pdf_page_limit(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("k", [0, -1, 101, 1_000_000_000, 2.5, "5", None, True])
 def test_k_out_of_range_is_a_clear_error_everywhere(k, fake_model, hongqiao_corpus, tmp_path):
-    from qa.limits import check_k
+    from qa.reading.limits import check_k
 
     with pytest.raises(ValueError, match="k must be"):
         check_k(k)
@@ -507,7 +507,7 @@ def test_k_out_of_range_is_a_clear_error_everywhere(k, fake_model, hongqiao_corp
 
 def test_k_bounds_and_the_cli(fake_model, hongqiao_corpus, tmp_path, capsys):
     from qa.cli import main
-    from qa.limits import check_k
+    from qa.reading.limits import check_k
 
     assert [check_k(k) for k in (1, 5, 100)] == [1, 5, 100]
     index = tmp_path / "index"
@@ -594,7 +594,7 @@ def _traditional() -> str:
 
 
 def test_big5_is_told_from_gb18030(tmp_path, fake_model, caplog):
-    from qa.readers import decode
+    from qa.reading.readers import decode
 
     text = _traditional()
     big5 = text.encode("big5", errors="ignore")
@@ -620,7 +620,7 @@ def test_big5_is_told_from_gb18030(tmp_path, fake_model, caplog):
 
 
 def test_mojibake_is_reported(caplog):
-    from qa.readers import decode
+    from qa.reading.readers import decode
 
     garbled = _traditional().encode("big5", errors="ignore").decode("gb18030", errors="replace")
     with caplog.at_level(logging.WARNING):

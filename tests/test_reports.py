@@ -75,10 +75,10 @@ def test_every_format_is_read_and_bad_files_are_skipped_by_name(formats_kb, form
 
 
 def test_doc_without_a_converter_names_the_one_to_install(formats, monkeypatch, caplog):
-    import qa.readers
-    from qa.corpus import load_corpus
+    import qa.reading.readers
+    from qa.reading.corpus import load_corpus
 
-    monkeypatch.setattr(qa.readers.shutil, "which", lambda name: None)
+    monkeypatch.setattr(qa.reading.readers.shutil, "which", lambda name: None)
     docs = load_corpus(formats)
     assert "old.doc" not in {d.source for d in docs}
     assert "antiword" in caplog.text and "old.doc" in caplog.text

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.blocks import Table
-from qa.tables import (
+from qa.reading.blocks import Table
+from qa.reading.tables import (
     clean_cell,
     continue_tables,
     grid_blocks,

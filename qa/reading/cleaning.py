@@ -1,18 +1,13 @@
-"""Reading reports from disk and stripping web-page boilerplate."""
+"""Blocks read from a file → a `Document`: web-page boilerplate and page numbers dropped, table rows as lines,
+title, publisher, date, place and year pulled out as metadata."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from qa.blocks import Block, Table
-
-log = logging.getLogger(__name__)
-
-SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".doc")
+from qa.reading.blocks import Block, Table
+from qa.reading.document import Document, UnreadableError
 
 # Lines that belong to the web page around a report, not to the report.
 # General rules for Chinese government sites; none names a particular file.
@@ -33,104 +28,6 @@ _SOURCE = re.compile(r"(来源|发布机构|发文机关)\s*[:：]\s*(?P<source>
                      r"(?=\s*(发布时间|发布日期|发文日期|时间|日期|浏览|访问|点击|阅读|$))")
 _DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*"
                    r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
-
-
-@dataclass(frozen=True)
-class Document:
-    """A report as read from the corpus: cleaned text plus metadata."""
-
-    source: str  # path relative to the corpus folder, with forward slashes
-    title: str
-    text: str  # cleaned text, paragraphs separated by newlines; a table row is one line
-    publisher: str = ""
-    published: str = ""
-    region: str = ""  # the place the report is about, e.g. 红桥区, 江西省, 全国
-    year: str = ""  # the year it is about, e.g. 2022
-    places: tuple[str, ...] = ()  # the region and its parents: ("红桥区", "天津市")
-    years: tuple[str, ...] = ()  # every year its title and headings name ("2024年工作回顾", "2025年…安排")
-    url: str = ""  # where the report was published, when the capture says
-    tables: tuple[dict, ...] = ()  # {"caption", "unit", "columns", "rows", "start", "end"}: where each table stands
-
-    def table_at(self, position: int) -> dict | None:
-        """The table whose lines hold the character at `position`, or None in running text."""
-        return next((t for t in self.tables if t["start"] <= position <= t["end"]), None)
-
-
-class UnreadableError(ValueError):
-    """A file that is not a readable report; the message says why and, where it can, the fix."""
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def corpus_files(corpus: Path, *, follow_symlinks: bool | None = None) -> list[Path]:
-    """Every report file under `corpus`, in a stable order.
-
-    A symbolic link is skipped with a warning: a `passwd.txt` linking to /etc/passwd must not
-    be indexed and served. With `follow_symlinks` (default: $QA_FOLLOW_SYMLINKS=1, which
-    `--follow-symlinks` sets) a link is read when its target is a file inside the corpus folder,
-    never when it lies outside. Linked folders are not entered either way.
-    """
-    import os
-
-    if follow_symlinks is None:
-        follow_symlinks = os.environ.get("QA_FOLLOW_SYMLINKS") == "1"
-    corpus = Path(corpus)
-    root = corpus.resolve()
-    files = []
-    for path in corpus.rglob("*"):
-        if path.name.startswith(".") or (path.suffix.lower() not in SUFFIXES and not path.is_symlink()):
-            continue
-        if path.is_symlink():
-            target = path.resolve()
-            if not follow_symlinks:
-                _warn_once(f"skipping {path}: a symbolic link (to {target}); pass --follow-symlinks to read "
-                           "links that stay inside the corpus")
-                continue
-            if not target.is_relative_to(root):
-                _warn_once(f"skipping {path}: a symbolic link to {target}, outside the corpus folder {root}")
-                continue
-        if path.is_file() and path.suffix.lower() in SUFFIXES:
-            files.append(path)
-    return sorted(files)
-
-
-_warned: set[str] = set()
-
-
-def _warn_once(message: str) -> None:
-    """Log `message` the first time only: the corpus is listed at every build and staleness check."""
-    if message not in _warned:
-        _warned.add(message)
-        log.warning("%s", message)
-
-
-def read_document(path: Path, corpus: Path) -> Document:
-    """Read one report file and clean it."""
-    from qa.readers import read_blocks
-
-    reading = read_blocks(path)
-    doc = clean(reading.blocks, source=path.relative_to(corpus).as_posix(), title=reading.title, url=reading.url)
-    _warn_if_lost(path, doc)
-    return doc
-
-
-def _warn_if_lost(path: Path, doc: Document) -> None:
-    """A file whose body mostly failed to reach passages is named in a warning, with the share."""
-    from qa.inspect import WARN_BELOW, coverage
-    from qa.passages import split
-
-    try:
-        share, missing = coverage(path, doc, split(doc))
-    except Exception as err:  # the second reading is a check; its failure must not stop the build
-        log.debug("no coverage check for %s: %s", path, err)
-        return
-    if share < WARN_BELOW:
-        log.warning("%s: only %.0f%% of its text reached passages (e.g. %r); run `python -m qa inspect %s`",
-                    doc.source, 100 * share, (missing or [""])[0][:40], path)
-
-
 # "发布机构：" on one line and "宜春市统计局" on the next: a label and its value, as page templates lay them out.
 _LABEL = re.compile(r"^\s*(来源|发布机构|发文机关|发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*$")
 
@@ -152,7 +49,7 @@ def table_lines(table: Table) -> list[str]:
 
 def clean(blocks: list[Block], *, source: str, title: str = "", url: str = "") -> Document:
     """Drop boilerplate and page numbers; pull the title, 来源 and 发布时间 out as metadata; table rows as lines."""
-    from qa.furniture import is_page_number
+    from qa.reading.furniture import is_page_number
 
     kept: list[str] = []
     tables: list[dict] = []
@@ -198,7 +95,7 @@ _DOCUMENT_KIND = re.compile(r"(报告|公报|纲要|通知|意见|决定|规划|
 def _title(title: str, kept: list[str], above_source: str) -> str:
     """The report's title: the page's own where it stands as a line of the report (its site's name cut
     off), else the line above 来源/发布时间, else the page's own, else the short lines on top."""
-    from qa.passages import heading_level
+    from qa.reading.passages import heading_level
 
     # "江西省2022年国民经济和社会发展统计公报 | 中国宜春": the part that is a line of the report.
     parts = [p.strip() for p in re.split(r"\s[|｜_—-]\s|[|｜]", title) if p.strip()]
@@ -218,7 +115,7 @@ def _title(title: str, kept: list[str], above_source: str) -> str:
 
 
 def _where_and_when(title: str, text: str, published: str, source: str) -> dict:
-    from qa.places import region_of, year_of, years
+    from qa.reading.places import region_of, year_of, years
     from qa.textnorm import fold
 
     head, folded_title = fold(text[:3000]), fold(title)
@@ -232,14 +129,3 @@ def _where_and_when(title: str, text: str, published: str, source: str) -> dict:
     covered = {str(y) for y in years(folded_title + "\n" + "\n".join(headings))}
     return {"region": places[0] if places else "", "places": places, "year": year,
             "years": tuple(sorted(covered | ({year} if year else set())))}
-
-
-def load_corpus(corpus: Path) -> list[Document]:
-    """Read every report under `corpus`; unreadable files are logged and skipped."""
-    docs = []
-    for path in corpus_files(corpus):
-        try:
-            docs.append(read_document(path, corpus))
-        except (UnreadableError, OSError) as err:
-            log.warning("skipping %s: %s", path, err)
-    return docs

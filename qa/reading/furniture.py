@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from qa.blocks import Block
+from qa.reading.blocks import Block
 
 # "- 1 -", "— 2 —", "第 3 页", "第3页 共5页", "3/5", "Page 3", "3", a lone number between paragraphs.
 PAGE_NUMBER = re.compile(

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from qa.blocks import Block, Table
+from qa.reading.blocks import Block, Table
 
 __all__ = [
     "make_table",

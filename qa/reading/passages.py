@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.corpus import Document
+from qa.reading.document import Document
 
 CHUNKER_VERSION = "5"  # reading and splitting: a new version reads every file again
 MAX_CHARS = 160  # a window closes before it grows past this; long sentences split at commas
@@ -79,7 +79,7 @@ def _is_heading(head: str) -> bool:
     "（一）坚持党的领导,抓好法治建设。一是…" opens with a heading; "1.国内增值税56378亿元，同比增长8%。"
     is an item of a list, body text with its number.
     """
-    from qa.figures import extract
+    from qa.reading.figures import extract
 
     # Counts in Chinese numerals name things in titles ("十件民生实事"); written figures state results.
     return len(head) <= _BARE_TITLE_MAX and not any(f.unit and not f.chinese for f in extract(head))

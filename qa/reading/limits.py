@@ -39,11 +39,11 @@ def _limit(variable: str, default: int) -> int:
 def check_archive(path: str | Path, *, max_unpacked_mb: int | None = None, max_pages: int | None = None) -> None:
     """Refuse a .docx that unpacks to more XML than the limit, or a PDF of more pages.
 
-    Raises `qa.corpus.UnreadableError` naming the size found, the limit and how to raise it.
+    Raises `qa.reading.document.UnreadableError` naming the size found, the limit and how to raise it.
     Both checks read only the file's directory (zip entries, PDF page tree), not its content.
     Other formats pass.
     """
-    from qa.corpus import UnreadableError
+    from qa.reading.document import UnreadableError
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -10,9 +10,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.blocks import Block, Table
-from qa.corpus import UnreadableError
-from qa.tables import unspace
+from qa.reading.blocks import Block, Table
+from qa.reading.document import UnreadableError
+from qa.reading.tables import unspace
 
 _SENTENCE_END = "。！？；:：!?;"
 
@@ -107,7 +107,7 @@ def _html(raw: str) -> Reading:
     from bs4 import BeautifulSoup
     from lxml import etree
 
-    from qa.tables import grid_blocks, html_table_grid
+    from qa.reading.tables import grid_blocks, html_table_grid
 
     saved = _SAVED_FROM.search(raw[:2000])
     tree = html_text.parse_html(raw)
@@ -149,8 +149,8 @@ _MD_MARKS = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|<br\s*/?>")
 
 
 def _pdf(path: Path) -> list[Block]:
-    from qa.furniture import remove_furniture
-    from qa.tables import read_pdf
+    from qa.reading.furniture import remove_furniture
+    from qa.reading.tables import read_pdf
 
     pages = read_pdf(path)
     blocks: list[Block] = []
@@ -165,7 +165,7 @@ def unwrap(blocks: list[Block]) -> list[Block]:
     A line continues the one before when that one ran to the full width of the
     page without ending a sentence, and neither starts with a list marker.
     """
-    from qa.passages import heading_level
+    from qa.reading.passages import heading_level
 
     lines = [b for b in blocks if isinstance(b, str) and b.strip()]
     if not lines:
@@ -208,8 +208,8 @@ def _doc(path: Path) -> list[str]:
 
 def read_blocks(path: Path) -> Reading:
     """The text lines and tables of a report file, in reading order."""
-    from qa.limits import check_archive
-    from qa.tables import read_docx, split_pipe_tables
+    from qa.reading.limits import check_archive
+    from qa.reading.tables import read_docx, split_pipe_tables
 
     suffix = path.suffix.lower()
     try:

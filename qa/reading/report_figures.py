@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from qa.corpus import Document
-    from qa.passages import Passage
+    from qa.reading.document import Document
+    from qa.reading.passages import Passage
 
 _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 
@@ -39,8 +39,8 @@ def _label(sentence: str, start: int, end: int, previous: int) -> str:
 
 def figures_in(passages: list[Passage]) -> list[ReportFigure]:
     """The figures of `passages`, in reading order."""
-    from qa.figures import extract
-    from qa.passages import sentences
+    from qa.reading.figures import extract
+    from qa.reading.passages import sentences
 
     found = []
     for passage in passages:
@@ -60,7 +60,7 @@ def figures_in(passages: list[Passage]) -> list[ReportFigure]:
 
 def document_figures(document: Document) -> list[ReportFigure]:
     """Every figure `document` states (its text split into passages as the index splits it)."""
-    from qa.passages import split
+    from qa.reading.passages import split
 
     if not document.text:
         raise ValueError(f"{document.source}: this store keeps no report text; "

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.corpus import Document
+from qa.reading.document import Document
 
 WARN_BELOW = 0.9  # `qa build` and `qa add` warn when less of a file's body than this reached passages
 # A date or time on a line of its own: a page's metadata, not its body.
@@ -68,7 +68,7 @@ def _plain_lines(path: Path) -> list[str]:
             root = etree.fromstring(archive.read("word/document.xml"))
         ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
         return ["".join(p.xpath(".//w:t/text()", namespaces=ns)) for p in root.iter(f"{{{ns['w']}}}p")]
-    from qa.readers import decode
+    from qa.reading.readers import decode
 
     raw = decode(path.read_bytes(), path.name)
     if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", raw[:200], re.IGNORECASE):
@@ -85,8 +85,8 @@ def coverage(path: Path, doc: Document, passages) -> tuple[float, list[str]]:
     Body lines are the plain extraction's lines less page furniture and the boilerplate `clean` drops;
     a line of table cells counts when one passage holds its words and numbers in order.
     """
-    from qa.corpus import _BOILERPLATE, _DATE, _LABEL, _SOURCE
-    from qa.furniture import is_page_number
+    from qa.reading.cleaning import _BOILERPLATE, _DATE, _LABEL, _SOURCE
+    from qa.reading.furniture import is_page_number
 
     # Each passage squashed once: a line of cells is looked for in every passage.
     texts = [(p.text, _squash(p.text)) for p in passages]
@@ -141,9 +141,9 @@ def _cells_reached(line: str, texts: list[tuple[str, str]], hay: str) -> bool:
 
 def inspect(path: str | Path) -> Inspection:
     """Read one report file as `qa build` would and say how it went."""
-    from qa.passages import split
-    from qa.readers import read_blocks
-    from qa.corpus import clean
+    from qa.reading.passages import split
+    from qa.reading.readers import read_blocks
+    from qa.reading.cleaning import clean
 
     path = Path(path)
     reading = read_blocks(path)
