@@ -49,7 +49,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def timed(fn, items, repeat: int = 3) -> list[float]:
     """Seconds per call, warm (each item once first) but with no query vector cached."""
-    from qa.knowledge import KnowledgeBase
+    from qa.retrieval.searcher import KnowledgeBase
 
     for item in items:
         fn(item)
@@ -72,8 +72,8 @@ class Baseline:
         import faiss
         import jieba
 
-        from qa.embedding import embed, load_model
-        from qa.index import context_text
+        from qa.retrieval.embedding import embed, load_model
+        from qa.retrieval.index import context_text
 
         self.kb = kb
         self.model = load_model(kb.model_name)
@@ -86,8 +86,8 @@ class Baseline:
         self.bm25.index([jieba.lcut(t) for t in texts], show_progress=False)
 
     def rank(self, query: str, *, k: int = 5, mode: str = "fused", doc=None):
-        from qa.embedding import embed
-        from qa.knowledge import Scored
+        from qa.retrieval.embedding import embed
+        from qa.retrieval.searcher import Scored
 
         n = len(self.kb)
         tokens = [t for t in self.jieba.lcut(query) if t in self.bm25.vocab_dict]
@@ -136,15 +136,15 @@ def peak_rss_mb(index: Path) -> float:
 
 
 def report_tables(work: Path) -> None:
-    from qa.embedding import embed, load_model
-    from qa.index import dense_units
+    from qa.retrieval.embedding import embed, load_model
+    from qa.retrieval.index import dense_units
 
     corpus = work / "corpus"
     corpus.mkdir()
     shutil.copy(ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt", corpus)
     for report in DATA.glob("*.txt"):
         shutil.copy(report, corpus)
-    load_model(qa.embedding.DEFAULT_MODEL)  # model loading is not build time
+    load_model(qa.retrieval.embedding.DEFAULT_MODEL)  # model loading is not build time
     started = time.perf_counter()
     kb = qa.build(corpus, work / "index", progress=False)
     build_s = time.perf_counter() - started
@@ -241,7 +241,7 @@ def recall_at(found, exact, k: int = 10) -> float:
 
 
 def scale_tables(work: Path, sizes: list[int], *, milvus: bool = False) -> None:
-    from qa.index import current_generation
+    from qa.retrieval.index import current_generation
 
     print("\n## Scale (synthetic reports)\n")
     print(f"({machine_load()})\n")
@@ -297,9 +297,9 @@ def latency_probe(index: str) -> dict:
     The floor is what one search cannot avoid: encoding the question, BM25 scores and one
     FAISS search, each timed alone (p50 of their per-question sum).
     """
-    from qa.embedding import threads
+    from qa.retrieval.embedding import threads
     from qa.textnorm import clean_query
-    from qa.tokens import tokenize
+    from qa.retrieval.tokens import tokenize
 
     kb = qa.load(index)
     model, prompt = kb._model
@@ -308,7 +308,7 @@ def latency_probe(index: str) -> dict:
 
     def floor(q: str) -> None:
         vector = (np.asarray(encoder.encode([q]), dtype=np.float32) if encoder is not None
-                  else qa.embedding.embed(model, [q], prompt=prompt))
+                  else qa.retrieval.embedding.embed(model, [q], prompt=prompt))
         tokens = [t for t in tokenize(clean_query(q)) if t in kb.store.bm25.vocab_dict]
         if tokens:
             kb.store.bm25.get_scores(tokens)
@@ -358,7 +358,7 @@ def latency_table(index: Path, thread_counts: list[int]) -> None:
 def corpus_sentences(work: Path, count: int) -> list[str]:
     """`count` sentences as a build embeds them, from a synthetic corpus."""
     from qa.reading.corpus import load_corpus
-    from qa.index import dense_units
+    from qa.retrieval.index import dense_units
     from qa.reading.passages import split
 
     folder = work / f"sentences-{count}"
@@ -372,7 +372,7 @@ def corpus_sentences(work: Path, count: int) -> list[str]:
 
 def build_rate_table(work: Path, count: int) -> None:
     """Embedding throughput of a build: one process against one per core, same sentences, same run."""
-    from qa.embedding import DEFAULT_MODEL, build_workers, embed_corpus, load_model, threads
+    from qa.retrieval.embedding import DEFAULT_MODEL, build_workers, embed_corpus, load_model, threads
 
     texts = corpus_sentences(work, count)
     load_model(DEFAULT_MODEL)
@@ -430,8 +430,8 @@ def vectors_table(work: Path, count: int, seed: int = 0) -> None:
     """
     import faiss
 
-    from qa.embedding import DEFAULT_MODEL, embed_corpus, threads
-    from qa.index import NPROBES, make_faiss_index, recall_queries
+    from qa.retrieval.embedding import DEFAULT_MODEL, embed_corpus, threads
+    from qa.retrieval.index import NPROBES, make_faiss_index, recall_queries
 
     base = embed_corpus(DEFAULT_MODEL, corpus_sentences(work, 8000))
     rng = np.random.default_rng(seed)
@@ -506,10 +506,10 @@ def jieba_ready():
     jieba.setLogLevel(60)
     jieba.initialize()
 def posseg_ready():
-    from qa.postags import load_posseg
+    from qa.retrieval.postags import load_posseg
     load_posseg()
 def model_ready():
-    from qa.embedding import embed, load_model
+    from qa.retrieval.embedding import embed, load_model
     embed(load_model(), ["预热"])
 steps = [("qa", lambda: __import__("qa")), ("numpy", lambda: __import__("numpy")),
          ("faiss", lambda: __import__("faiss")), ("bm25s (scipy.sparse)", lambda: __import__("bm25s")),
@@ -561,8 +561,8 @@ def where(hits) -> list[tuple[str, int]]:
 
 
 def milvus_row(faiss_kb, corpus: Path, uri: Path, questions: list[str]) -> str:
-    from qa.milvus_store import write_store
-    from qa.store import open_store
+    from qa.retrieval.milvus_store import write_store
+    from qa.retrieval.store import open_store
 
     started = time.perf_counter()
     write_store(corpus, uri, "reports", model_name=faiss_kb.model_name, progress=False,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from qa.reading.figures import UNITS, Found, base_unit, clause_start, extract, kind_of, same_unit
-from qa.glossary import translate
+from qa.retrieval.glossary import translate
 from qa.reading.passages import sentences
-from qa.question import Question
+from qa.retrieval.question import Question
 from qa.results import Answer, Figure, Hit
 from qa.textnorm import fold
 
@@ -60,7 +60,7 @@ class Candidate:
 
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
     """The shorter words inside each keyword: "体制改革" → 体制, 改革."""
-    from qa.tokens import load_jieba
+    from qa.retrieval.tokens import load_jieba
 
     jieba = load_jieba()
     return {kw: [p for p in jieba.lcut_for_search(kw) if len(p) >= 2 and p != kw] for kw in keywords}

@@ -46,9 +46,9 @@ def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
           uri: str | None = None, collection: str | None = None):
     """Index every report in `corpus` into the folder `index` (or, with store="milvus", the Milvus
     collection at `uri`); returns the loaded KnowledgeBase."""
-    from qa.embedding import DEFAULT_MODEL
-    from qa.knowledge import KnowledgeBase
-    from qa.store import open_store, write_store
+    from qa.retrieval.embedding import DEFAULT_MODEL
+    from qa.retrieval.searcher import KnowledgeBase
+    from qa.retrieval.store import open_store, write_store
 
     corpus = Path(corpus) if corpus else default_corpus()
     location = _location(store, index, uri)
@@ -103,9 +103,9 @@ def load(index: str | Path | None = None, *, corpus: str | Path | None = None, m
 
     With `rebuild`, bring it up to date with `corpus` first when missing or stale.
     """
-    from qa.index import BadIndex, IndexBusy, IndexUnwritable
-    from qa.knowledge import KnowledgeBase
-    from qa.store import open_store, stale
+    from qa.retrieval.index import BadIndex, IndexBusy, IndexUnwritable
+    from qa.retrieval.searcher import KnowledgeBase
+    from qa.retrieval.store import open_store, stale
 
     location = _location(store, index, uri)
     if not rebuild:

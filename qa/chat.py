@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from qa.feedback import Feedback
-    from qa.knowledge import KnowledgeBase
+    from qa.retrieval.searcher import KnowledgeBase
 
 log = logging.getLogger("qa")
 

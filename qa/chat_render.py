@@ -108,7 +108,7 @@ def _evidence(answer: Answer) -> str:
 
 def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
     """The answer card: the figure large and first with its label, the evidence, the source; or a table of reports."""
-    from qa.question import analyse
+    from qa.retrieval.question import analyse
 
     keywords = analyse(answer.question).keywords if answer.question else ()
     body = []
@@ -156,7 +156,7 @@ def _by_document(answer: Answer) -> str:
 
 def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     """The answer as clean text for the clipboard and for screen readers: figure, evidence, source."""
-    from qa.question import analyse
+    from qa.retrieval.question import analyse
     if answer.by_document:
         lines = ["各报告的数字不同："]
         for each in answer.by_document:
@@ -181,7 +181,7 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
 def passages_html(hits: list[Hit], question: str) -> str:
     """The passages behind an answer at reading size, the question's keywords and every figure highlighted."""
     from qa.reading.figures import extract
-    from qa.question import analyse
+    from qa.retrieval.question import analyse
     from qa.textnorm import fold
 
     keywords = analyse(question).keywords if question else ()

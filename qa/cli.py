@@ -78,7 +78,7 @@ def _k(text: str) -> int:
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     """--store, --milvus-uri, --collection and --threads, for the CLI and app.py."""
-    from qa.store import STORES
+    from qa.retrieval.store import STORES
 
     parser.add_argument("--store", choices=STORES, default="faiss",
                         help="where the index lives (default: faiss, the index folder)")
@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.follow_symlinks:
         os.environ["QA_FOLLOW_SYMLINKS"] = "1"  # read by qa.reading.corpus.corpus_files, wherever the corpus is listed
-    from qa.embedding import ModelUnavailable, use_threads
-    from qa.index import BadIndex
+    from qa.retrieval.embedding import ModelUnavailable, use_threads
+    from qa.retrieval.index import BadIndex
 
     if getattr(args, "threads", None):  # inspect, figures and feedback embed nothing
         use_threads(args.threads)

@@ -8,7 +8,7 @@ import pytest
 
 import qa
 from conftest import ROOT
-from qa.embedding import DEFAULT_MODEL, ModelUnavailable, embed, load_model, model_dimension, query_prompt
+from qa.retrieval.embedding import DEFAULT_MODEL, ModelUnavailable, embed, load_model, model_dimension, query_prompt
 
 
 def test_default_model_is_chinese_capable_and_offline():
@@ -65,7 +65,7 @@ def test_encoders_and_faiss_run_on_one_thread_by_default(kb, monkeypatch):
     import torch
 
     monkeypatch.delenv("QA_THREADS", raising=False)
-    from qa.embedding import threads
+    from qa.retrieval.embedding import threads
 
     assert threads() == 1
     model = load_model(DEFAULT_MODEL)
@@ -75,7 +75,7 @@ def test_encoders_and_faiss_run_on_one_thread_by_default(kb, monkeypatch):
 
 
 def test_threads_option_reaches_torch_faiss_blas_and_the_encoder():
-    code = ("from qa.cli import _parser; from qa.embedding import use_threads, load_model, DEFAULT_MODEL;"
+    code = ("from qa.cli import _parser; from qa.retrieval.embedding import use_threads, load_model, DEFAULT_MODEL;"
             "args = _parser().parse_args(['ask', 'q', '--threads', '2']); use_threads(args.threads);"
             "import torch, faiss, threadpoolctl, os; m = load_model(DEFAULT_MODEL);"
             "blas = {p['num_threads'] for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas'};"
@@ -87,7 +87,7 @@ def test_threads_option_reaches_torch_faiss_blas_and_the_encoder():
 
 
 def test_a_bad_thread_setting_says_what_is_wanted(monkeypatch):
-    from qa.embedding import build_workers, threads, use_threads
+    from qa.retrieval.embedding import build_workers, threads, use_threads
 
     monkeypatch.setenv("QA_THREADS", "two")
     with pytest.raises(ValueError, match="QA_THREADS must be a whole number"):
@@ -101,7 +101,7 @@ def test_a_bad_thread_setting_says_what_is_wanted(monkeypatch):
 
 def test_a_worker_process_embeds_the_same_vectors(monkeypatch):
     """Half the sentences go to a spawned worker process; the vectors equal one process's."""
-    import qa.embedding
+    import qa.retrieval.embedding
     from qa.reading.corpus import load_corpus
     from qa.reading.passages import sentences
 
@@ -117,10 +117,10 @@ def test_a_worker_process_embeds_the_same_vectors(monkeypatch):
         return alone[[texts_index[t] for t in texts]]
 
     texts_index = {t: i for i, t in enumerate(texts)}
-    monkeypatch.setattr(qa.embedding, "PARALLEL_MIN", 0)
-    monkeypatch.setattr(qa.embedding, "CHUNK", 8)
-    monkeypatch.setattr(qa.embedding, "embed", slow_embed)
-    shared = qa.embedding.embed_corpus(DEFAULT_MODEL, texts, workers=2)
+    monkeypatch.setattr(qa.retrieval.embedding, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(qa.retrieval.embedding, "CHUNK", 8)
+    monkeypatch.setattr(qa.retrieval.embedding, "embed", slow_embed)
+    shared = qa.retrieval.embedding.embed_corpus(DEFAULT_MODEL, texts, workers=2)
     assert 0 < sum(here) < len(texts)  # both processes took chunks
     assert shared.shape == alone.shape and np.allclose(shared, alone, atol=1e-5)
 
@@ -130,11 +130,11 @@ def test_a_script_without_a_main_guard_still_builds(tmp_path):
     embeds the rest itself instead of failing the build."""
     script = tmp_path / "unguarded.py"
     script.write_text(
-        "import qa.embedding, sys\n"
-        "qa.embedding.PARALLEL_MIN = 0\n"
-        "qa.embedding.CHUNK = 8\n"
+        "import qa.retrieval.embedding, sys\n"
+        "qa.retrieval.embedding.PARALLEL_MIN = 0\n"
+        "qa.retrieval.embedding.CHUNK = 8\n"
         "texts = [f'第{i}项工作完成。' for i in range(64)]\n"
-        "vectors = qa.embedding.embed_corpus(qa.embedding.DEFAULT_MODEL, texts, workers=2)\n"
+        "vectors = qa.retrieval.embedding.embed_corpus(qa.retrieval.embedding.DEFAULT_MODEL, texts, workers=2)\n"
         "print(vectors.shape)\n", encoding="utf-8")
     env = {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": os.environ.get("PATH", "")}
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
@@ -157,7 +157,7 @@ def test_request_threads_search_on_one_faiss_thread_too(kb):
 def test_queries_skip_encode_only_where_the_vectors_are_the_same():
     from conftest import HashEmbedder
 
-    from qa.embedding import query_encoder
+    from qa.retrieval.embedding import query_encoder
 
     model = load_model(DEFAULT_MODEL)
     direct = query_encoder(model)

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.reading.figures import extract, same_unit
-from qa.question import analyse
+from qa.retrieval.question import analyse
 
 
 def figures(text):

@@ -11,7 +11,7 @@ import pytest
 
 import qa
 from conftest import ROOT
-from qa.index import BadIndex, IndexBusy, IndexMissing, build_lock, current_generation, stale_reason
+from qa.retrieval.index import BadIndex, IndexBusy, IndexMissing, build_lock, current_generation, stale_reason
 
 
 def test_build_writes_the_index_folder(fake_model, hongqiao_corpus, tmp_path):
@@ -119,12 +119,12 @@ def test_killed_builds_never_break_the_previous_index(hongqiao_corpus, tmp_path)
 
 
 def test_a_model_missing_after_the_build_names_the_fix(fake_model, hongqiao_corpus, tmp_path, monkeypatch):
-    import qa.embedding
+    import qa.retrieval.embedding
 
     qa.build(hongqiao_corpus, tmp_path / "index", model="gone/model", progress=False)
     monkeypatch.undo()  # the real loader: "gone/model" is nowhere on this machine
     kb = qa.load(tmp_path / "index")
-    with pytest.raises(qa.embedding.ModelUnavailable, match="--model"):
+    with pytest.raises(qa.retrieval.embedding.ModelUnavailable, match="--model"):
         kb.search("行政复议维持多少宗")
 
 
@@ -151,17 +151,17 @@ def test_small_corpora_get_an_exact_index(fake_model, hongqiao_corpus, tmp_path)
 
 
 def test_ivf_above_the_limit_with_its_measured_recall(fake_model, reports_corpus, tmp_path, monkeypatch):
-    import qa.index
+    import qa.retrieval.index
 
     exact = qa.build(reports_corpus, tmp_path / "exact", model="hash", progress=False)
-    monkeypatch.setattr(qa.index, "EXACT_LIMIT", 50)
+    monkeypatch.setattr(qa.retrieval.index, "EXACT_LIMIT", 50)
     ivf = qa.build(reports_corpus, tmp_path / "ivf", model="hash", progress=False)
     dense = _dense_kinds(tmp_path / "ivf")
     vectors = ivf.store.vectors.ntotal
     assert vectors > 50 and ivf.store.manifest["faiss"] == "IndexIVFFlat"
     assert dense["kind"] == "ivf-flat" and dense["lists"] == min(vectors // 4, round(4 * vectors ** 0.5))
     assert dense["recall@10"] >= 0.99 and 1 <= dense["nprobe"] <= dense["lists"]
-    assert dense["recall_queries"].startswith(f"{qa.index.RECALL_SAMPLE} blends")
+    assert dense["recall_queries"].startswith(f"{qa.retrieval.index.RECALL_SAMPLE} blends")
     assert qa.load(tmp_path / "ivf").store.vectors.nprobe == dense["nprobe"]
     for question in ("行政复议维持多少宗", "政务服务中心集中办理事项", "法治宣传教育"):
         assert ivf.search(question, 1, mode="dense") == exact.search(question, 1, mode="dense")
@@ -169,9 +169,9 @@ def test_ivf_above_the_limit_with_its_measured_recall(fake_model, reports_corpus
 
 @pytest.mark.parametrize("limit", [100_000, 50])  # exact and IVF
 def test_the_document_filter_works_on_every_index_type(fake_model, reports_corpus, tmp_path, monkeypatch, limit):
-    import qa.index
+    import qa.retrieval.index
 
-    monkeypatch.setattr(qa.index, "EXACT_LIMIT", limit)
+    monkeypatch.setattr(qa.retrieval.index, "EXACT_LIMIT", limit)
     kb = qa.build(reports_corpus, tmp_path / "index", model="hash", progress=False)
     for doc in kb.documents:
         hits = kb.search("行政复议案件", 5, mode="dense", doc=doc.source)
@@ -183,9 +183,9 @@ def test_the_document_filter_works_on_every_index_type(fake_model, reports_corpu
 def test_an_ivf_index_is_reused_by_the_next_build(fake_model, reports_corpus, tmp_path, monkeypatch):
     import shutil
 
-    import qa.index
+    import qa.retrieval.index
 
-    monkeypatch.setattr(qa.index, "EXACT_LIMIT", 50)
+    monkeypatch.setattr(qa.retrieval.index, "EXACT_LIMIT", 50)
     corpus = shutil.copytree(reports_corpus, tmp_path / "corpus")
     first = qa.build(corpus, tmp_path / "index", model="hash", progress=False)
     (corpus / "extra.txt").write_text("某区2022年法治政府建设情况报告\n一、新增\n行政复议维持99宗。", "utf-8")
@@ -197,7 +197,7 @@ def test_an_ivf_index_is_reused_by_the_next_build(fake_model, reports_corpus, tm
 def test_make_faiss_index_finds_nprobe_for_the_recall_target():
     import numpy as np
 
-    from qa.index import make_faiss_index
+    from qa.retrieval.index import make_faiss_index
 
     rng = np.random.default_rng(1)
     centres = rng.standard_normal((30, 32))
@@ -216,8 +216,8 @@ def test_make_faiss_index_finds_nprobe_for_the_recall_target():
 
 def test_a_big_build_starts_its_workers_before_reading(fake_model, reports_corpus, tmp_path, monkeypatch):
     import qa.reading.corpus
-    import qa.embedding
-    import qa.index
+    import qa.retrieval.embedding
+    import qa.retrieval.index
 
     events = []
 
@@ -225,19 +225,19 @@ def test_a_big_build_starts_its_workers_before_reading(fake_model, reports_corpu
         def shutdown(self, wait=True, cancel_futures=False):
             events.append("stopped")
 
-    real_read, real_embed = qa.reading.corpus.read_document, qa.embedding.embed_corpus
-    monkeypatch.setattr(qa.embedding, "build_workers", lambda: 2)
-    monkeypatch.setattr(qa.embedding, "start_workers", lambda name, workers=None: events.append("started") or Pool())
+    real_read, real_embed = qa.reading.corpus.read_document, qa.retrieval.embedding.embed_corpus
+    monkeypatch.setattr(qa.retrieval.embedding, "build_workers", lambda: 2)
+    monkeypatch.setattr(qa.retrieval.embedding, "start_workers", lambda name, workers=None: events.append("started") or Pool())
     monkeypatch.setattr(qa.reading.corpus, "read_document", lambda *a: events.append("read") or real_read(*a))
-    monkeypatch.setattr(qa.embedding, "embed_corpus",
+    monkeypatch.setattr(qa.retrieval.embedding, "embed_corpus",
                         lambda name, texts, **kw: events.append(type(kw["pool"]).__name__) or real_embed(
                             name, texts, progress=False, workers=1))
     size = sum(p.stat().st_size for p in reports_corpus.iterdir())
-    monkeypatch.setattr(qa.index, "BYTES_PER_SENTENCE", 1)
-    monkeypatch.setattr(qa.embedding, "PARALLEL_MIN", size)  # the three reports just reach it
+    monkeypatch.setattr(qa.retrieval.index, "BYTES_PER_SENTENCE", 1)
+    monkeypatch.setattr(qa.retrieval.embedding, "PARALLEL_MIN", size)  # the three reports just reach it
     qa.build(reports_corpus, tmp_path / "index", model="hash", progress=False)
     assert events[0] == "started" and "read" in events and events[-2:] == ["Pool", "stopped"]
     events.clear()
-    monkeypatch.setattr(qa.embedding, "PARALLEL_MIN", size + 1)
+    monkeypatch.setattr(qa.retrieval.embedding, "PARALLEL_MIN", size + 1)
     qa.build(reports_corpus, tmp_path / "other", model="hash", progress=False)
     assert "started" not in events and "NoneType" in events

@@ -3,7 +3,7 @@ import sys
 
 from conftest import ROOT
 
-from qa.postags import shared_tag_table
+from qa.retrieval.postags import shared_tag_table
 
 
 def fresh(text: str) -> str:

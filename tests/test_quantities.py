@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.reading.figures import extract, kind_of
-from qa.question import analyse
+from qa.retrieval.question import analyse
 from qa.textnorm import fold
 
 PROVINCE = ("江西省2022年国民经济和社会发展统计公报\n01综合\n"

@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 
 import qa
-import qa.index
+import qa.retrieval.index
 
 pytestmark = pytest.mark.reliability
 
@@ -31,11 +31,11 @@ _MILVUS_CHILD = r"""
 import json, os, random, signal, sys, threading
 sys.path.insert(0, sys.argv[5])
 from conftest import HashEmbedder
-import qa, qa.embedding
-from qa.index import BadIndex
+import qa, qa.retrieval.embedding
+from qa.retrieval.index import BadIndex
 
 model = HashEmbedder()
-qa.embedding.load_model = lambda name=None: model
+qa.retrieval.embedding.load_model = lambda name=None: model
 corpus, uri, kill_at, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 words = json.loads(sys.argv[6])
 try:
@@ -233,14 +233,14 @@ def _unfinished(index) -> list[str]:
 
 def test_a_full_disk_is_one_line_leaves_nothing_and_the_old_index_answers(tiny_disk, fake_model, hongqiao_corpus,
                                                                            caplog, monkeypatch):
-    from qa.index import IndexUnwritable, current_generation
+    from qa.retrieval.index import IndexUnwritable, current_generation
 
     index = tiny_disk / "index"
     qa.build(hongqiao_corpus, index, progress=False)
     before = current_generation(index)
     _big_report(hongqiao_corpus / "big.txt", 8000)  # about 700 KB of text: more than the disk holds
     # The size check before writing, then the disk really filling up (the check switched off).
-    checked = qa.index._check_space
+    checked = qa.retrieval.index._check_space
 
     def estimate_only(*args):  # the estimate is made, the refusal skipped: the write itself fills the disk
         with contextlib.suppress(IndexUnwritable):
@@ -248,7 +248,7 @@ def test_a_full_disk_is_one_line_leaves_nothing_and_the_old_index_answers(tiny_d
 
     for check in (True, False):
         if not check:
-            monkeypatch.setattr(qa.index, "_check_space", estimate_only)
+            monkeypatch.setattr(qa.retrieval.index, "_check_space", estimate_only)
         with pytest.raises(IndexUnwritable) as failed:
             qa.build(hongqiao_corpus, index, progress=False)
         message = str(failed.value)
@@ -268,7 +268,7 @@ def test_a_full_disk_when_faiss_writes_is_one_line_and_cleaned_up(fake_model, ho
     """The same with the failure injected where no tmpfs can be mounted: faiss's own disk-full error."""
     import faiss
 
-    from qa.index import IndexUnwritable, current_generation
+    from qa.retrieval.index import IndexUnwritable, current_generation
 
     index = tmp_path / "index"
     qa.build(hongqiao_corpus, index, progress=False)
@@ -291,7 +291,7 @@ def test_a_full_disk_when_faiss_writes_is_one_line_and_cleaned_up(fake_model, ho
 
 def test_a_read_only_index_answers_stale_with_a_warning(tiny_disk, fake_model, hongqiao_corpus, caplog, capsys):
     from qa.cli import main
-    from qa.index import IndexUnwritable
+    from qa.retrieval.index import IndexUnwritable
 
     index = tiny_disk / "index"
     qa.build(hongqiao_corpus, index, progress=False)
@@ -312,7 +312,7 @@ def test_a_read_only_folder_injected(fake_model, hongqiao_corpus, tmp_path, monk
     import builtins
     import errno
 
-    from qa.index import IndexUnwritable
+    from qa.retrieval.index import IndexUnwritable
 
     index = tmp_path / "index"
     qa.build(hongqiao_corpus, index, progress=False)
@@ -336,7 +336,7 @@ def test_startup_while_a_build_holds_the_lock_answers_from_the_last_build(fake_m
                                                                           caplog):
     import threading
 
-    from qa.index import build_lock
+    from qa.retrieval.index import build_lock
 
     index = tmp_path / "index"
     qa.build(hongqiao_corpus, index, progress=False)
@@ -403,7 +403,7 @@ def test_cli_follow_symlinks_reads_links_inside_the_corpus_only(linked_corpus, f
 
 def test_add_refuses_a_different_report_of_the_same_name(fake_model, hongqiao_corpus, tmp_path, capsys):
     from qa.cli import main
-    from qa.index import current_generation
+    from qa.retrieval.index import current_generation
 
     index = tmp_path / "index"
     qa.build(hongqiao_corpus, index, progress=False)
@@ -534,7 +534,7 @@ def test_caches_cleared_and_evicted_under_many_threads(fake_model, hongqiao_corp
     them. The old dict-and-clear code (its limit set to 8) failed this loop with KeyError 416 times in 4,800."""
     import threading
 
-    from qa.cache import BoundedCache
+    from qa.retrieval.cache import BoundedCache
 
     kb = qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
     kb._known, kb._frequencies = BoundedCache(8), BoundedCache(8)
@@ -573,7 +573,7 @@ def test_caches_cleared_and_evicted_under_many_threads(fake_model, hongqiao_corp
 
 
 def test_bounded_cache_keeps_the_newest_entries():
-    from qa.cache import BoundedCache
+    from qa.retrieval.cache import BoundedCache
 
     cache = BoundedCache(3)
     cache.update({"a": 1, "b": 2})

@@ -9,7 +9,7 @@ import pytest
 
 import qa
 from conftest import DATA, HONGQIAO, build_reports
-from qa.index import current_generation
+from qa.retrieval.index import current_generation
 
 LIWAN = DATA / "liwan_2022_excerpt.txt"
 CHENGDONG = DATA / "chengdong_xining_2022_excerpt.txt"

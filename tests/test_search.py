@@ -66,7 +66,7 @@ def test_document_filter(kb):
 def test_bm25_ranks_by_bm25s_scores_and_keeps_to_the_filter(kb):
     import numpy as np
 
-    from qa.tokens import tokenize
+    from qa.retrieval.tokens import tokenize
 
     store = kb.store
     for query in ("行政复议维持多少宗", "法治宣传教育 普法", "城东区 行政执法"):
@@ -83,8 +83,8 @@ def test_bm25_ranks_by_bm25s_scores_and_keeps_to_the_filter(kb):
 
 
 def test_keyword_counts_are_the_passages_holding_every_token_of_the_word(kb):
-    from qa.index import context_text
-    from qa.tokens import tokenize
+    from qa.retrieval.index import context_text
+    from qa.retrieval.tokens import tokenize
 
     terms = [set(tokenize(context_text(kb.documents[p.doc], p))) for p in kb.store.passage_list]
     for word in ("复议", "行政复议", "城东区", "法治政府建设", "维持"):

@@ -7,8 +7,8 @@ from conftest import DATA, HONGQIAO
 
 import qa
 from qa.evaluate import load_questions
-from qa.index import IndexMissing
-from qa.store import open_store, stale
+from qa.retrieval.index import IndexMissing
+from qa.retrieval.store import open_store, stale
 
 QUESTIONS = load_questions(DATA / "dev.jsonl") + load_questions(DATA / "heldout.jsonl")
 
@@ -80,7 +80,7 @@ def test_milvus_updates_only_the_changed_reports(tmp_path, fake_model):
 
 
 def test_milvus_write_killed_midway_is_redone_cleanly(tmp_path, fake_model, monkeypatch, hongqiao_corpus):
-    from qa import milvus_store
+    from qa.retrieval import milvus_store
 
     uri = str(tmp_path / "m.db")
     real_insert = type(milvus_store.connect(uri)).insert

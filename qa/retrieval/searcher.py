@@ -6,16 +6,16 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from qa.cache import BoundedCache
-from qa.index import BadIndex
+from qa.retrieval.cache import BoundedCache
+from qa.retrieval.index import BadIndex
 from qa.reading.limits import check_k
-from qa.question import MAX_QUERY, Question
+from qa.retrieval.question import MAX_QUERY, Question
 from qa.results import Answer, Hit
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from qa.store import Match, Store
+    from qa.retrieval.store import Match, Store
 
 # Weight of the normalised BM25 score in the fused score (tuned on the dev, held-out and
 # paraphrase sets, see README); the dense score takes the rest.
@@ -66,7 +66,7 @@ class KnowledgeBase:
 
     @functools.cached_property
     def _model(self):
-        from qa.embedding import load_model, query_prompt
+        from qa.retrieval.embedding import load_model, query_prompt
 
         model = load_model(self.model_name)
         return model, query_prompt(model, self.model_name)
@@ -98,7 +98,7 @@ class KnowledgeBase:
 
     def analyse(self, text: str, *, words: bool = True) -> Question:
         """The question read once, with the reports' own short place names known."""
-        from qa.question import analyse
+        from qa.retrieval.question import analyse
 
         return analyse(text, aliases=self._aliases, words=words)
 
@@ -137,7 +137,7 @@ class KnowledgeBase:
 
     @functools.cached_property
     def _encode_query(self):
-        from qa.embedding import query_encoder
+        from qa.retrieval.embedding import query_encoder
 
         return query_encoder(*self._model)
 
@@ -150,8 +150,8 @@ class KnowledgeBase:
 
         `query` comes cleaned by `rank` (NFKC, lower case, simplified).
         """
-        from qa.glossary import translate
-        from qa.tokens import tokenize
+        from qa.retrieval.glossary import translate
+        from qa.retrieval.tokens import tokenize
 
         tokens = tokenize(translate(query))
         known = self._known_tokens(tokens)

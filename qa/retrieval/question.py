@@ -65,8 +65,8 @@ class Question:
 
 
 def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    from qa.glossary import translate
-    from qa.postags import load_posseg
+    from qa.retrieval.glossary import translate
+    from qa.retrieval.postags import load_posseg
 
     posseg = load_posseg()
     words, nouns = [], set()

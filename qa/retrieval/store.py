@@ -2,7 +2,7 @@
 
 Two backends: `faiss` (an index folder on this machine, the default) and `milvus`
 (a Milvus Lite file or a Milvus server). Fusing their scores into a ranking is done
-above them, in `qa.knowledge`, so both give the same answers.
+above them, in `qa.retrieval.searcher`, so both give the same answers.
 """
 
 from __future__ import annotations
@@ -48,16 +48,20 @@ class Store(Protocol):
         """The passages with these ids, in that order."""
 
     def document_frequency(self, word: str) -> int:
-        """How many passages hold `word`: their BM25 terms hold each of its tokens (`qa.tokens`)."""
+        """How many passages hold `word`: their BM25 terms hold each of its tokens (`qa.retrieval.tokens`)."""
 
 
 def _backend(store: str):
     """The module implementing `store`: it has `open_store`, `write_store` and `stale`."""
-    import importlib
+    if store == "faiss":
+        from qa.retrieval import faiss_store
 
-    if store not in STORES:
-        raise ValueError(f"store must be one of {STORES}, not {store!r}")
-    return importlib.import_module(f"qa.{store}_store")
+        return faiss_store
+    if store == "milvus":
+        from qa.retrieval import milvus_store
+
+        return milvus_store
+    raise ValueError(f"store must be one of {STORES}, not {store!r}")
 
 
 def open_store(location: str | Path, *, store: str = "faiss", collection: str | None = None) -> Store:

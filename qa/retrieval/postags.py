@@ -16,7 +16,7 @@ def load_posseg():
     """
     from jieba import posseg
 
-    from qa.tokens import load_jieba
+    from qa.retrieval.tokens import load_jieba
 
     jieba = load_jieba()
     posseg.dt.word_tag_tab = shared_tag_table(posseg.dt.word_tag_tab, jieba.dt.FREQ)

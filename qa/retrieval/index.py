@@ -302,8 +302,8 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
     import faiss
     import numpy as np
 
-    from qa.embedding import embed_corpus, load_model, model_dimension
-    from qa.tokens import tokenize
+    from qa.retrieval.embedding import embed_corpus, load_model, model_dimension
+    from qa.retrieval.tokens import tokenize
 
     corpus, index = Path(corpus), Path(index)
     if not corpus.is_dir():
@@ -360,7 +360,7 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
 def _early_workers(corpus: Path, index: Path, model_name: str):
     """Embedding workers started before the reports are read, when the files not yet embedded look
     big enough to share (`PARALLEL_MIN` sentences): they load the model meanwhile instead of after."""
-    from qa.embedding import PARALLEL_MIN, build_workers, start_workers, stop_workers
+    from qa.retrieval.embedding import PARALLEL_MIN, build_workers, start_workers, stop_workers
 
     try:
         embedded = read_manifest(index).get("files", {}) if (index / "CURRENT").exists() else {}

@@ -4,7 +4,7 @@ A URI ending in `.db` runs Milvus Lite inside this process (PyPI `milvus-lite`);
 `http://host:19530` talks to a Milvus server or cluster through the same pymilvus calls.
 A generation of the store is three collections, `{name}_g{generation}_…`:
 
-- `…_passages`: the passage and `terms`, the passage's BM25 tokens (`qa.tokens`), analysed
+- `…_passages`: the passage and `terms`, the passage's BM25 tokens (`qa.retrieval.tokens`), analysed
   by Milvus's jieba tokenizer into a sparse BM25 field by a Milvus `Function`; keyword counts
   read the same terms;
 - `…_sentences`: one dense vector per sentence and the passage it belongs to (a passage
@@ -25,9 +25,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa.index import BadIndex, IndexMissing, corpus_state, dense_units
+from qa.retrieval.index import BadIndex, IndexMissing, corpus_state, dense_units
 from qa.reading.passages import CHUNKER_VERSION, Passage
-from qa.store import Match
+from qa.retrieval.store import Match
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,7 +42,7 @@ TEXT = 65_535  # longest VARCHAR Milvus takes (bytes)
 LONGEST = 8_000  # characters of a heading kept: 24 KB of UTF-8 at most
 _SETTINGS = 0  # id of the settings row in the documents collection
 _KINDS = ("documents", "passages", "sentences")
-_ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact", "hmm": True}}  # see qa.tokens._pieces
+_ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact", "hmm": True}}  # see qa.retrieval.tokens._pieces
 
 
 def connect(uri: str):
@@ -267,8 +267,8 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     from qa.reading.corpus import corpus_files, read_document
 
     from qa.reading.document import UnreadableError
-    from qa.embedding import load_model, model_dimension
-    from qa.index import dedupe_key, previous_build
+    from qa.retrieval.embedding import load_model, model_dimension
+    from qa.retrieval.index import dedupe_key, previous_build
     from qa.reading.passages import split
 
     corpus, uri = Path(corpus), str(uri)
@@ -372,9 +372,9 @@ def _insert(client, names: tuple[str, str, str], pending: list, cache: dict, mod
     """Embed and insert the passages of `pending` reports, then record the reports. Returns the model."""
     import numpy as np
 
-    from qa.embedding import embed, load_model
-    from qa.index import context_text
-    from qa.tokens import tokenize
+    from qa.retrieval.embedding import embed, load_model
+    from qa.retrieval.index import context_text
+    from qa.retrieval.tokens import tokenize
 
     documents, passages_name, sentences_name = names
     rows, vectors, records = [], [], []
@@ -485,7 +485,7 @@ class MilvusStore:
                         section=r["section"]) for r in (by_id[i] for i in ids)]
 
     def document_frequency(self, word: str) -> int:
-        from qa.tokens import tokenize
+        from qa.retrieval.tokens import tokenize
 
         tokens = sorted(set(tokenize(word)))
         if not tokens:

@@ -1,4 +1,4 @@
-"""The embedded store: an index folder with FAISS sentence vectors and a bm25s index (see `qa.index`).
+"""The embedded store: an index folder with FAISS sentence vectors and a bm25s index (see `qa.retrieval.index`).
 
 A folder holds one index, so the store functions ignore `collection`.
 """
@@ -9,8 +9,8 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa.index import BadIndex, current_generation, read_generation, read_manifest, stale_reason, write_index
-from qa.store import Match
+from qa.retrieval.index import BadIndex, current_generation, read_generation, read_manifest, stale_reason, write_index
+from qa.retrieval.store import Match
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,10 +31,10 @@ def stale(corpus: Path, index: str | Path, collection: str, model_name: str | No
 
 
 class FaissStore:
-    """An index folder opened for searching; write it with `qa.index.write_index`."""
+    """An index folder opened for searching; write it with `qa.retrieval.index.write_index`."""
 
     def __init__(self, index: Path):
-        from qa.embedding import apply_threads
+        from qa.retrieval.embedding import apply_threads
 
         apply_threads()  # before bm25s and FAISS load their BLAS and OpenMP: one thread unless --threads
         import bm25s
@@ -135,7 +135,7 @@ class FaissStore:
     def document_frequency(self, word: str) -> int:
         import numpy as np
 
-        from qa.tokens import tokenize
+        from qa.retrieval.tokens import tokenize
 
         vocab, matrix = self.bm25.vocab_dict, self.bm25.scores
         tokens = set(tokenize(word))
