@@ -49,7 +49,7 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def timed(fn, items, repeat: int = 3) -> list[float]:
     """Seconds per call, warm (each item once first) but with no query vector cached."""
-    from qa.retrieval.searcher import KnowledgeBase
+    from qa.answers.asking import KnowledgeBase
 
     for item in items:
         fn(item)
@@ -107,7 +107,7 @@ class Baseline:
 
     def ask(self, question: str, *, k: int = 5, doc=None):
         """Our figure choice over this baseline's passages (its own retrieval, nothing else)."""
-        from qa.answering import answer
+        from qa.answers.answering import answer
 
         asked = self.kb.analyse(question)
         return answer(asked, self.search(question, max(k, 20)), weights=self.kb.keyword_weights(asked.keywords), k=k)
@@ -562,7 +562,7 @@ def where(hits) -> list[tuple[str, int]]:
 
 def milvus_row(faiss_kb, corpus: Path, uri: Path, questions: list[str]) -> str:
     from qa.retrieval.milvus_store import write_store
-    from qa.retrieval.store import open_store
+    from qa.retrieval.backends import open_store
 
     started = time.perf_counter()
     write_store(corpus, uri, "reports", model_name=faiss_kb.model_name, progress=False,

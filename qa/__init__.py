@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from qa.results import Answer, Figure, Hit  # noqa: E402
 from qa.api import add, ask, build, load, search  # noqa: E402
-from qa.retrieval.searcher import KnowledgeBase  # noqa: E402
+from qa.answers.asking import KnowledgeBase  # noqa: E402
 from qa.reading.inspect import Inspection, inspect  # noqa: E402
 
 __all__ = ["Answer", "Figure", "Hit", "Inspection", "KnowledgeBase", "inspect", "add", "ask", "build", "load", "search", "__version__"]

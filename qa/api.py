@@ -47,8 +47,8 @@ def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
     """Index every report in `corpus` into the folder `index` (or, with store="milvus", the Milvus
     collection at `uri`); returns the loaded KnowledgeBase."""
     from qa.retrieval.embedding import DEFAULT_MODEL
-    from qa.retrieval.searcher import KnowledgeBase
-    from qa.retrieval.store import open_store, write_store
+    from qa.answers.asking import KnowledgeBase
+    from qa.retrieval.backends import open_store, write_store
 
     corpus = Path(corpus) if corpus else default_corpus()
     location = _location(store, index, uri)
@@ -104,8 +104,8 @@ def load(index: str | Path | None = None, *, corpus: str | Path | None = None, m
     With `rebuild`, bring it up to date with `corpus` first when missing or stale.
     """
     from qa.retrieval.index import BadIndex, IndexBusy, IndexUnwritable
-    from qa.retrieval.searcher import KnowledgeBase
-    from qa.retrieval.store import open_store, stale
+    from qa.answers.asking import KnowledgeBase
+    from qa.retrieval.backends import open_store, stale
 
     location = _location(store, index, uri)
     if not rebuild:

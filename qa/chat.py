@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from qa.feedback import Feedback
-    from qa.retrieval.searcher import KnowledgeBase
+    from qa.answers.asking import KnowledgeBase
 
 log = logging.getLogger("qa")
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from qa.reading.document import Document
-    from qa.retrieval.searcher import KnowledgeBase
+    from qa.answers.asking import KnowledgeBase
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MAX_UPLOAD_MB = 20  # per file; the app's `max_file_size` refuses bigger uploads before they are stored

@@ -78,7 +78,7 @@ def _k(text: str) -> int:
 
 def add_store_arguments(parser: argparse.ArgumentParser) -> None:
     """--store, --milvus-uri, --collection and --threads, for the CLI and app.py."""
-    from qa.retrieval.store import STORES
+    from qa.retrieval.backends import STORES
 
     parser.add_argument("--store", choices=STORES, default="faiss",
                         help="where the index lives (default: faiss, the index folder)")
@@ -148,7 +148,7 @@ def _run(args) -> int:
         if args.json:
             print(json.dumps(asdict(answer), ensure_ascii=False, indent=1))
         else:
-            from qa.answering import describe
+            from qa.answers.answering import describe
 
             print(describe(answer))
     elif args.command == "inspect":

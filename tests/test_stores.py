@@ -8,7 +8,7 @@ from conftest import DATA, HONGQIAO
 import qa
 from qa.evaluate import load_questions
 from qa.retrieval.index import IndexMissing
-from qa.retrieval.store import open_store, stale
+from qa.retrieval.backends import open_store, stale
 
 QUESTIONS = load_questions(DATA / "dev.jsonl") + load_questions(DATA / "heldout.jsonl")
 

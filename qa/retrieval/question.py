@@ -104,7 +104,7 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
     folded = clean_query(question[:MAX_QUERY])
     places = asked_places(folded, aliases or {})
     keywords, nouns = _keywords(folded) if words else ((), frozenset())
-    # The place asked is answered by choosing reports (KnowledgeBase.scope), not by the words of a sentence.
+    # The place asked is answered by choosing reports (Searcher.scope), not by the words of a sentence.
     from qa.reading.places import aliases as short_names
 
     chains = [chain for names in places for chain in names]

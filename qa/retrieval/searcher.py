@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Iterable
 from qa.retrieval.cache import BoundedCache
 from qa.retrieval.index import BadIndex
 from qa.reading.limits import check_k
-from qa.retrieval.question import MAX_QUERY, Question
-from qa.results import Answer, Hit
+from qa.retrieval.question import Question
+from qa.results import Hit
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 BM25_WEIGHT = 0.8
 MODES = ("fused", "bm25", "dense")
 POOL = 200  # candidates taken from each of BM25 and the dense vectors before fusing
-POOL_ANSWER = 20  # passages `ask` reads: its figures, and each report's own when reports differ
 NOT_NAMED = 0.5  # score factor for reports other than the ones a question names
 REMEMBERED = 100_000  # keywords and tokens whose counts are kept; questions are unbounded, memory is not
 
@@ -44,8 +43,8 @@ class Scope:
     missing: str = ""  # the place no report is about ("朝阳区"), for the answer's notice
 
 
-class KnowledgeBase:
-    """A store opened for searching and answering; build one with `qa.build`, open it with `qa.load`."""
+class Searcher:
+    """A store opened for searching: the question's scope, the fused ranking, the hits. `qa.answers` adds `ask`."""
 
     def __init__(self, store: Store, *, model: str | None = None):
         self.store = store
@@ -58,7 +57,7 @@ class KnowledgeBase:
         self._known = BoundedCache(REMEMBERED)  # BM25 token -> does some passage hold it
 
     def __repr__(self) -> str:
-        return f"KnowledgeBase({self.store.location!r}, {len(self.documents)} documents, {len(self.store)} passages)"
+        return f"{type(self).__name__}({self.store.location!r}, {len(self.documents)} documents, {len(self.store)} passages)"
 
     def __len__(self) -> int:
         """Number of passages."""
@@ -230,32 +229,6 @@ class KnowledgeBase:
                doc: str | Iterable[str] | None = None) -> list[Hit]:
         """The `k` passages that best answer `query`, best first."""
         return self.hits(self.rank(query, k=k, mode=mode, doc=doc))
-
-    def ask(self, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
-        """Answer `question` with the exact figure and its evidence, or say the reports don't.
-
-        One retrieval: the per-report answers of a question whose figure differs between reports
-        come from the same pool of passages.
-        """
-        import dataclasses
-
-        from qa.answering import answer
-
-        k = check_k(k)
-        asked = self.analyse(question)
-        scope = self.scope(asked)
-        weights = self.keyword_weights(asked.keywords)
-        if scope.missing:
-            searched = "、".join(d.title for d in self.documents[:5]) + ("等" if len(self.documents) > 5 else "")
-            result = Answer(question, None, "", notice=f"报告中没有关于{scope.missing}的内容（检索了：{searched}）。")
-        else:
-            hits = self.hits(self.rank(asked, k=max(k, POOL_ANSWER), doc=doc, scope=scope))
-            result = answer(asked, hits, weights=weights, must_name={
-                self.documents[i].source: words for i, words in scope.must_name.items()}, k=k,
-                by_document=doc is None and len(self.documents) > 1 and not asked.places)
-        if len(question) > MAX_QUERY:
-            result = dataclasses.replace(result, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
-        return result
 
     def keyword_weights(self, keywords) -> dict[str, float]:
         """IDF of each keyword over the passages: rare words decide, common ones barely count."""

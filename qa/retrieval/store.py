@@ -1,13 +1,10 @@
-"""Where passages, their vectors and BM25 live: the interface, and the factory choosing a backend.
+"""Where passages, their vectors and BM25 live: the interface every backend serves (`backends` chooses one).
 
-Two backends: `faiss` (an index folder on this machine, the default) and `milvus`
-(a Milvus Lite file or a Milvus server). Fusing their scores into a ranking is done
-above them, in `qa.retrieval.searcher`, so both give the same answers.
+Fusing their scores into a ranking is done above them, in `qa.retrieval.searcher`, so both give the same answers.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
@@ -15,9 +12,6 @@ if TYPE_CHECKING:
 
     from qa.reading.document import Document
     from qa.reading.passages import Passage
-
-STORES = ("faiss", "milvus")
-DEFAULT_COLLECTION = "reports"
 
 
 class Match(NamedTuple):  # a search makes hundreds: a tuple is made several times faster than a frozen dataclass
@@ -49,34 +43,3 @@ class Store(Protocol):
 
     def document_frequency(self, word: str) -> int:
         """How many passages hold `word`: their BM25 terms hold each of its tokens (`qa.retrieval.tokens`)."""
-
-
-def _backend(store: str):
-    """The module implementing `store`: it has `open_store`, `write_store` and `stale`."""
-    if store == "faiss":
-        from qa.retrieval import faiss_store
-
-        return faiss_store
-    if store == "milvus":
-        from qa.retrieval import milvus_store
-
-        return milvus_store
-    raise ValueError(f"store must be one of {STORES}, not {store!r}")
-
-
-def open_store(location: str | Path, *, store: str = "faiss", collection: str | None = None) -> Store:
-    """Open a built store: an index folder for `faiss`, a URI (`x.db` or `http://host:19530`) for `milvus`."""
-    return _backend(store).open_store(location, collection or DEFAULT_COLLECTION)
-
-
-def write_store(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
-                model_name: str, progress: bool = True) -> None:
-    """Bring the store up to date with the reports in `corpus` (only what changed is embedded)."""
-    _backend(store).write_store(Path(corpus), location, collection or DEFAULT_COLLECTION,
-                                model_name=model_name, progress=progress)
-
-
-def stale(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
-          model_name: str | None = None) -> str | None:
-    """Why the store no longer matches the corpus (or model), or None when it does."""
-    return _backend(store).stale(Path(corpus), location, collection or DEFAULT_COLLECTION, model_name)

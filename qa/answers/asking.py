@@ -1,0 +1,46 @@
+"""Asking: a question → the searcher's pool of passages → the `Answer` (figure, evidence, source) or an honest no."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable
+
+from qa.answers.answering import answer
+from qa.reading.limits import check_k
+from qa.results import Answer
+from qa.retrieval.question import MAX_QUERY
+from qa.retrieval.searcher import Searcher
+
+POOL_ANSWER = 20  # passages `ask` reads: its figures, and each report's own when reports differ
+
+
+def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
+    """Answer `question` with the exact figure and its evidence, or say the reports don't.
+
+    One retrieval: the per-report answers of a question whose figure differs between reports
+    come from the same pool of passages.
+    """
+    k = check_k(k)
+    asked = searcher.analyse(question)
+    scope = searcher.scope(asked)
+    weights = searcher.keyword_weights(asked.keywords)
+    documents = searcher.documents
+    if scope.missing:
+        searched = "、".join(d.title for d in documents[:5]) + ("等" if len(documents) > 5 else "")
+        result = Answer(question, None, "", notice=f"报告中没有关于{scope.missing}的内容（检索了：{searched}）。")
+    else:
+        hits = searcher.hits(searcher.rank(asked, k=max(k, POOL_ANSWER), doc=doc, scope=scope))
+        result = answer(asked, hits, weights=weights, must_name={
+            documents[i].source: words for i, words in scope.must_name.items()}, k=k,
+            by_document=doc is None and len(documents) > 1 and not asked.places)
+    if len(question) > MAX_QUERY:
+        result = dataclasses.replace(result, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
+    return result
+
+
+class KnowledgeBase(Searcher):
+    """A store opened for searching and answering; build one with `qa.build`, open it with `qa.load`."""
+
+    def ask(self, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
+        """Answer `question` with the exact figure and its evidence, or say the reports don't."""
+        return ask(self, question, k=k, doc=doc)
