@@ -39,14 +39,15 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
     if args.threads:
-        from qa.embedding import use_threads
+        from qa.retrieval.embedding import use_threads
 
         use_threads(args.threads)
 
     import qa
-    from qa.chat import build_app, launch_options
-    from qa.chat_reports import Library
-    from qa.feedback import Feedback, feedback_path
+    from qa.app.layout import build_app
+    from qa.app.page import launch_options
+    from qa.app.reports import Library
+    from qa.app.feedback import Feedback, feedback_path
 
     # Loaded once here; every request reuses the same index and model.
     kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,

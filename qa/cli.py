@@ -174,7 +174,7 @@ def _run(args) -> int:
     elif args.command == "figures":
         _figures(args)
     elif args.command == "feedback":
-        from qa.feedback import Feedback, feedback_path
+        from qa.app.feedback import Feedback, feedback_path
 
         store = Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri))
         if args.csv:

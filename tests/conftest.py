@@ -58,10 +58,10 @@ class HashEmbedder:
 @pytest.fixture
 def fake_model(monkeypatch):
     """Route every model name to HashEmbedder, so index tests need no real model."""
-    import qa.embedding
+    import qa.retrieval.embedding
 
     model = HashEmbedder()
-    monkeypatch.setattr(qa.embedding, "load_model", lambda name=None: model)
+    monkeypatch.setattr(qa.retrieval.embedding, "load_model", lambda name=None: model)
     return model
 
 

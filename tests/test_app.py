@@ -6,8 +6,10 @@ import io
 import pytest
 from conftest import HONGQIAO, free_port
 
-from qa.chat import MAX_QUESTION, build_app, escape, launch_options, reply_text
-from qa.chat_render import card_html, passages_html, source_html
+from qa.app.handlers import MAX_QUESTION, escape, reply_text
+from qa.app.layout import build_app
+from qa.app.page import launch_options
+from qa.app.render import card_html, passages_html, source_html
 
 # Debian's Chromium in a container; tests/test_browser.py and test_reports.py's PDF printing use these.
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -169,7 +171,7 @@ def test_cli_figures_csv(capsys):
 
 def test_feedback_store_and_cli(tmp_path, monkeypatch, capsys):
     from qa.cli import main
-    from qa.feedback import Feedback, feedback_path
+    from qa.app.feedback import Feedback, feedback_path
 
     assert feedback_path(index=tmp_path / "index") == tmp_path / "index" / "feedback.sqlite3"
     assert feedback_path(store="milvus", uri=str(tmp_path / "r.db")) == tmp_path / "r.feedback.sqlite3"
@@ -193,7 +195,7 @@ def test_uploads_only_where_allowed():
 
 
 def test_upload_checks_type_size_and_name(tmp_path):
-    from qa.chat_reports import MAX_UPLOAD_MB, Library, Refused
+    from qa.app.reports import MAX_UPLOAD_MB, Library, Refused
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -219,7 +221,7 @@ def test_upload_checks_type_size_and_name(tmp_path):
 def test_the_server_refuses_oversized_uploads(server):
     import httpx
 
-    from qa.chat_reports import MAX_UPLOAD_MB
+    from qa.app.reports import MAX_UPLOAD_MB
 
     big = b"0" * (MAX_UPLOAD_MB * 1024 * 1024 + 1024)
     response = httpx.post(f"{server}gradio_api/upload", files={"files": ("big.txt", big)}, timeout=60)
@@ -238,7 +240,7 @@ def test_a_store_without_report_text_reads_the_corpus_file(kb, reports_corpus):
     """Milvus keeps no report text: the source viewer and figures table read the report from the corpus."""
     from dataclasses import replace
 
-    from qa.chat_reports import document_text, report_rows
+    from qa.app.reports import document_text, report_rows
 
     document = next(d for d in kb.documents if d.source == HONGQIAO.name)
     assert document_text(replace(document, text=""), reports_corpus) == document.text
@@ -248,7 +250,7 @@ def test_a_store_without_report_text_reads_the_corpus_file(kb, reports_corpus):
 
 
 def test_a_report_titled_only_by_its_file_name_is_named_by_place_and_year():
-    from qa.chat_render import display_title
+    from qa.app.render import display_title
 
     assert display_title("liwan_2022_excerpt", "liwan_2022_excerpt.txt", "荔湾区", "2022") == \
         "荔湾区2022年报告（liwan_2022_excerpt.txt）"

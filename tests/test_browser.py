@@ -25,9 +25,10 @@ TONGZHOU = "北京市通州区人民政府2022年法治政府建设情况报告\
 def site(tmp_path_factory):
     """The app over a corpus of four reports, uploads allowed, feedback beside the index."""
     import qa
-    from qa.chat import build_app, launch_options
-    from qa.chat_reports import Library
-    from qa.feedback import Feedback
+    from qa.app.layout import build_app
+    from qa.app.page import launch_options
+    from qa.app.reports import Library
+    from qa.app.feedback import Feedback
 
     corpus = tmp_path_factory.mktemp("browser-corpus")
     for report in {HONGQIAO, *REPORTS}:
@@ -258,7 +259,7 @@ def test_copy_gives_clean_text(open_page):
 
 
 def test_long_questions_are_refused_with_the_limit(open_page):
-    from qa.chat import MAX_QUESTION
+    from qa.app.handlers import MAX_QUESTION
 
     page = open_page()
     question = "行政复议" * 200

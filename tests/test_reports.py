@@ -139,7 +139,7 @@ def test_differing_figures_are_shown_report_by_report(districts_kb):
     assert answer.figure is None and answer.answered
     assert {(a.figure, a.source) for a in answer.by_document} == {
         ("12%", "tongzhou_2023.txt"), ("8%", "hongqiao_2023.txt"), ("10%", "tongzhou_2022.txt")}
-    from qa.chat import reply_text
+    from qa.app.handlers import reply_text
 
     assert reply_text(answer).startswith("各报告的数字不同") and reply_text(answer).count("来源：") == 3
 

@@ -37,7 +37,7 @@ def report_rows(kb: KnowledgeBase) -> list[list]:
     Passages and coverage come from the text the index keeps; a Milvus store keeps none, and reading every
     report file again to count them would make a large corpus slow to show, so those cells stay empty there.
     """
-    from qa.chat_render import display_title
+    from qa.app.render import display_title
     from qa.reading.passages import split
 
     rows = []

@@ -1,0 +1,286 @@
+"""What the app does when a visitor acts: a chat turn, a 👍/👎, a source link, an upload or delete, the figures table.
+
+`Handlers` holds the loaded index (replaced after an upload or delete) and what the events share; the layout
+binds its methods to the components. Gradio finds `gr.Request`, `gr.LikeData` and `gr.Progress` by the
+annotations and defaults of these methods, so gradio is imported here at the top.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import gradio as gr
+
+from qa.app.page import PENDING
+from qa.app.render import card_html, display_title, passages_html, plain_text, source_html
+from qa.app.reports import Library, Refused, document_text, report_rows
+from qa.results import Answer
+
+if TYPE_CHECKING:
+    from qa.answers.asking import KnowledgeBase
+    from qa.app.feedback import Feedback
+    from qa.reading.report_figures import ReportFigure
+
+MAX_QUESTION = 500  # characters; the same limit as KnowledgeBase's, said to the user instead of cutting
+MAX_K = 100
+MAX_SESSIONS = 10_000  # browser sessions whose turn state is kept; beyond, it starts afresh
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
+_SOURCE = re.compile(r'href="#qa-src=([^"]*)"')
+
+
+def escape(text: str) -> str:
+    """Text from a user, made inert for the chat's Markdown: no HTML runs, no Markdown formats.
+
+    Quotes stay as typed: an entity such as &#x27; would have its # escaped and show as written.
+    """
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
+
+
+def reply_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
+    """The reply as clean text, what the card's copy button gives: figure, evidence, source, no markup."""
+    return plain_text(answer, filtered=filtered)
+
+
+def _text(content) -> str:
+    """A chat message's text, whatever form Gradio hands it in."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content.get("text") or content.get("value") or ""
+    if isinstance(content, list):
+        return "".join(_text(c) for c in content)
+    return str(getattr(content, "text", "") or "")
+
+
+def message_parts(m) -> tuple[str, str, dict]:
+    """A chat message's role, text and metadata."""
+    if isinstance(m, dict):
+        return m.get("role", ""), _text(m.get("content")), m.get("metadata") or {}
+    return m.role, _text(m.content), m.metadata or {}
+
+
+def unescape(text: str) -> str:
+    """A question as the user typed it, from its escaped chat message."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+def check_question(question: str) -> str | None:
+    """Why `question` is refused (for the user), or None."""
+    if len(question) > MAX_QUESTION:
+        return f"问题太长（{len(question)}字），请控制在{MAX_QUESTION}字以内。"
+    return None
+
+
+def check_k(k) -> int:
+    """k as a whole number from 1 to MAX_K; gr.Error with the rule otherwise."""
+    try:
+        value = float(k)
+    except (TypeError, ValueError):
+        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}, not {k!r}") from None
+    if value != int(value) or not 1 <= value <= MAX_K:
+        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
+    return int(value)
+
+
+class Handlers:
+    """The app's state and its event handlers."""
+
+    def __init__(self, kb: KnowledgeBase, *, library: Library | None = None, uploads: bool = False,
+                 feedback: Feedback | None = None):
+        self.kb = kb
+        self.library = library
+        self.corpus = library.corpus if library else None
+        self.uploads = uploads and library is not None
+        self.feedback = feedback
+        # Per browser session: a lock, so its turns are answered one at a time, and the length of the longest
+        # history answered, so an older snapshot of the conversation never overwrites a newer one.
+        self.turns: dict[str, list] = {}
+        self.csv_folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
+
+    # The chat.
+
+    def titles(self) -> list[str]:
+        return self.kb.titles()
+
+    def chosen(self, documents: list[str] | None) -> list[str] | None:
+        picked = [d for d in documents or [] if d in self.titles()]
+        return picked or None
+
+    def answer_messages(self, message: str, k, documents) -> list:
+        refused = check_question(message)
+        if refused:
+            return [gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead '
+                                                                f'qa-none">{refused}</div><div class="qa-plain">'
+                                                                f'{refused}</div></div>')]
+        picked = self.chosen(documents)
+        answer = self.kb.ask(message, k=check_k(k), doc=picked)
+        replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked))]
+        if answer.hits:
+            replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
+                                          metadata={"title": "参考段落", "status": "done"}))
+        return replies
+
+    def respond(self, message: str, history: list, k: float, documents: list[str] | None):
+        """One turn: the question and its answer card (plus the passages) appended to the history."""
+        message = (message or "").strip()
+        history = list(history or [])
+        if not message:
+            return history, ""
+        return history + [gr.ChatMessage(role="user", content=escape(message))] + self.answer_messages(
+            message, k, documents), ""
+
+    def show_question(self, message: str, history: list):
+        """Step one of a turn in the page: the question shows at once, with a pending answer."""
+        message = (message or "").strip()
+        if not message or _is_repeat(message, history):
+            return gr.skip(), ""
+        return list(history or []) + [gr.ChatMessage(role="user", content=escape(message)),
+                                      gr.ChatMessage(role="assistant", content=PENDING)], ""
+
+    def answer_pending(self, history: list, k: float, documents: list[str] | None, request: gr.Request):
+        """Step two: every pending answer replaced by its card (a question asked meanwhile is pending too)."""
+        history = list(history or [])
+        if not any(message_parts(m)[1] == PENDING for m in history):
+            return gr.skip()
+        if len(self.turns) > MAX_SESSIONS:
+            self.turns.clear()
+        turn = self.turns.setdefault(getattr(request, "session_hash", None) or "", [threading.Lock(), 0])
+        with turn[0]:
+            if len(history) < turn[1]:
+                return gr.skip()  # a later turn, holding this one's question too, has answered already
+            turn[1] = len(history)
+            answered = []
+            for i, m in enumerate(history):
+                if message_parts(m)[1] == PENDING and i and message_parts(history[i - 1])[0] == "user":
+                    answered += self.answer_messages(unescape(message_parts(history[i - 1])[1]), k, documents)
+                else:
+                    answered.append(m)
+            return answered
+
+    def new_conversation(self, request: gr.Request):
+        self.turns.pop(getattr(request, "session_hash", None) or "", None)
+        return [], []
+
+    def like(self, history: list, data: gr.LikeData):
+        if self.feedback is None:
+            return
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        messages = [message_parts(m) for m in history]
+        card = next((i for i in range(index, -1, -1) if 'class="qa-card' in messages[i][1]), None)
+        asked = next((i for i in range(index, -1, -1) if messages[i][0] == "user"), None)
+        if card is None or asked is None:
+            return
+        copied = _COPY.search(messages[card][1])
+        link = _SOURCE.search(messages[card][1])
+        self.feedback.add(rating="up" if data.liked else "down", question=unescape(messages[asked][1]),
+                          answer=html.unescape(copied.group(1)) if copied else "",
+                          source=html.unescape(link.group(1)) if link else "")
+        gr.Info("谢谢，反馈已记录。")
+
+    # The source viewer.
+
+    def source(self, request: str) -> str:
+        """The whole report with a span highlighted; `request` is "source:start:end"."""
+        try:
+            source_path, start, end = (request or "").rsplit(":", 2)
+            start, end = int(start), int(end)
+        except ValueError:
+            raise gr.Error("source request must be 'source:start:end'") from None
+        documents = [d for d in self.kb.documents if d.source == source_path]
+        if not documents:
+            raise gr.Error(f"没有这份报告：{source_path}")
+        return source_html(documents[0], document_text(documents[0], self.corpus), start, end)
+
+    def open_source(self, request: str):
+        return gr.update(value=self.source(request)), gr.update(visible=True)
+
+    # The 报告 tab.
+
+    def report_table(self) -> list[list]:
+        return report_rows(self.kb)
+
+    def report_choices(self) -> list[tuple[str, str]]:
+        return [(display_title(d.title, d.source, d.region, d.year), d.source) for d in self.kb.documents]
+
+    def largest(self) -> str | None:
+        """The longest report, shown first in the figures table."""
+        documents = sorted(self.kb.documents, key=lambda d: -len(d.text))
+        return documents[0].source if documents else None
+
+    def refreshed(self, status: str):
+        choices = self.report_choices()
+        return (status, self.report_table(), gr.update(choices=self.titles(), value=[]),
+                gr.update(choices=choices, value=None), gr.update(choices=choices, value=self.largest()))
+
+    def upload(self, files, progress=gr.Progress()):
+        """Add report files to the corpus and index them; the status line and the new reports table."""
+        if not self.uploads:
+            raise gr.Error("上传已关闭")
+        paths = [Path(f if isinstance(f, str) else f.name) for f in (files if isinstance(files, list) else [files])
+                 if f]
+        if not paths:
+            return self.refreshed("请先选择文件。")
+        progress(0.1, desc="正在读取并建立索引…")
+        try:
+            self.kb = self.library.add(paths)
+        except (Refused, OSError) as err:
+            return self.refreshed(f"未上传：{err}")
+        progress(1.0, desc="完成")
+        names = "、".join(p.name for p in paths)
+        return self.refreshed(f"已加入：{names}。现在有 {len(self.kb.documents)} 份报告。")
+
+    def delete(self, source_name: str):
+        """Remove a report from the corpus and the index."""
+        if not self.uploads:
+            raise gr.Error("删除已关闭")
+        if not source_name:
+            return self.refreshed("请先选择要删除的报告。")
+        try:
+            self.kb = self.library.delete(source_name, self.kb)
+        except Refused as err:
+            return self.refreshed(f"未删除：{err}")
+        return self.refreshed(f"已删除：{source_name}。现在有 {len(self.kb.documents)} 份报告。")
+
+    def report_figures(self, doc: str) -> list[ReportFigure]:
+        """Every figure report `doc` (source file or title) states."""
+        import dataclasses
+
+        from qa.reading.report_figures import document_figures
+
+        documents = [d for d in self.kb.documents if doc in (d.source, d.title)]
+        if not documents:
+            raise gr.Error(f"没有这份报告：{doc}")
+        try:
+            return document_figures(dataclasses.replace(documents[0], text=document_text(documents[0], self.corpus)))
+        except ValueError as err:  # a store without report text and no corpus folder to read it from
+            raise gr.Error(str(err)) from None
+
+    def figure_table(self, doc: str | None, words: str, section: str | None):
+        """The figures table for `doc`, filtered by words and section, with its sections and a CSV of the rows."""
+        from qa.reading.report_figures import to_csv
+
+        if not doc:
+            return [], gr.update(choices=[]), None
+        found = self.report_figures(doc)
+        sections = list(dict.fromkeys(f.section or "正文" for f in found))
+        shown = [f for f in found
+                 if (not section or (f.section or "正文") == section)
+                 and all(w in f"{f.section} {f.label} {f.figure} {f.sentence}" for w in (words or "").split())]
+        # A file per export (two visitors may export at once) in one folder of this app's.
+        folder = Path(tempfile.mkdtemp(dir=self.csv_folder))
+        csv_path = folder / f"{Path(doc).stem}-figures.csv"
+        csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
+        rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
+        return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
+
+
+def _is_repeat(message: str, history: list) -> bool:
+    """`message` is the last question asked (a second Enter, or the same question again at once)."""
+    users = [text for role, text, _ in map(message_parts, history or []) if role == "user"]
+    return bool(users) and unescape(users[-1]) == message
