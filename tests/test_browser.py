@@ -8,6 +8,7 @@ answer card and the source viewer are also written to docs/ (the README's pictur
 import csv
 import os
 import shutil
+import threading
 import time
 
 import pytest
@@ -186,38 +187,47 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
 
 
 def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(open_page, site, monkeypatch):
+    """Each step waits on what the page shows, never on the clock: answers are held at a gate the test opens."""
     page = open_page()
     box = page.locator("#question textarea")
-    box.press("Enter")
-    box.fill("   ")
-    box.press("Enter")
-    page.wait_for_timeout(800)
-    assert users(page) == 0 and page.locator("#chat .qa-card").count() == 0
-    kb = site["kb"]
+    emptied = "document.querySelector('#question textarea').value === ''"
+
+    def submit(question: str, *, shown: int) -> None:
+        """Type and press Enter; wait until the server has taken it (the box emptied) and `shown` questions show."""
+        box.fill(question)
+        box.press("Enter")
+        page.wait_for_function(emptied, timeout=30_000)
+        page.wait_for_function(f"document.querySelectorAll('#chat .message-row.user-row').length == {shown}",
+                               timeout=30_000)
+
+    kb, gate = site["kb"], threading.Event()
     answer = kb.ask
 
-    def slow(*args, **kwargs):
-        time.sleep(1.5)
+    def gated(*args, **kwargs):
+        assert gate.wait(60), "the test never opened the gate"
         return answer(*args, **kwargs)
 
-    monkeypatch.setattr(kb, "ask", slow)
+    monkeypatch.setattr(kb, "ask", gated)
+    box.press("Enter")  # nothing typed
+    submit("   ", shown=0)
     box.fill("全区在册公职律师有多少人")
     box.press("Enter")
     box.press("Enter")  # an input method's second Enter
-    page.locator("#chat .qa-pending").wait_for(timeout=1_000)  # shown before the answer exists
-    assert users(page) == 1
+    page.locator("#chat .qa-pending").wait_for(timeout=30_000)  # shown while the answer is held
+    page.wait_for_function(emptied, timeout=30_000)
+    assert users(page) == 1 and page.locator("#chat .qa-card").count() == 0
+    gate.set()
     page.locator("#chat .qa-card").wait_for(timeout=30_000)
-    box.fill("全区在册公职律师有多少人")  # the same question again, at once
-    box.press("Enter")
-    page.wait_for_timeout(800)
-    assert users(page) == 1 and page.locator("#chat .qa-card").count() == 1
+    gate.clear()
+    submit("全区在册公职律师有多少人", shown=1)  # the same question again, at once: ignored
     # A question asked while another is pending is answered too, in order.
-    for question in ("办理人大代表建议多少件", "政协提案多少件"):
-        box.fill(question)
-        box.press("Enter")
-        page.wait_for_timeout(200)
+    submit("办理人大代表建议多少件", shown=2)
+    page.locator("#chat .qa-pending").wait_for(timeout=30_000)
+    submit("政协提案多少件", shown=3)
+    assert page.locator("#chat .qa-card").count() == 1
+    gate.set()
     page.wait_for_function("document.querySelectorAll('#chat .qa-card').length == 3 && "
-                           "!document.querySelector('#chat .qa-pending')", timeout=30_000)
+                           "!document.querySelector('#chat .qa-pending')", timeout=60_000)
     assert users(page) == 3
     assert page.locator("#chat .qa-figure").all_inner_texts() == ["40人", "106件", "148件"]
 
