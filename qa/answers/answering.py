@@ -31,11 +31,24 @@ CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of ev
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
+_REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
 _UNIT_SET = frozenset(UNITS)
 # A unit a table states in a column header: "本年收费金额（单位：万元）", "产量（万吨）".
 _HEADER_UNIT = re.compile(r"单位\s*[:：]\s*([^\s)）;；,，]+)|[（(]([^（()）\d]{1,6})[)）]\s*$")
+# A number that numbers something ("附表1", "图11", "注2", "第3条", "[5]") or dates it ("1—12月"): never a figure.
+_NUMBERING_BEFORE = re.compile(r"(附表|表|图|注|附件|序号|第|[\[［])\s*$")
+_NUMBERING_AFTER = re.compile(r"^\s*([\]］]|[-—–~～至到]\s*\d{1,2}\s*月|[月日号时])")
+# A figure compared with another place or time: "高于全国15.9个百分点", "比上年高2个百分点".
+_GAP_CUE = re.compile(r"(高于|低于|快于|慢于|高出|低出|超出|领先)(?!上年|去年|年初|同期)[^,，;；。\d]{0,8}$")
+# A figure planned, not achieved: "预期目标是：…增长5%左右" (anywhere before it in the sentence), "力争…",
+# "确保…" (in its own clause: "争取资金95亿元，完成…" reports what was done).
+_TARGET_CUE = re.compile(r"目标")
+_TARGET_VERB = re.compile(r"力争|争取|确保")
+_TARGET_AFTER = re.compile(r"^\s*左右")
+# A figure for part of a year: "一季度…增长4.7%", "1-6月…".
+_PART_OF_YEAR = re.compile(r"[一二三四1-4]季度|上半年|下半年|前三季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月")
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,59 @@ def _a_part(text: str, found: Found) -> bool:
     return opening >= 0 and not re.search(r"[。；;]", text[opening:found.start])
 
 
+def _unit_class(unit: str) -> str:
+    """What a unit measures, as far as a question's words can ask for it: rate, points, money or count."""
+    bare = base_unit(unit)
+    if bare in ("%", "‰", "成"):
+        return "rate"
+    if bare in ("个百分点", "百分点"):
+        return "points"
+    if bare.endswith("元"):
+        return "money"
+    return "count" if bare else ""
+
+
+def _fits_measure(question: Question, unit: str) -> bool:
+    """The figure is of the kind the question's words ask for: a rate for "维持率", money for "多少钱",
+    points for "几个百分点", a count for "多少宗". A figure whose unit is not known may be any."""
+    found = _unit_class(unit)
+    asked = question.measure or ("count" if _unit_class(question.unit) == "count" else "")
+    return not found or not asked or found == asked
+
+
+def _not_a_figure(sentence: Sentence, found: Found) -> bool:
+    """Numbering, dates and, in a table row, numbers inside a column's label ("价格指数（1—12月） 110.2")."""
+    text = sentence.folded
+    if not found.unit and (_NUMBERING_BEFORE.search(text[:found.start]) or _NUMBERING_AFTER.match(text[found.end:])):
+        return True
+    if sentence.hit.table:
+        # A table row is "row：column cell；column cell": a cell is the last thing in its part.
+        before, after = text[:found.start], text[found.end:]
+        return not re.match(r"\s*([;；]|$)", after) or not re.search(r"(^|[\s:：;；])$", before)
+    return False
+
+
+def _stated_as(sentence: Sentence, found: Found) -> set[str]:
+    """What the words around a figure say of it beyond its kind: "gap" (above another place), "target"
+    (planned), "part" (of a year)."""
+    text = sentence.folded
+    clause = text[clause_start(text, found.start):found.start]
+    said = set()
+    if _GAP_CUE.search(clause):
+        said.add("gap")
+    # A list of targets is cut into sentences at "；": its cue stands at the head of the whole sentence.
+    passage = sentence.hit.text
+    head = passage[passage.rfind("。", 0, sentence.start - sentence.hit.start) + 1:sentence.start - sentence.hit.start]
+    if _TARGET_CUE.search(fold(head) + text[:found.start]) or _TARGET_VERB.search(clause) \
+            or _TARGET_AFTER.match(text[found.end:]) \
+            or _TARGET_CUE.search(fold(sentence.hit.section)):
+        said.add("target")
+    part = _PART_OF_YEAR.search(clause)
+    if part:
+        said.add(f"part:{part.group()}")
+    return said
+
+
 def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
     candidates = []
     for sentence in sents:
@@ -214,9 +280,20 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
         if held < min(2, len(weights)):
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
         for found in extract(sentence.text):
+            if _not_a_figure(sentence, found):
+                continue
             if sentence.hit.table and not found.unit:
                 found = Found(found.start, found.end, found.value, _cell_unit(sentence, found), found.chinese)
-            fit = _kind_fit(sentence, found, question)
+            said = _stated_as(sentence, found)
+            # A gap for a gap, a part of the year only when asked, a target only when asked: never one for the other.
+            # A part of the year only when that part is asked ("上半年…增长4.8%" for "上半年增长了多少").
+            parts = {p[5:] for p in said if p.startswith("part:")}
+            if not _fits_measure(question, found.unit) or ("gap" in said) != question.gap \
+                    or parts and not parts & set(_PART_OF_YEAR.findall(question.folded)) \
+                    or "target" in said and not question.target:
+                continue
+            # A gap is its own kind: "增速比全国高出多少" asks the 15.9个百分点 of "增速23.9%，高于全国15.9个百分点".
+            fit = 0.2 if question.gap else _kind_fit(sentence, found, question)
             agreement = same_unit(question.unit, found.unit)
             # "三次", "三个": counts in words are figures only when their unit is what is asked.
             if fit is None or found.chinese and agreement < 1:
@@ -232,6 +309,10 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             score += fit - 0.1 * found.chinese - 0.1 * _a_part(sentence.folded, found)
             score -= min(0.2, 0.02 * _unasked(question, sentence.folded, found))
             score += _change_bonus(sentence.folded, found, question) + _year_penalty(sentence, question)
+            if _PART_OF_YEAR.search(question.folded) and not parts:
+                score -= 0.3  # a part of the year asked: the whole year's figure is the weaker answer
+            if question.target and "target" not in said:
+                score -= 0.3  # a plan asked: a result is a weaker answer than a stated target
             candidates.append(Candidate(sentence, found, score, support))
     return sorted(candidates, key=lambda c: -c.score)
 
@@ -280,7 +361,14 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
         if not (_LIST_GLUE.match(glue) if run else _LEAD.match(glue)):
             break
         run.append(f)
-    if len(run) < 2 or c.found not in run:
+    if len(run) >= 2 and not question.origin:
+        # "分别由151元、96元、90元提高至171元、106元、100元": the values reached, unless the start is asked.
+        reached = _REACHED.match(text, run[-1].end)
+        after = [f for f in figures if reached and f.start >= reached.end()][:len(run)]
+        if reached and len(after) == len(run) and all(_LIST_GLUE.match(text[a.end:b.start])
+                                                      for a, b in zip(after, after[1:])):
+            run = after
+    if len(run) < 2 or (c.found not in run and not question.respectively):
         return None
     # "12、15件": the last unit counts for the bare numbers before it.
     carried = next((f.unit for f in reversed(run) if f.unit), "")
@@ -295,7 +383,53 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     overlaps = [_anchored(item.strip(), asked, first=i == 0) for i, item in enumerate(items)]
     named = [i for i, n in enumerate(overlaps) if n >= 2 and n == max(overlaps)]
     chosen = named if len(named) == 1 and not question.respectively else range(len(run))
+    if question.respectively:
+        # "困难残疾人生活补贴和重度残疾人护理补贴分别提高到多少" of a list of three: the two it names.
+        asked_items = [i for i, n in enumerate(overlaps) if n >= 2]
+        chosen = asked_items if len(asked_items) >= 2 else chosen
     return [_figure(c, run[i], label=items[i].strip()[-8:]) for i in chosen], True
+
+
+def _asked_items(question: Question) -> list[str]:
+    """The items a 分别 question names apart: "城镇和农村居民…分别增长多少" → 城镇, 农村."""
+    from qa.retrieval.tokens import load_jieba
+
+    marker = re.search(r"分别|各自|各是|各为", question.folded)
+    if not marker:
+        return []
+    parts = re.split(r"和|、|与|及|以及", question.folded[:marker.start()])
+    if len(parts) < 2:
+        return []
+    jieba = load_jieba()
+    words = [[w for w in jieba.lcut(p) if re.search(r"[\u4e00-\u9fff]", w)] for p in parts]
+    # Each item by a word the others lack; the first item ends its part, the others open theirs.
+    own = [[w for w in ws if not any(w in other for j, other in enumerate(words) if j != i)]
+           for i, ws in enumerate(words)]
+    if not all(own):
+        return []
+    return [own[0][-1]] + [w[0] for w in own[1:]]
+
+
+def _items_apart(ranked: list[Candidate], question: Question) -> list[Figure] | None:
+    """A 分别 question whose items the report states in separate clauses ("城镇居民…增长4.6%；农村居民…增长7.5%"):
+    each item's best figure whose own clause names it, all of one kind of unit; None unless every item has one."""
+    items = _asked_items(question)
+    chosen: list[Candidate] = []
+    for item in items:
+        others = [i for i in items if i != item]
+        for c in ranked:
+            text = c.sentence.folded
+            clause = text[clause_start(text, c.found.start):c.found.start]
+            # Its own clause names this item and no other: a list of all of them is `_respectively`'s.
+            if item in clause and not any(o in clause for o in others) and c not in chosen \
+                    and c.support >= MIN_SUPPORT:
+                chosen.append(c)
+                break
+        else:
+            return None
+    if len(chosen) < 2 or len({_unit_class(c.found.unit) for c in chosen}) > 1:
+        return None
+    return [_figure(c, label=item) for c, item in zip(chosen, items)]
 
 
 def _where(hit: Hit) -> dict[str, str]:
@@ -312,6 +446,9 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
     if s.coverage < MIN_COVERAGE or best.support < MIN_SUPPORT or best.score < MIN_SUPPORT:
         return None
     listed = _respectively(best, question)
+    if listed is None and question.respectively:
+        apart = _items_apart(ranked, question)
+        listed = (apart, True) if apart else None
     if listed is None:
         written = s.text[best.found.start:best.found.end]
         rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)

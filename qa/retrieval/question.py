@@ -38,6 +38,19 @@ _SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]
 _PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
 # Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
 _REVISED = re.compile(r"改列|审查后|审定|调整后|修正后|最后|最终|after review|revised")
+# What kind of figure the question's words ask for, whatever the unit of the figure near its keywords:
+# a rate or share ("维持率", "占多少", "百分之几"), a gap in percentage points ("高几个百分点"), an amount of money.
+_RATE = re.compile(r"\w率(?!先)|比例|占比|比重|百分之几|百分比|比率|占多少|占了多少|占几成|几成|what share|percent|proportion")
+_POINTS = re.compile(r"百分点")
+_MONEY = re.compile(r"多少钱|几块钱|多少资金|多少经费|多少费用|花了多少|收了多少|挣多少|赚多少|how much money")
+# A comparison with another place or time: "比全国高出多少", "高于全国几个百分点".
+_GAP = re.compile(r"比(?!上年|去年|年初|上期|同期)\w{1,8}?(?<![提降])(高|低|快|慢)出?了?(多少|几)|"
+                  r"(高|低|快|慢)(于|出)(?!上年|去年|年初|同期)\w{0,8}?(多少|几)")
+# Asking what was planned, not what happened.
+_TARGET = re.compile(r"目标|预期|计划|力争|争取|确保|打算|预计要|要达到|拟|安排|target|plan")
+# A part of the year, or several years, asked for ("一季度", "上半年", "1-6月", "五年来", "年均", "累计").
+_PERIOD = re.compile(r"[一二三四1-4]季度|上半年|下半年|前三季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月|"
+                     r"五年|十四五|十三五|年均|累计|以来")
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 
 
@@ -55,6 +68,10 @@ class Question:
     share: bool = False  # asks a share ("占…比重")
     per_person: bool = False  # asks a per-person value ("人均")
     revised: bool = False  # asks the value after a revision ("改列为", "审查后")
+    measure: str = ""  # the kind of figure its words ask for: "rate", "points", "money" or "" (any)
+    gap: bool = False  # asks how far above or below another place or time ("比全国高出多少")
+    target: bool = False  # asks what was planned ("目标", "预期", "计划")
+    period: bool = False  # asks about part of a year or several years ("上半年", "五年来", "年均")
     years: tuple[int, ...] = ()  # years it names, 民國 years as western ones
     places: tuple[tuple[str, ...], ...] = ()  # places it names, each as the chains the name may mean
 
@@ -122,5 +139,17 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
         respectively=bool(_RESPECTIVELY.search(folded)),
         change=_change(folded), share=bool(_SHARE.search(folded)), per_person=bool(_PER_PERSON.search(folded)),
         revised=bool(_REVISED.search(folded)), years=tuple(dict.fromkeys(years(folded))),
-        places=places,
+        places=places, measure=_measure(folded, unit), gap=bool(_GAP.search(folded)),
+        target=bool(_TARGET.search(folded)), period=bool(_PERIOD.search(folded)),
     )
+
+
+def _measure(folded: str, unit: str) -> str:
+    """The kind of figure asked: percentage points, a rate (%, ‰, 成), money, or any ("")."""
+    if _POINTS.search(folded):
+        return "points"
+    if unit and unit != "%":
+        return "money" if unit.endswith("元") else ""
+    if _RATE.search(folded) and not _CHANGE.search(folded):
+        return "rate"
+    return "money" if _MONEY.search(folded) else ""

@@ -1,0 +1,48 @@
+"""Which figure a question asks for, when a sentence holds several (issue 20): the kind the words ask (a rate, money,
+points, a count), a gap against another place, a target only when asked, the whole year unless a part is asked,
+and numbering or a table label's digits never."""
+
+import pytest
+from conftest import HONGQIAO, build_reports
+
+WORK_REPORT = (
+    "某市2025年政府工作报告\n一、2024年工作回顾\n"
+    "全年地区生产总值增长5.2%，其中一季度增长4.1%，上半年增长4.8%。"
+    "制造业投资增速18.3%，高于全国9.1个百分点。城镇新增就业12.6万人。"
+    "居民人均可支配收入41230元，细颗粒物年平均浓度37微克/立方米。\n"
+    "二、2025年工作安排\n今年发展的主要预期目标是：地区生产总值增长5.5%左右；城镇新增就业12万人以上；"
+    "城镇调查失业率5.5%左右。\n"
+)
+PRICES = (
+    "某市居民消费价格指数\n\n表3 居民消费价格指数\n\n"
+    "| 项目 | 价格指数（1—12月） | 比上年涨跌幅度（%） |\n|---|---|---|\n"
+    "| 食品烟酒 | 102.3 | 2.3 |\n| 衣着 | 98.7 | -1.3 |\n"
+)
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    return build_reports(tmp_path_factory, {"mou_2025.txt": WORK_REPORT, "prices.md": PRICES,
+                                            HONGQIAO.name: HONGQIAO.read_text(encoding="utf-8")}, "choice")
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("某市2024年地区生产总值增长了多少", "5.2%"),  # the year's, not a quarter's
+    ("某市2024年上半年地区生产总值增长了多少", "4.8%"),  # a part of the year when it is asked
+    ("某市2024年制造业投资增速比全国高出多少", "9.1个百分点"),  # the gap, not the level
+    ("某市2024年城镇新增就业多少人", "12.6万人"),  # the result, not the target
+    ("某市2025年城镇新增就业的预期目标是多少", "12万人"),  # the target when it is asked
+    ("某市居民人均可支配收入是多少钱", "41230元"),  # money, not the nearest figure
+    ("食品烟酒的价格指数是多少", "102.3"),  # the cell, not the "1" of its column's "1—12月"
+])
+def test_the_figure_of_the_kind_asked(kb, question, figure):
+    assert kb.ask(question).figure == figure
+
+
+@pytest.mark.parametrize("question", [
+    "某市2024年城镇调查失业率实际是多少",  # only a target is stated
+    "行政复议维持率是多少",  # a rate asked: 维持13宗 is a count
+    "表3是多少",  # a table's number is not a figure
+])
+def test_no_figure_of_another_kind(kb, question):
+    assert kb.ask(question).figure is None
