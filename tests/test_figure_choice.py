@@ -13,6 +13,13 @@ WORK_REPORT = (
     "二、2025年工作安排\n今年发展的主要预期目标是：地区生产总值增长5.5%左右；城镇新增就业12万人以上；"
     "城镇调查失业率5.5%左右。\n"
 )
+BUDGET = (
+    "某州2026年预算草案\n\n表1 一般公共预算收支表（单位：万元）\n\n"
+    "| 项目 | 2025年执行数 | 2026年预算数 |\n|---|---|---|\n"
+    "| 一般公共预算收入 | 184,920 | 188,618 |\n| 教育支出 | 208,882 | 232,576 |\n\n"
+    "表2 收入完成情况（单位：万元）\n\n| 项目 | 预算数 | 完成数 |\n|---|---|---|\n| 契税 | 71184 | 61327 |\n\n"
+    "财政自给率由上年的12.38%升至14.07%。\n"
+)
 PRICES = (
     "某市居民消费价格指数\n\n表3 居民消费价格指数\n\n"
     "| 项目 | 价格指数（1—12月） | 比上年涨跌幅度（%） |\n|---|---|---|\n"
@@ -22,7 +29,7 @@ PRICES = (
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    return build_reports(tmp_path_factory, {"mou_2025.txt": WORK_REPORT, "prices.md": PRICES,
+    return build_reports(tmp_path_factory, {"mou_2025.txt": WORK_REPORT, "prices.md": PRICES, "budget.md": BUDGET,
                                             HONGQIAO.name: HONGQIAO.read_text(encoding="utf-8")}, "choice")
 
 
@@ -34,6 +41,10 @@ def kb(tmp_path_factory):
     ("某市2025年城镇新增就业的预期目标是多少", "12万人"),  # the target when it is asked
     ("某市居民人均可支配收入是多少钱", "41230元"),  # money, not the nearest figure
     ("食品烟酒的价格指数是多少", "102.3"),  # the cell, not the "1" of its column's "1—12月"
+    ("某州2026年教育支出预算数是多少", "232,576"),  # the column of the year asked
+    ("某州2025年一般公共预算收入执行数是多少", "184,920"),
+    ("某州契税完成数是多少", "61327"),  # the column the question names
+    ("某州上年的财政自给率是多少", "12.38%"),  # "由上年的12.38%升至14.07%": the previous year's
 ])
 def test_the_figure_of_the_kind_asked(kb, question, figure):
     assert kb.ask(question).figure == figure

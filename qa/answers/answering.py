@@ -31,6 +31,8 @@ CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of ev
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
+# "上年的财政自给率": the previous year's value, as "由上年的12.38%升至14.07%" states it.
+_LAST_YEAR = re.compile(r"(?<!比)(上年|去年|上一年)(?!末)")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
@@ -159,12 +161,17 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
 
 
 def _change_bonus(text: str, found: Found, question: Question) -> float:
-    """In "由116项增至433项" the end value is the answer, unless the start is asked for."""
+    """In "由116项增至433项" the end value is the answer, unless the start is asked for, or the year the start
+    names ("由2021年的180项精简至150项" for "2021年有多少项", "由上年的12.38%升至…" for "上年的…")."""
+    from qa.reading.places import years
+
     before = text[clause_start(text, found.start):found.start]
+    origin = question.origin or bool(set(question.years) & set(years(before))) \
+        or bool(_LAST_YEAR.search(question.folded) and _LAST_YEAR.search(before))
     if _CHANGE_TO.search(before):  # the "to" value
-        return -0.3 if question.origin else 0.3
+        return -0.3 if origin else 0.3
     if _CHANGE_FROM.search(before):  # the "from" value
-        return 0.3 if question.origin else -0.3 if question.revised or "原列" not in before else 0.0
+        return 0.3 if origin else -0.3 if question.revised or "原列" not in before else 0.0
     return 0.0
 
 
@@ -271,6 +278,37 @@ def _stated_as(sentence: Sentence, found: Found) -> set[str]:
     return said
 
 
+def _own_label(sentence: Sentence, found: Found) -> str:
+    """The words that name a figure: in a table row its column's label ("2026年预算数"), else its own clause."""
+    text = sentence.folded
+    if sentence.hit.table:
+        # Folded text: the row's "：" and the cells' "；" are ASCII by now.
+        return text[max(text.rfind(":", 0, found.start), text.rfind(";", 0, found.start)) + 1:found.start]
+    return text[clause_start(text, found.start):found.start]
+
+
+def _label_fit(sentence: Sentence, found: Found, question: Question, weights: dict[str, float]) -> float | None:
+    """How well the words naming a figure fit the question: the year asked ("2026年预算数 895" for 2026, never
+    "2025年执行数"; "由上年的12.38%" for 上年) and, in a table, the column's own head ("完成数" for "完成了多少").
+    None: the label names only another year."""
+    from qa.reading.places import years
+
+    label = _own_label(sentence, found)
+    named = set(years(label))
+    fit = 0.0
+    if question.years and named:
+        if not named & set(question.years):
+            return None
+        fit += 0.1
+    if _LAST_YEAR.search(question.folded) and not question.change:
+        fit += 0.3 if _LAST_YEAR.search(label) else -0.3
+    if sentence.hit.table and label.split():
+        head = label.split()[-1]  # the column's last header row: "预算数", "完成数", "占预算(%)"
+        total = sum(weights.values()) or 1.0
+        fit += 0.4 * sum(w for kw, w in weights.items() if kw in head or head.rstrip("数") in kw) / total
+    return fit
+
+
 def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
     candidates = []
     for sentence in sents:
@@ -292,6 +330,9 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                     or parts and not parts & set(_PART_OF_YEAR.findall(question.folded)) \
                     or "target" in said and not question.target:
                 continue
+            labelled = _label_fit(sentence, found, question, weights)
+            if labelled is None:
+                continue
             # A gap is its own kind: "增速比全国高出多少" asks the 15.9个百分点 of "增速23.9%，高于全国15.9个百分点".
             fit = 0.2 if question.gap else _kind_fit(sentence, found, question)
             agreement = same_unit(question.unit, found.unit)
@@ -309,6 +350,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             score += fit - 0.1 * found.chinese - 0.1 * _a_part(sentence.folded, found)
             score -= min(0.2, 0.02 * _unasked(question, sentence.folded, found))
             score += _change_bonus(sentence.folded, found, question) + _year_penalty(sentence, question)
+            score += labelled
             if _PART_OF_YEAR.search(question.folded) and not parts:
                 score -= 0.3  # a part of the year asked: the whole year's figure is the weaker answer
             if question.target and "target" not in said:
