@@ -9,7 +9,8 @@ WORK_REPORT = (
     "某市2025年政府工作报告\n一、2024年工作回顾\n"
     "全年地区生产总值增长5.2%，其中一季度增长4.1%，上半年增长4.8%。"
     "制造业投资增速18.3%，高于全国9.1个百分点。城镇新增就业12.6万人。"
-    "居民人均可支配收入41230元，细颗粒物年平均浓度37微克/立方米。\n"
+    "居民人均可支配收入41230元，细颗粒物年平均浓度37微克/立方米。"
+    "农村居民人均可支配收入30210元，城镇居民人均可支配收入45600元。\n"
     "二、2025年工作安排\n今年发展的主要预期目标是：地区生产总值增长5.5%左右；城镇新增就业12万人以上；"
     "城镇调查失业率5.5%左右。\n"
 )
@@ -40,6 +41,7 @@ def kb(tmp_path_factory):
     ("某市2024年城镇新增就业多少人", "12.6万人"),  # the result, not the target
     ("某市2025年城镇新增就业的预期目标是多少", "12万人"),  # the target when it is asked
     ("某市居民人均可支配收入是多少钱", "41230元"),  # money, not the nearest figure
+    ("某市居民一年能挣多少钱", "41230元"),  # everyday words, read as the report's
     ("食品烟酒的价格指数是多少", "102.3"),  # the cell, not the "1" of its column's "1—12月"
     ("某州2026年教育支出预算数是多少", "232,576"),  # the column of the year asked
     ("某州2025年一般公共预算收入执行数是多少", "184,920"),
@@ -57,3 +59,19 @@ def test_the_figure_of_the_kind_asked(kb, question, figure):
 ])
 def test_no_figure_of_another_kind(kb, question):
     assert kb.ask(question).figure is None
+
+
+def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them():
+    from qa.retrieval.everyday import rewrite
+
+    known = {"国有土地使用权出让收入", "投资", "居民人均可支配收入"}.__contains__
+    assert rewrite("卖地收了多少钱", known) == "国有土地使用权出让收入收了多少钱"
+    assert rewrite("一年能挣多少钱", known) == "居民人均可支配收入多少钱"  # "能" inside the phrase
+    assert rewrite("投资增长了多少", known) == "投资增长了多少"  # a word the reports use stays
+    assert rewrite("卖地收了多少钱", {"投资"}.__contains__) == "卖地收了多少钱"  # no report holds the term
+
+
+def test_a_breakdown_is_not_the_whole(kb):
+    answer = kb.ask("某市城镇居民人均可支配收入是多少")
+    assert answer.figure is None or answer.figure == "45600元"
+    assert kb.ask("某市居民人均可支配收入是多少").figure == "41230元"

@@ -21,6 +21,7 @@ MIN_SUPPORT = 0.3
 # A figure is given only when it beats the next best by this much.
 MARGIN = 0.03
 FIGURE_PASSAGES = 3  # figures are looked for in the best few passages only
+NAME_SPAN = 12  # characters before a figure that name what it counts, for the narrower-subject check
 # A keyword's pull on a figure: times INHERITED per clause boundary between them,
 # halved over DISTANCE characters. Tuned on dev, held-out and paraphrase sets (README).
 INHERITED = 0.9
@@ -31,6 +32,10 @@ CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of ev
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
+# The parts a whole is broken down into in statistics: town and country, men and women, kinds of ownership.
+_BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
+# Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
+_WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年")
 # "上年的财政自给率": the previous year's value, as "由上年的12.38%升至14.07%" states it.
 _LAST_YEAR = re.compile(r"(?<!比)(上年|去年|上一年)(?!末)")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
@@ -215,8 +220,17 @@ def _cell_unit(sentence: Sentence, found: Found) -> str:
 def _unasked(question: Question, text: str, found: Found) -> int:
     """Characters of the figure's own clause that the question does not use: "地方一般公共预算本级收入"
     names a narrower subject than "一般公共预算收入" asks for."""
-    clause = text[clause_start(text, found.start):found.start]
-    return sum(1 for c in clause if "\u4e00" <= c <= "\u9fff" and c not in question.folded)
+    clause = _WHOLE.sub("", text[clause_start(text, found.start):found.start])
+    asked = question.searched or question.folded
+    return sum(1 for c in clause if "\u4e00" <= c <= "\u9fff" and c not in asked)
+
+
+def _narrower(question: Question, text: str, found: Found) -> bool:
+    """The figure's name holds a breakdown the question does not ask: "农村居民人均可支配收入" (or 城镇, 男性 …)
+    when the question asks 居民人均可支配收入, whose whole the sentence states too."""
+    name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]
+    asked = question.searched or question.folded
+    return any(part not in asked for part in _BREAKDOWN.findall(name))
 
 
 def _a_part(text: str, found: Found) -> bool:
@@ -349,6 +363,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                 score -= 0.3  # a bare number ("12一件事") is rarely what is asked
             score += fit - 0.1 * found.chinese - 0.1 * _a_part(sentence.folded, found)
             score -= min(0.2, 0.02 * _unasked(question, sentence.folded, found))
+            if _narrower(question, sentence.folded, found):
+                score -= 0.3
             score += _change_bonus(sentence.folded, found, question) + _year_penalty(sentence, question)
             score += labelled
             if _PART_OF_YEAR.search(question.folded) and not parts:

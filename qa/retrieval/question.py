@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from qa.reading.figures import UNITS
 from qa.textnorm import clean_query
@@ -73,6 +74,7 @@ class Question:
     gap: bool = False  # asks how far above or below another place or time ("比全国高出多少")
     target: bool = False  # asks what was planned ("目标", "预期", "计划")
     period: bool = False  # asks about part of a year or several years ("上半年", "五年来", "年均")
+    searched: str = ""  # `folded` in the reports' words where it used everyday ones ("卖地" → 国有土地使用权出让收入)
     years: tuple[int, ...] = ()  # years it names, 民國 years as western ones
     places: tuple[tuple[str, ...], ...] = ()  # places it names, each as the chains the name may mean
 
@@ -112,16 +114,24 @@ def _change(folded: str) -> int:
     return 2 if "还是" in folded or 0 < downs < len(found) else -1 if downs else 1
 
 
-def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None, words: bool = True) -> Question:
+def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None, words: bool = True,
+            known: Callable[[str], bool] | None = None) -> Question:
     """Read a question (simplified or traditional Chinese, or English), once, into everything
     search and answering need to agree on. `aliases` adds short names of the indexed reports'
     places ("万载" for 万载县) to the gazetteer's. Without `words`, keywords and nouns stay empty:
-    search needs only where and when a question asks, and tagging its words is most of the cost."""
+    search needs only where and when a question asks, and tagging its words is most of the cost.
+    With `known` (does some passage hold this word?), everyday words the reports do not use are
+    read as the reports' own (`everyday.rewrite`)."""
     from qa.reading.places import asked_places, years
 
     folded = clean_query(question[:MAX_QUERY])
+    searched = folded
+    if known is not None:
+        from qa.retrieval.everyday import rewrite
+
+        searched = rewrite(folded, known)
     places = asked_places(folded, aliases or {})
-    keywords, nouns = _keywords(folded) if words else ((), frozenset())
+    keywords, nouns = _keywords(searched) if words else ((), frozenset())
     # The place asked is answered by choosing reports (Searcher.scope), not by the words of a sentence.
     from qa.reading.places import aliases as short_names
 
@@ -142,6 +152,7 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
         revised=bool(_REVISED.search(folded)), years=tuple(dict.fromkeys(years(folded))),
         places=places, measure=_measure(folded, unit), gap=bool(_GAP.search(folded)),
         target=bool(_TARGET.search(folded)), period=bool(_PERIOD.search(folded)),
+        searched=searched if searched != folded else "",
     )
 
 

@@ -99,7 +99,7 @@ class Searcher:
         """The question read once, with the reports' own short place names known."""
         from qa.retrieval.question import analyse
 
-        return analyse(text, aliases=self._aliases, words=words)
+        return analyse(text, aliases=self._aliases, words=words, known=lambda word: self.document_frequency(word) > 0)
 
     def scope(self, question: Question) -> Scope:
         """The reports about the place and year a question names; a parent region's report (a province
@@ -178,7 +178,7 @@ class Searcher:
         place: dict[int, Match] = {}  # where each candidate stands
         coverage = 0.0
         if mode in ("fused", "bm25"):
-            tokens, coverage = self._query_tokens(query)
+            tokens, coverage = self._query_tokens(question.searched or query)
             lexical = self.store.lexical(tokens, pool, docs) if tokens else []
             # An English question shares a year or two with a Chinese report, no more:
             # trust BM25 only as far as the corpus knows the question's words.
