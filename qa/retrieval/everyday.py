@@ -38,24 +38,29 @@ _FILLER = re.compile(r"能够|可以|大概|大约|到手|能|会|得")
 
 def rewrite(folded: str, known: Callable[[str], bool]) -> str:
     """`folded` with each everyday phrase the reports do not use replaced by the first of its terms they do
-    (`known(word)`: some passage holds it). Unchanged when nothing applies."""
+    (`known(word)`: some passage holds it). Unchanged when nothing applies. Read with and without the words
+    people put inside a phrase ("一年能挣"), whichever rewrites more of the question."""
     pattern, terms = _table()
     if pattern is None:
         return folded
-    rewritten = _rewrite(folded, pattern, terms, known)
-    if rewritten == folded:
-        plain = _FILLER.sub("", folded)
-        rewritten = _rewrite(plain, pattern, terms, known)
-        return rewritten if rewritten != plain else folded
-    return rewritten
+    plain = _FILLER.sub("", folded)
+    readings = [_rewrite(text, pattern, terms, known) for text in dict.fromkeys((folded, plain))]
+    rewritten, covered = max(readings, key=lambda reading: reading[1])
+    return rewritten if covered else folded
 
 
-def _rewrite(folded: str, pattern: re.Pattern, terms: dict[str, tuple[str, ...]], known: Callable[[str], bool]) -> str:
+def _rewrite(folded: str, pattern: re.Pattern, terms: dict[str, tuple[str, ...]],
+             known: Callable[[str], bool]) -> tuple[str, int]:
+    """The text rewritten, and how many of its characters were everyday phrases rewritten."""
+    covered = 0
 
     def official(match: re.Match) -> str:
+        nonlocal covered
         phrase = match.group()
-        if known(phrase):
+        term = None if known(phrase) else next((t for t in terms[phrase] if known(t)), None)
+        if term is None:
             return phrase
-        return next((t for t in terms[phrase] if known(t)), phrase)
+        covered += len(phrase)
+        return term
 
-    return pattern.sub(official, folded)
+    return pattern.sub(official, folded), covered
