@@ -75,3 +75,30 @@ def test_a_breakdown_is_not_the_whole(kb):
     answer = kb.ask("某市城镇居民人均可支配收入是多少")
     assert answer.figure is None or answer.figure == "45600元"
     assert kb.ask("某市居民人均可支配收入是多少").figure == "41230元"
+
+
+def test_the_confidence_model_reads_the_features_answering_computes(monkeypatch):
+    """The shipped model's inputs are the names `features` makes; a figure far ahead passes, one tied with
+    another on weak evidence does not; without the file every figure passes."""
+    import json
+
+    from qa.answers import confidence
+
+    model = json.loads(confidence.MODEL.read_text(encoding="utf-8"))
+    evidence = {name: 0.0 for name in confidence.EVIDENCE}
+    common = dict(candidates=5, listed=False, table=False, rewritten=False, unit_asked=True, measure_asked=False,
+                  change_asked=False)
+    strong = confidence.features({**evidence, "support": 0.9, "coverage": 0.2, "unit": 0.5}, score=1.6,
+                                 margin=1.0, **common)
+    weak = confidence.features({**evidence, "support": 0.3, "unit": -0.6}, score=0.3, margin=0.03,
+                               **{**common, "candidates": 40})
+    assert sorted(model["features"]) == sorted(strong) and len(model["weights"]) == len(strong)
+    assert confidence.probability(strong) > model["threshold"] > confidence.probability(weak)
+    assert confidence.confident(strong) and not confidence.confident(weak)
+    monkeypatch.setattr(confidence, "MODEL", confidence.MODEL.with_name("missing.json"))
+    confidence._model.cache_clear()
+    try:
+        assert confidence.probability(weak) is None and confidence.confident(weak)
+    finally:
+        monkeypatch.undo()
+        confidence._model.cache_clear()

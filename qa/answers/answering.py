@@ -76,6 +76,7 @@ class Candidate:
     found: Found  # offsets inside the sentence
     score: float
     support: float
+    evidence: dict[str, float]  # the named parts of `score`
 
 
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
@@ -354,24 +355,26 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if fit is None or found.chinese and agreement < 1:
                 continue
             support = _support(sentence, found, weights, question.nouns)
-            score = support + 0.5 * agreement + 0.2 * sentence.hit.score - 0.05 * sentence.rank \
-                + COVERED * sentence.coverage
             unknown = sentence.hit.table and not found.unit  # a table cell whose unit no header states
-            if question.unit and agreement == 0 and not unknown:
-                score -= 0.6
-            if not base_unit(found.unit) and not unknown:
-                score -= 0.3  # a bare number ("12一件事") is rarely what is asked
-            score += fit - 0.1 * found.chinese - 0.1 * _a_part(sentence.folded, found)
-            score -= min(0.2, 0.02 * _unasked(question, sentence.folded, found))
-            if _narrower(question, sentence.folded, found):
-                score -= 0.3
-            score += _change_bonus(sentence.folded, found, question) + _year_penalty(sentence, question)
-            score += labelled
-            if _PART_OF_YEAR.search(question.folded) and not parts:
-                score -= 0.3  # a part of the year asked: the whole year's figure is the weaker answer
-            if question.target and "target" not in said:
-                score -= 0.3  # a plan asked: a result is a weaker answer than a stated target
-            candidates.append(Candidate(sentence, found, score, support))
+            # The evidence for this figure, named: the score is their sum, and the confidence reads them too.
+            evidence = {
+                "support": support,
+                "unit": 0.5 * agreement - 0.6 * (bool(question.unit) and agreement == 0 and not unknown),
+                "bare": -0.3 * (not base_unit(found.unit) and not unknown),  # "12一件事" is rarely what is asked
+                "retrieval": 0.2 * sentence.hit.score - 0.05 * sentence.rank,
+                "coverage": COVERED * sentence.coverage,
+                "kind": fit - 0.1 * found.chinese,
+                "part": -0.1 * _a_part(sentence.folded, found),
+                "unasked": -min(0.2, 0.02 * _unasked(question, sentence.folded, found)),
+                "narrower": -0.3 * _narrower(question, sentence.folded, found),
+                "change": _change_bonus(sentence.folded, found, question),
+                "year": _year_penalty(sentence, question),
+                "label": labelled,
+                # A part of the year or a plan asked: the whole year's figure, or a result, is the weaker answer.
+                "period": -0.3 * bool(_PART_OF_YEAR.search(question.folded) and not parts),
+                "target": -0.3 * (question.target and "target" not in said),
+            }
+            candidates.append(Candidate(sentence, found, sum(evidence.values()), support, evidence))
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -495,31 +498,49 @@ def _where(hit: Hit) -> dict[str, str]:
 
 
 def _figure_answer(text: str, question: Question, sents: list[Sentence], weights: dict[str, float],
-                   shown: list[Hit]) -> Answer | None:
-    """The answer with its figure(s), or None when no figure is clearly the one asked for."""
+                   shown: list[Hit], *, gate: bool = True) -> tuple[Answer | None, dict[str, float] | None]:
+    """The answer with its figure(s), or None when no figure is clearly the one asked for; with the figure, the
+    named features the confidence model reads (and, with `gate`, a figure it doubts is not given)."""
+    from qa.answers.confidence import confident, features
+
     ranked = _candidates(sents, question, weights)
     if not ranked:
-        return None
+        return None, None
     best, s = ranked[0], ranked[0].sentence
     if s.coverage < MIN_COVERAGE or best.support < MIN_SUPPORT or best.score < MIN_SUPPORT:
-        return None
+        return None, None
     listed = _respectively(best, question)
     if listed is None and question.respectively:
         apart = _items_apart(ranked, question)
         listed = (apart, True) if apart else None
+    written = s.text[best.found.start:best.found.end]
+    rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)
     if listed is None:
-        written = s.text[best.found.start:best.found.end]
-        rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)
         if rival and rival.score > best.score - MARGIN:
             # Two figures fit about as well: show the sentence rather than pick one.
-            return Answer(text, None, s.text, hits=shown, answered=True, **_where(s.hit))
+            return Answer(text, None, s.text, hits=shown, answered=True, **_where(s.hit)), None
         figures = [_figure(best)]
     else:
         figures, aligned = listed
         if not aligned:  # items and figures don't pair up: show the clause, don't guess
-            return Answer(text, None, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit))
+            return Answer(text, None, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit)), None
+    named = features(best.evidence, score=best.score, margin=best.score - rival.score if rival else 1.0,
+                     candidates=len(ranked), listed=listed is not None, table=bool(s.hit.table),
+                     rewritten=bool(question.searched), unit_asked=bool(question.unit),
+                     measure_asked=bool(question.measure), change_asked=bool(question.change))
+    if gate and not confident(named):
+        return Answer(text, None, s.text, hits=shown, answered=True, **_where(s.hit)), named
     joined = "、".join(f.text for f in figures)
-    return Answer(text, joined, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit))
+    return Answer(text, joined, s.text, figures=figures, hits=shown, answered=True, **_where(s.hit)), named
+
+
+def proposal(question: Question, hits: list[Hit], *, weights: dict[str, float],
+             must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5) -> tuple[Answer | None, dict | None]:
+    """The figure answer chosen before the confidence gate, with the features the gate reads (for training it)."""
+    sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name or {})
+    if not sents or not weights or not question.quantity:
+        return None, None
+    return _figure_answer(question.text, question, sents, weights, hits[:k], gate=False)
 
 
 def answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
@@ -556,7 +577,7 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     best = max(sents, key=lambda s: (s.coverage + 0.3 * s.hit.score - 0.05 * s.rank, -s.rank))
     if best.coverage < MIN_COVERAGE:
         return Answer(text, None, "", hits=shown)
-    figured = _figure_answer(text, question, sents, weights, shown) if question.quantity else None
+    figured = _figure_answer(text, question, sents, weights, shown)[0] if question.quantity else None
     return figured or Answer(text, None, best.text, hits=shown, answered=True, **_where(best.hit))
 
 
