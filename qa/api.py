@@ -152,9 +152,10 @@ def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) ->
     return default_kb().search(query, k, doc=doc)
 
 
-def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
-    """The figure (or evidence) that answers `question` from the default index."""
+def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None, history: Iterable[str] = ()) -> Answer:
+    """The figure (or evidence) that answers `question` from the default index; `history`: the conversation's
+    earlier questions, oldest first ("那驳回呢" after "行政复议维持多少宗" asks 驳回)."""
     from qa.reading.limits import check_k
 
     k = check_k(k)  # before the index loads (or builds)
-    return default_kb().ask(question, k=k, doc=doc)
+    return default_kb().ask(question, k=k, doc=doc, history=history)

@@ -58,6 +58,9 @@ class Answer:
     # Reports that give different figures for the question, each answered on its own;
     # then `figure` is None rather than one of them picked silently.
     by_document: list[Answer] = field(default_factory=list)
+    # The question as answered: completed from the conversation when it leaned on it ("那驳回呢" after
+    # "行政复议维持多少宗" → "行政复议驳回多少宗"), else the question itself.
+    understood: str = ""
 
     @property
     def text(self) -> str:

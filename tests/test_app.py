@@ -87,6 +87,18 @@ def test_empty_questions_add_nothing(client):
     assert history == []
 
 
+def test_a_follow_up_is_answered_from_the_conversation(client):
+    """The chat reads "那驳回呢" with the question before and says how it read it; /ask takes the history too."""
+    first, _ = client.predict("行政复议维持多少宗", [], 3, [], api_name="/chat")
+    history, _ = client.predict("那驳回呢", first, 3, [], api_name="/chat")
+    card = history[-2]["content"][0]["text"]
+    assert "理解为：行政复议驳回多少宗" in card and '<div class="qa-figure">24宗</div>' in card
+    assert "理解为" not in first[1]["content"][0]["text"]  # a question that stands alone is shown as it is
+    answer = client.predict("那驳回呢", ["行政复议维持多少宗"], api_name="/ask")
+    assert answer["figure"] == "24宗" and answer["understood"] == "行政复议驳回多少宗"
+    assert client.predict("行政复议维持多少宗", [], api_name="/ask")["understood"] == "行政复议维持多少宗"
+
+
 def test_chat_says_plainly_when_the_reports_do_not_answer(client):
     history, _ = client.predict("红桥区2022年地区生产总值是多少", [], 3, [], api_name="/chat")
     assert "报告中没有找到这个问题的答案。" in history[1]["content"][0]["text"]

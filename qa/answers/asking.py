@@ -6,6 +6,7 @@ import dataclasses
 from typing import Iterable
 
 from qa.answers.answering import answer
+from qa.answers.conversation import understand
 from qa.reading.limits import check_k
 from qa.results import Answer
 from qa.retrieval.question import MAX_QUERY
@@ -14,13 +15,21 @@ from qa.retrieval.searcher import Searcher
 POOL_ANSWER = 20  # passages `ask` reads: its figures, and each report's own when reports differ
 
 
-def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
+def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None,
+        history: Iterable[str] = ()) -> Answer:
     """Answer `question` with the exact figure and its evidence, or say the reports don't.
 
-    One retrieval: the per-report answers of a question whose figure differs between reports
-    come from the same pool of passages.
+    `history`: the conversation's earlier questions, oldest first; a question that leans on them ("那驳回呢")
+    is answered as completed from them (`Answer.understood`). One retrieval: the per-report answers of a
+    question whose figure differs between reports come from the same pool of passages.
     """
     k = check_k(k)
+    understood = understand(question, list(history), searcher.analyse) if history else question
+    result = _ask(searcher, understood, k=k, doc=doc)
+    return dataclasses.replace(result, question=question, understood=understood)
+
+
+def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] | None) -> Answer:
     asked = searcher.analyse(question)
     scope = searcher.scope(asked)
     weights = searcher.keyword_weights(asked.keywords)
@@ -41,6 +50,8 @@ def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[st
 class KnowledgeBase(Searcher):
     """A store opened for searching and answering; build one with `qa.build`, open it with `qa.load`."""
 
-    def ask(self, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
-        """Answer `question` with the exact figure and its evidence, or say the reports don't."""
-        return ask(self, question, k=k, doc=doc)
+    def ask(self, question: str, *, k: int = 5, doc: str | Iterable[str] | None = None,
+            history: Iterable[str] = ()) -> Answer:
+        """Answer `question` with the exact figure and its evidence, or say the reports don't; `history`: the
+        conversation's earlier questions, oldest first, for a question that leans on them."""
+        return ask(self, question, k=k, doc=doc, history=history)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from qa.app.handlers import check_k, check_question
+from qa.app.handlers import HISTORY, MAX_QUESTION, check_k, check_question
 
 if TYPE_CHECKING:
     from qa.app.handlers import Handlers
@@ -25,12 +25,14 @@ def add_endpoints(handlers: Handlers) -> None:
             raise gr.Error(refused)
         return [asdict(h) for h in handlers.kb.search(query, check_k(k))]
 
-    def ask(question: str) -> dict:
-        """The figure, evidence and sources that answer the question."""
+    def ask(question: str, history: list[str] | None = None) -> dict:
+        """The figure, evidence and sources that answer the question; `history`: the conversation's earlier
+        questions, oldest first, for a follow-up ("那驳回呢"): `understood` says how it was read."""
         refused = check_question(question or "")
         if refused:
             raise gr.Error(refused)
-        return asdict(handlers.kb.ask(question))
+        earlier = [str(q)[:MAX_QUESTION] for q in (history or [])][-HISTORY:]
+        return asdict(handlers.kb.ask(question, history=earlier))
 
     def figures(doc: str) -> list[dict]:
         """Every figure a report (source file or title) states: section, label, figure, sentence."""

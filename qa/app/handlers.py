@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_QUESTION = 500  # characters; the same limit as KnowledgeBase's, said to the user instead of cutting
 MAX_K = 100
+HISTORY = 10  # earlier questions a follow-up is read with
 MAX_SESSIONS = 10_000  # browser sessions whose turn state is kept; beyond, it starts afresh
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
@@ -112,14 +113,15 @@ class Handlers:
         picked = [d for d in documents or [] if d in self.titles()]
         return picked or None
 
-    def answer_messages(self, message: str, k, documents) -> list:
+    def answer_messages(self, message: str, k, documents, history: list[str] | None = None) -> list:
+        """The answer card (and the passages) for `message`; `history`: the conversation's earlier questions."""
         refused = check_question(message)
         if refused:
             return [gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead '
                                                                 f'qa-none">{refused}</div><div class="qa-plain">'
                                                                 f'{refused}</div></div>')]
         picked = self.chosen(documents)
-        answer = self.kb.ask(message, k=check_k(k), doc=picked)
+        answer = self.kb.ask(message, k=check_k(k), doc=picked, history=(history or [])[-HISTORY:])
         replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked))]
         if answer.hits:
             replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
@@ -133,7 +135,7 @@ class Handlers:
         if not message:
             return history, ""
         return history + [gr.ChatMessage(role="user", content=escape(message))] + self.answer_messages(
-            message, k, documents), ""
+            message, k, documents, _questions(history)), ""
 
     def show_question(self, message: str, history: list):
         """Step one of a turn in the page: the question shows at once, with a pending answer."""
@@ -158,7 +160,8 @@ class Handlers:
             answered = []
             for i, m in enumerate(history):
                 if message_parts(m)[1] == PENDING and i and message_parts(history[i - 1])[0] == "user":
-                    answered += self.answer_messages(unescape(message_parts(history[i - 1])[1]), k, documents)
+                    answered += self.answer_messages(unescape(message_parts(history[i - 1])[1]), k, documents,
+                                                     _questions(history[:i - 1]))
                 else:
                     answered.append(m)
             return answered
@@ -278,6 +281,11 @@ class Handlers:
         csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
         rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
         return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
+
+
+def _questions(history: list) -> list[str]:
+    """The questions asked in a chat history, oldest first, as typed."""
+    return [unescape(text) for role, text, _ in map(message_parts, history or []) if role == "user"]
 
 
 def _is_repeat(message: str, history: list) -> bool:

@@ -110,8 +110,12 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
     """The answer card: the figure large and first with its label, the evidence, the source; or a table of reports."""
     from qa.retrieval.question import analyse
 
-    keywords = analyse(answer.question).keywords if answer.question else ()
+    asked = answer.understood or answer.question
+    keywords = analyse(asked).keywords if asked else ()
     body = []
+    if answer.understood and answer.understood != answer.question:
+        # A follow-up completed from the conversation: what was understood, so a wrong reading is seen at once.
+        body.append(f'<div class="qa-understood">理解为：{_e(answer.understood)}</div>')
     if answer.notice:
         body.append(f'<div class="qa-notice">{_e(answer.notice)}</div>')
     if answer.by_document:
