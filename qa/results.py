@@ -61,6 +61,10 @@ class Answer:
     # The question as answered: completed from the conversation when it leaned on it ("那驳回呢" after
     # "行政复议维持多少宗" → "行政复议驳回多少宗"), else the question itself.
     understood: str = ""
+    # A comparison ("红桥区和荔湾区哪个…多"): each side's own answer, and the line naming the larger and the
+    # difference, computed from the sides' stated figures and labelled 计算值 (None when not computed).
+    sides: list[Answer] = field(default_factory=list)
+    calculation: str | None = None
 
     @property
     def text(self) -> str:

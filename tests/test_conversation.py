@@ -42,3 +42,35 @@ def test_a_question_that_stands_alone_is_never_changed(kb):
 def test_the_module_function_takes_the_history_too(monkeypatch, kb):
     monkeypatch.setattr(qa.api, "_default_kb", kb)
     assert qa.ask("那驳回呢", history=["行政复议维持多少宗"]).figure == "24宗"
+
+
+HEPING = ("天津市和平区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
+          "全年共收到行政复议申请52宗，维持20宗，驳回18宗。全区在册公职律师35人。\n")
+NANKAI = ("天津市南开区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
+          "全年共收到行政复议申请47宗，维持25宗。\n")
+
+
+@pytest.fixture(scope="module")
+def districts(tmp_path_factory):
+    from conftest import build_reports
+
+    return build_reports(tmp_path_factory, {"heping_2022.txt": HEPING, "nankai_2022.txt": NANKAI}, "districts")
+
+
+def test_a_comparison_answers_each_side_and_computes_the_difference(districts):
+    answer = districts.ask("和平区和南开区哪个收到的行政复议申请多")
+    assert [(s.understood, s.figure) for s in answer.sides] == [("和平区收到的行政复议申请是多少", "52宗"),
+                                                               ("南开区收到的行政复议申请是多少", "47宗")]
+    assert answer.figure is None and [f.text for f in answer.figures] == ["52宗", "47宗"]
+    assert answer.calculation == "和平区（52宗）比南开区（47宗）多5宗（计算值：52宗 − 47宗）"
+    how_much = districts.ask("南开区比和平区少多少行政复议申请")
+    assert how_much.calculation == answer.calculation
+
+
+def test_a_side_the_reports_do_not_answer_is_named_and_the_other_still_answered(districts):
+    answer = districts.ask("和平区和南开区哪个公职律师多")
+    assert [s.figure for s in answer.sides] == ["35人", None]
+    assert answer.notice == "报告中没有找到南开区的这个数字。" and answer.calculation is None
+    from qa.app.render import card_html, plain_text
+
+    assert "35人" in card_html(answer) and "报告中没有" in plain_text(answer)

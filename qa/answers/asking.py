@@ -6,6 +6,7 @@ import dataclasses
 from typing import Iterable
 
 from qa.answers.answering import answer
+from qa.answers.comparison import compare
 from qa.answers.conversation import understand
 from qa.reading.limits import check_k
 from qa.results import Answer
@@ -31,6 +32,9 @@ def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[st
 
 def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] | None) -> Answer:
     asked = searcher.analyse(question)
+    compared = compare(question, asked, lambda side: _ask(searcher, side, k=k, doc=doc))
+    if compared is not None:
+        return compared
     scope = searcher.scope(asked)
     weights = searcher.keyword_weights(asked.keywords)
     documents = searcher.documents

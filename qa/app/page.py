@@ -19,6 +19,7 @@ CSS = """
 .qa-card { font-size: 15px; line-height: 1.6; scroll-margin-top: 16px; }
 .qa-label { color: #475569; font-size: 14px; }
 .qa-understood { color: #64748b; font-size: 13px; margin-bottom: 2px; }
+.qa-calculation { margin: 4px 0; }
 .qa-figure { font-size: 30px; font-weight: 700; line-height: 1.2; color: #0f172a; margin: 2px 0 6px; }
 .qa-items { font-size: 20px; margin: 2px 0 6px; }
 .qa-item { white-space: nowrap; }

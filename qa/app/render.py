@@ -118,7 +118,9 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
         body.append(f'<div class="qa-understood">理解为：{_e(answer.understood)}</div>')
     if answer.notice:
         body.append(f'<div class="qa-notice">{_e(answer.notice)}</div>')
-    if answer.by_document:
+    if answer.sides:
+        body.append(_sides(answer))
+    elif answer.by_document:
         body.append(_by_document(answer))
     elif answer.figure and len(answer.figures) > 1:
         items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '
@@ -158,9 +160,26 @@ def _by_document(answer: Answer) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+def _sides(answer: Answer) -> str:
+    """A comparison: each side's figure with a link to its sentence, then the computed line."""
+    rows = []
+    for side in answer.sides:
+        start = evidence_start(side)
+        where = _link(side.source, start, start + len(side.evidence), "原句") if side.figure and start >= 0 else ""
+        rows.append(f'<tr><td>{_e(side.understood or side.question)}</td>'
+                    f'<td><b>{_e(side.figure or "报告中没有")}</b></td><td class="qa-place">{where}</td></tr>')
+    line = f'<div class="qa-calculation">{_e(answer.calculation)}</div>' if answer.calculation else ""
+    return ('<table class="qa-reports"><thead><tr><th>分项</th><th>数字</th><th>出处</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>{line}')
+
+
 def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     """The answer as clean text for the clipboard and for screen readers: figure, evidence, source."""
     from qa.retrieval.question import analyse
+    if answer.sides:
+        lines = [answer.notice] if answer.notice else []
+        lines += [f"{side.understood or side.question}：{side.figure or '报告中没有'}" for side in answer.sides]
+        return "\n".join(lines + ([answer.calculation] if answer.calculation else []))
     if answer.by_document:
         lines = ["各报告的数字不同："]
         for each in answer.by_document:
