@@ -74,3 +74,25 @@ def test_a_side_the_reports_do_not_answer_is_named_and_the_other_still_answered(
     from qa.app.render import card_html, plain_text
 
     assert "35人" in card_html(answer) and "报告中没有" in plain_text(answer)
+
+
+@pytest.mark.parametrize("question, figure, operands, calculation", [
+    ("行政复议维持率是多少", "30.2%", ["13宗", "43宗"], "维持率 ≈ 30.2%（计算值：维持13宗 ÷ 办结43宗，保留一位小数）"),
+    ("行政复议驳回的比例是多少", "55.8%", ["24宗", "43宗"], "驳回率 ≈ 55.8%（计算值：驳回24宗 ÷ 办结43宗，保留一位小数）"),
+])
+def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, figure, operands, calculation):
+    answer = kb.ask(question)
+    assert answer.figure == figure and answer.calculation == calculation
+    assert [f.text for f in answer.figures] == operands  # each operand copied from the evidence
+    assert all(f.text in answer.evidence for f in answer.figures)
+    from qa.app.render import card_html
+
+    assert "计算值" in card_html(answer) and "≈ " + figure in card_html(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "网上办的比例是多少",  # stated: the report's 95%, never a computed one
+    "立案前调解的比例是多少",  # 2宗 is not among the parts that add up to 办结43宗: no certain whole
+])
+def test_no_computation_over_a_stated_rate_or_an_uncertain_whole(kb, question):
+    assert kb.ask(question).calculation is None

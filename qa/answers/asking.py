@@ -6,6 +6,7 @@ import dataclasses
 from typing import Iterable
 
 from qa.answers.answering import answer
+from qa.answers.calculation import rate
 from qa.answers.comparison import compare
 from qa.answers.conversation import understand
 from qa.reading.limits import check_k
@@ -46,6 +47,8 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
         result = answer(asked, hits, weights=weights, must_name={
             documents[i].source: words for i, words in scope.must_name.items()}, k=k,
             by_document=doc is None and len(documents) > 1 and not asked.places)
+        # A rate the report does not state, computed from the part and whole it does: never over a stated one.
+        result = rate(asked, result) or result
     if len(question) > MAX_QUERY:
         result = dataclasses.replace(result, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
     return result

@@ -126,6 +126,10 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
         items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '
                            f'<b class="qa-figure-small">{_e(f.text)}</b></span>' for f in answer.figures)
         body.append(f'<div class="qa-items">{items}</div>')
+    elif answer.figure and answer.calculation:
+        # Computed, not copied: the figure says so, with its formula and both operands.
+        body.append(f'<div class="qa-label">计算值</div><div class="qa-figure">≈ {_e(answer.figure)}</div>'
+                    f'<div class="qa-calculation">{_e(answer.calculation)}</div>')
     elif answer.figure:
         label = _label(answer, keywords)
         body.append(f'<div class="qa-label">{_e(label)}</div>' if label else "")
@@ -188,7 +192,9 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
             lines.append(f"{place or each.title}：{each.figure}　来源：{each.title} · {each.section or '正文'}")
         return "\n".join(lines)
     lines = [answer.notice] if answer.notice else []
-    if answer.figure and len(answer.figures) > 1:
+    if answer.figure and answer.calculation:
+        lines.append(f"答案（计算值）：{answer.calculation}")
+    elif answer.figure and len(answer.figures) > 1:
         lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.text}" for f in answer.figures))
     elif answer.figure:
         label = _label(answer, analyse(answer.question).keywords if answer.question else ())

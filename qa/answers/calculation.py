@@ -1,0 +1,75 @@
+"""Computed rates: "行政复议维持率是多少" when the report states 维持13宗 and its whole, 办结43宗, but no rate.
+
+Only from stated figures, and only where their relation is certain: the part is the count the question's rate
+names ("维持" of 维持率), the whole is the figure of the same unit before it in the same sentence whose following
+figures add up to it exactly, the part among them ("办结43宗：维持13宗，驳回24宗，撤回5宗，部分撤销1宗").
+A stated rate always wins: this runs only when no figure was given. The answer says it is computed, shows the
+formula with both operands (`Answer.calculation`) and the operands as `Answer.figures`, and states the rounding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from qa.results import Answer, Figure
+from qa.retrieval.question import Question
+
+# The rate asked and the word before it: "维持率", "维持的比例", "撤回占比".
+_RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比)")
+_ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a note on the figure before it, not a sibling
+
+
+def rate(question: Question, answer: Answer) -> Answer | None:
+    """`answer` with the rate computed from its evidence sentence, or None when the operands are not certain."""
+    from qa.reading.figures import clause_start, extract
+    from qa.textnorm import fold
+
+    from qa.retrieval.tokens import load_jieba
+
+    asked = _RATE.search(question.folded)
+    if not asked or answer.figure or not answer.evidence or question.change:
+        return None
+    before = [w for w in load_jieba().lcut(question.folded[:asked.start()]) if re.search(r"[\u4e00-\u9fff]", w)]
+    if not before:
+        return None
+    part_word = before[-1]  # the word the rate is of: "维持" of "行政复议维持率"
+    text = answer.evidence
+    folded = fold(text)
+    asides = [m.span() for m in _ASIDE.finditer(folded)]
+    found = [f for f in extract(text) if f.unit and not f.chinese
+             and not any(a <= f.start < b for a, b in asides)]
+    part = next((f for f in found if folded[clause_start(folded, f.start):f.start].endswith(part_word)), None)
+    if part is None:
+        return None
+    for whole in reversed([f for f in found if f.end <= part.start and f.unit == part.unit]):
+        following = [f for f in found if f.start > whole.end and f.unit == whole.unit]
+        total = 0.0
+        for index, sibling in enumerate(following):
+            total += sibling.value
+            if abs(total - whole.value) < 1e-9 and part in following[:index + 1]:
+                return _computed(answer, question, part_word, text, folded, part, whole)
+            if total > whole.value:
+                break
+    return None
+
+
+def _computed(answer: Answer, question: Question, part_word: str, text: str, folded: str, part, whole) -> Answer:
+    from qa.reading.figures import clause_start
+    from qa.retrieval.tokens import load_jieba
+
+    words = load_jieba().lcut(folded[clause_start(folded, whole.start):whole.start]) or [""]
+    whole_word = words[-1]
+    value = 100 * part.value / whole.value
+    shown = f"{value:.1f}%"
+    part_text, whole_text = text[part.start:part.end], text[whole.start:whole.end]
+    start = next((h.start for h in answer.hits if answer.evidence in h.text), None)
+    offset = (start + next(h.text for h in answer.hits if answer.evidence in h.text).index(answer.evidence)) \
+        if start is not None else 0
+    operands = [Figure(text=part_text, value=part.value, unit=part.unit, label=part_word, evidence=text,
+                       start=offset + part.start, end=offset + part.end),
+                Figure(text=whole_text, value=whole.value, unit=whole.unit, label=whole_word, evidence=text,
+                       start=offset + whole.start, end=offset + whole.end)]
+    calculation = (f"{part_word}率 ≈ {shown}（计算值：{part_word}{part_text} ÷ {whole_word}{whole_text}，"
+                   f"保留一位小数）")
+    return dataclasses.replace(answer, figure=shown, figures=operands, calculation=calculation)
