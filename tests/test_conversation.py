@@ -96,3 +96,11 @@ def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, 
 ])
 def test_no_computation_over_a_stated_rate_or_an_uncertain_whole(kb, question):
     assert kb.ask(question).calculation is None
+
+
+def test_a_place_no_report_covers_is_named_alone_and_the_covered_one_answered(kb):
+    """"红桥区和朝阳区…": the report about 红桥区 answers; the notice names only 朝阳区 (it named both, falsely)."""
+    answer = kb.ask("红桥区和朝阳区行政复议维持多少宗")
+    assert answer.figure == "13宗" and answer.notice == "报告中没有关于朝阳区的内容。"
+    nowhere = kb.ask("朝阳区2022年行政复议维持多少宗")
+    assert nowhere.figure is None and "朝阳区" in nowhere.notice and "检索了" in nowhere.notice

@@ -39,7 +39,7 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
     scope = searcher.scope(asked)
     weights = searcher.keyword_weights(asked.keywords)
     documents = searcher.documents
-    if scope.missing:
+    if scope.missing and not scope.docs:
         searched = "、".join(d.title for d in documents[:5]) + ("等" if len(documents) > 5 else "")
         result = Answer(question, None, "", notice=f"报告中没有关于{scope.missing}的内容（检索了：{searched}）。")
     else:
@@ -49,6 +49,8 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
             by_document=doc is None and len(documents) > 1 and not asked.places)
         # A rate the report does not state, computed from the part and whole it does: never over a stated one.
         result = rate(asked, result) or result
+        if scope.missing:  # some places asked are covered, these are not
+            result = dataclasses.replace(result, notice=f"报告中没有关于{scope.missing}的内容。")
     if len(question) > MAX_QUERY:
         result = dataclasses.replace(result, notice=f"问题过长，只按前{MAX_QUERY}个字回答。")
     return result

@@ -40,7 +40,7 @@ class Scope:
     # Reports that count only for sentences naming the place or year asked (a province's bulletin
     # for a question about one of its cities): doc -> the words such a sentence must hold, any one.
     must_name: dict[int, tuple[str, ...]]
-    missing: str = ""  # the place no report is about ("朝阳区"), for the answer's notice
+    missing: str = ""  # the places no report is about ("朝阳区"), for the answer's notice
 
 
 class Searcher:
@@ -109,12 +109,17 @@ class Searcher:
 
         docs, must_name, missing = set(range(len(self.documents))), {}, ""
         if question.places:
-            related = {i: relation(question.places, tuple(d.places)) for i, d in enumerate(self.documents)}
+            # Places apart ("红桥区和朝阳区") each on its own; a place inside another asked (九江 of 江西) for both.
+            apart = [p for p in question.places if not any(p[0][0] in chain[1:] for other in question.places
+                                                           if other is not p for chain in other)]
+            each = [{i: relation((p,), tuple(d.places)) for i, d in enumerate(self.documents)} for p in apart]
+            related = {i: max((r[i] for r in each), key=("", "parent", "same").index)
+                       for i in range(len(self.documents))}
             docs = {i for i, r in related.items() if r}
             names = _place_words(question)
             must_name = {i: names for i, r in related.items() if r == "parent"}
-            if not docs:
-                missing = "、".join(question.place_names)
+            # Only the places no report is about: "红桥区和朝阳区…" is answered for 红桥区, and says so of 朝阳区.
+            missing = "、".join(p[0][0] for p, r in zip(apart, each) if not any(r.values()))
         if question.years and docs:
             asked = {str(y) for y in question.years}
             covered = {i for i in docs if asked & set(self.documents[i].years or (self.documents[i].year,))}
