@@ -457,19 +457,79 @@ def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
     bomb = tmp_path / "bomb.docx"
     _bomb(bomb, 60)
     assert bomb.stat().st_size < 2_000_000
-    with pytest.raises(UnreadableError, match=r"bomb.docx: unpacks to 6\d MB of XML, over the limit of 50 MB; "
-                                              r"set QA_MAX_UNPACKED_MB"):
-        check_archive(bomb)
+    with pytest.raises(UnreadableError, match=r"bomb.docx: its part word/document.xml unpacks to 6\d MB, over the "
+                                              r"limit of 50 MB a part; set QA_MAX_PART_MB"):
+        check_archive(bomb, max_ratio=1000)
+    with pytest.raises(UnreadableError, match=r"bomb.docx: its part word/document.xml unpacks to 6\d MB from "
+                                              r"[\d.]+ MB, over 100 times its packed size"):
+        check_archive(bomb, max_part_mb=100)
     from qa.reading.corpus import read_document
 
-    with pytest.raises(UnreadableError, match="over the limit"):  # the reader asks before it unpacks
+    with pytest.raises(UnreadableError, match="over"):  # the reader asks before it unpacks
         read_document(bomb, tmp_path)
-    check_archive(bomb, max_unpacked_mb=100)  # the limit is configurable
-    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "100")
+    check_archive(bomb, max_part_mb=100, max_ratio=1000)  # the limits are configurable
+    monkeypatch.setenv("QA_MAX_PART_MB", "100")
+    monkeypatch.setenv("QA_MAX_RATIO", "1000")
     check_archive(bomb)
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(UnreadableError, match="not a readable .docx"):
         check_archive(tmp_path / "broken.docx")
+
+
+def _docx_with_image(path, image_bytes: int) -> None:
+    """A real .docx (python-docx) whose picture part is a 1×1 PNG followed by `image_bytes` zero bytes: the
+    picture is linked, so python-docx loads the whole part, and zeros deflate to almost nothing."""
+    import io
+
+    import docx
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(png, format="PNG")
+    document = docx.Document()
+    document.add_paragraph("某区2022年报告")
+    document.add_paragraph("行政复议维持13宗。")
+    document.add_picture(io.BytesIO(png.getvalue() + bytes(image_bytes)))
+    document.save(str(path))
+
+
+def test_every_part_of_a_docx_counts_any_name_any_case(tmp_path, monkeypatch):
+    """Issue 24: only parts named *.xml/*.rels were counted, so a 1 MB .docx holding a 1 GB picture was read
+    (peak 1.9 GB), and `document.XML` passed too. Every part counts now, against a total, a per-part and a
+    compression-ratio limit; the limits are lowered here so that the parts stay a few megabytes."""
+    import zipfile
+
+    from qa.reading.corpus import read_document
+    from qa.reading.document import UnreadableError
+    from qa.reading.limits import check_archive
+
+    picture = tmp_path / "picture.docx"
+    _docx_with_image(picture, 3_000_000)
+    assert picture.stat().st_size < 100_000
+    with pytest.raises(UnreadableError, match=r"^picture.docx: its part word/media/image1.png unpacks to 3 MB from "
+                                              r"0.00 MB, over 100 times its packed size .*set QA_MAX_RATIO"):
+        check_archive(picture)
+    with pytest.raises(UnreadableError, match="over 100 times"):  # the reader asks before python-docx opens it
+        read_document(picture, tmp_path)
+    monkeypatch.setenv("QA_MAX_RATIO", "1000000")
+    monkeypatch.setenv("QA_MAX_PART_MB", "2")
+    with pytest.raises(UnreadableError, match=r"image1.png unpacks to 3 MB, over the limit of 2 MB a part; "
+                                              r"set QA_MAX_PART_MB"):
+        check_archive(picture)
+    monkeypatch.setenv("QA_MAX_PART_MB", "50")
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "2")
+    with pytest.raises(UnreadableError, match=r"picture.docx: unpacks to \d MB, over the limit of 2 MB; "
+                                              r"set QA_MAX_UNPACKED_MB"):
+        check_archive(picture)
+    # Upper-case names count too: a 3 MB `word/document.XML` beside the real one.
+    with zipfile.ZipFile(picture, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.XML", b"<w:t/>" * 500_000)
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "6")
+    with pytest.raises(UnreadableError, match=r"unpacks to [67] MB, over the limit of 6 MB"):
+        check_archive(picture)
+    # Within the limits the report is read, picture and all (it is never decoded).
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "10")
+    assert "维持13宗" in read_document(picture, tmp_path).text
 
 
 def test_pdf_page_limit(tmp_path, monkeypatch):
