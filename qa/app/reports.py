@@ -111,10 +111,16 @@ class Library:
         with self._lock:
             if source not in {d.source for d in kb.documents}:
                 raise Refused(f"没有这份报告：{source}")
-            root = self.corpus.resolve()
-            path = (root / source).resolve()
-            if not path.is_relative_to(root) or not path.is_file():
-                raise Refused(f"{source} 不在报告文件夹里")
-            path.unlink()
+            self.entry(source).unlink()
             return qa.build(self.corpus, self.index, model=self.model, progress=False, store=self.store,
                             uri=self.uri, collection=self.collection)
+
+    def entry(self, source: str) -> Path:
+        """The corpus entry `source` names: the file itself, or the link itself (never a link's target), and
+        only inside the corpus folder; Refused otherwise."""
+        root = self.corpus.resolve()
+        entry = root / source
+        inside = not Path(source).is_absolute() and ".." not in Path(source).parts
+        if not inside or not entry.parent.resolve().is_relative_to(root) or not (entry.is_symlink() or entry.is_file()):
+            raise Refused(f"{source} 不在报告文件夹里")
+        return entry
