@@ -433,6 +433,73 @@ def test_add_refuses_a_different_report_of_the_same_name(fake_model, hongqiao_co
     assert "维持98宗" in original.read_text("utf-8")
 
 
+# ---------------------------------------------------------------- files rewritten during a build
+
+def _rewrite_in_place(path, data: bytes, cut: int) -> None:
+    """What an editor saving in place does: truncate, write a first part, then the rest."""
+    with open(path, "r+b") as handle:
+        handle.truncate(0)
+        handle.write(data[:cut])
+        handle.flush()
+        handle.write(data[cut:])
+
+
+def test_a_report_rewritten_during_a_build_is_never_kept_in_part(fake_model, hongqiao_corpus, tmp_path, monkeypatch):
+    """Issue 24: the build hashed one read of a file and parsed another. A writer rewriting it in place (same
+    content) between the two left a third of the report in the index under the whole file's hash, so no later
+    build repaired it. Now the hash recorded is of the bytes parsed: the next build sees the difference."""
+    from conftest import DATA
+
+    from qa.reading.corpus import read_document
+
+    shutil.copy(DATA / "liwan_2022_excerpt.txt", hongqiao_corpus)  # a report that stays: the corpus is never empty
+    report = hongqiao_corpus / "hongqiao_2022_fazhi_zhengfu_report.txt"
+    whole = report.read_bytes()
+    third = whole.index(b"\n", len(whole) // 3)
+    expected = read_document(report, hongqiao_corpus).text
+    real_state = qa.retrieval.index.corpus_state
+
+    def hashed_then_rewritten(corpus):
+        state = real_state(corpus)
+        report.write_bytes(whole[:third])  # the writer has truncated the file and written a third of it
+        return state
+
+    monkeypatch.setattr(qa.retrieval.index, "corpus_state", hashed_then_rewritten)
+    qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    monkeypatch.setattr(qa.retrieval.index, "corpus_state", real_state)
+    report.write_bytes(whole)  # the writer is done: the very bytes the build hashed
+    kb = qa.load(tmp_path / "index", corpus=hongqiao_corpus, rebuild=True)
+    assert _text(kb, report.name) == expected
+
+    # The race itself, 20 times: a writer rewrites the file in place, again and again, while the build reads it
+    # (an empty file, a third, the whole). Whatever the build read, once the writer stops the index holds the
+    # whole report or knows it is stale. The writer's pause only lets the build see the whole file now and then
+    # (with it the old code kept a partial report about 1 run in 15); the assertion holds for every interleaving.
+    import threading
+
+    for run in range(20):
+        stop = threading.Event()
+
+        def writer():
+            while not stop.is_set():
+                _rewrite_in_place(report, whole, third)
+                stop.wait(0.001)
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            qa.build(hongqiao_corpus, tmp_path / f"race-{run}", progress=False)
+        finally:
+            stop.set()
+            thread.join()
+        kb = qa.load(tmp_path / f"race-{run}", corpus=hongqiao_corpus, rebuild=True)
+        assert _text(kb, report.name) == expected, f"run {run}: the index kept part of the report"
+
+
+def _text(kb, source: str) -> str:
+    return next((d.text for d in kb.documents if d.source == source), "")
+
+
 # ---------------------------------------------------------------- input limits
 
 def _bomb(path, megabytes: int) -> None:

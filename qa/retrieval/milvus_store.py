@@ -264,7 +264,7 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
 
     from tqdm.auto import tqdm
 
-    from qa.reading.corpus import corpus_files, read_document
+    from qa.reading.corpus import corpus_files, read_report
 
     from qa.reading.document import UnreadableError
     from qa.retrieval.embedding import load_model, model_dimension
@@ -309,9 +309,10 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
         source = path.relative_to(corpus).as_posix()
         record = {"sha256": state[source]}
         try:
-            doc = read_document(path, corpus)
+            doc, record["sha256"] = read_report(path, corpus)  # the hash of the bytes read
         except (UnreadableError, OSError) as err:
             log.warning("skipping %s: %s", source, err)
+            record["sha256"] = getattr(err, "sha256", record["sha256"])  # what was found unreadable
             pending.append((source, record, None, []))
             continue
         hashed: dict[str, Passage] = {}
