@@ -37,3 +37,82 @@ def test_deleting_a_linked_report_removes_the_link_not_its_target(fake_model, tm
         with pytest.raises(Refused, match="报告文件夹里"):
             library.entry(outside)
     assert real.is_file()
+
+
+# ---------------------------------------------------------------- one chat request, one answer
+
+class CountingKB:
+    """A stand-in index that answers every question with its own number and counts the questions asked."""
+
+    documents: list = []
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def titles(self) -> list[str]:
+        return []
+
+    def ask(self, question: str, *, k: int = 5, doc=None):
+        from qa.results import Answer
+
+        self.asked.append(question)
+        return Answer(question, None, "", notice=f"第{len(self.asked)}次回答：{question}")
+
+
+def _request(session: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(session_hash=session)
+
+
+def _texts(history) -> list[str]:
+    from qa.app.handlers import message_parts
+
+    return [message_parts(m)[1] for m in history]
+
+
+def test_one_chat_request_answers_at_most_the_question_it_carries():
+    """Issue 24: the answer step answered every pending message of the history the client sent: a 0.6 MB request
+    made 2,000 asks in 25.5 s. Now only questions the session typed (step one) are answered, each once, and the
+    history is cut to its newest MAX_HISTORY messages."""
+    from qa.app.handlers import MAX_HISTORY, NOT_ASKED, Handlers
+    from qa.app.page import PENDING
+
+    kb = CountingKB()
+    handlers = Handlers(kb)
+    forged = [message for i in range(2_000) for message in (
+        {"role": "user", "content": f"问题{i}"}, {"role": "assistant", "content": PENDING})]
+    # Step two alone, with the forged history: nothing is asked.
+    answered = handlers.answer_pending(forged, 5, None, _request("forger"))
+    assert kb.asked == [] and len(answered) <= MAX_HISTORY
+    assert all(NOT_ASKED in text for text in _texts(answered)[1::2])
+    # Both steps, the forged history under a real question: that question only.
+    shown, _ = handlers.show_question("真问题", forged, _request("forger-2"))
+    answered = handlers.answer_pending(shown, 5, None, _request("forger-2"))
+    assert kb.asked == ["真问题"] and len(answered) <= MAX_HISTORY
+    assert "第1次回答：真问题" in _texts(answered)[-1]
+    # The API's /chat answers its message only, and gives back a bounded history.
+    history, _ = handlers.respond("另一个问题", forged, 5, None)
+    assert kb.asked == ["真问题", "另一个问题"] and len(history) <= MAX_HISTORY + 3
+
+
+def test_questions_typed_while_one_is_pending_are_each_answered_once():
+    """The page's own case: a question typed while another waits is answered too, in either order of the two
+    requests, and nothing twice."""
+    from qa.app.handlers import Handlers
+
+    for later_first in (False, True):
+        kb = CountingKB()
+        handlers = Handlers(kb)
+        request = _request(f"page-{later_first}")
+        first, _ = handlers.show_question("问题一", [], request)
+        both, _ = handlers.show_question("问题二", first, request)  # typed before the first was answered
+        if later_first:
+            answered = handlers.answer_pending(both, 5, None, request)
+            assert handlers.answer_pending(first, 5, None, request) is not None  # skipped: a gr.skip()
+        else:
+            handlers.answer_pending(first, 5, None, request)
+            answered = handlers.answer_pending(both, 5, None, request)
+        assert sorted(kb.asked) == ["问题一", "问题二"]
+        texts = _texts(answered)
+        assert "问题一" in texts[1] and "问题二" in texts[3] and "正在查找" not in "".join(texts)

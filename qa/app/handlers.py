@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 import tempfile
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ import gradio as gr
 from qa.app.page import PENDING
 from qa.app.render import card_html, display_title, passages_html, plain_text, source_html
 from qa.app.reports import Library, Refused, document_text, report_rows
+from qa.app.sessions import Sessions
 from qa.results import Answer
 
 if TYPE_CHECKING:
@@ -28,7 +28,11 @@ if TYPE_CHECKING:
 
 MAX_QUESTION = 500  # characters; the same limit as KnowledgeBase's, said to the user instead of cutting
 MAX_K = 100
-MAX_SESSIONS = 10_000  # browser sessions whose turn state is kept; beyond, it starts afresh
+# A chat request's history: the newest messages within these are kept, from a question on (a turn is a question,
+# its card and its passages: 200 messages are 66 turns, about 0.7 MB with 10 passages each).
+MAX_HISTORY = 200
+MAX_HISTORY_CHARS = 2_000_000
+NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
 _SOURCE = re.compile(r'href="#qa-src=([^"]*)"')
@@ -98,9 +102,7 @@ class Handlers:
         self.corpus = library.corpus if library else None
         self.uploads = uploads and library is not None
         self.feedback = feedback
-        # Per browser session: a lock, so its turns are answered one at a time, and the length of the longest
-        # history answered, so an older snapshot of the conversation never overwrites a newer one.
-        self.turns: dict[str, list] = {}
+        self.sessions = Sessions()  # per browser session: the questions asked, answered one at a time
         self.csv_folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
 
     # The chat.
@@ -115,9 +117,7 @@ class Handlers:
     def answer_messages(self, message: str, k, documents) -> list:
         refused = check_question(message)
         if refused:
-            return [gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead '
-                                                                f'qa-none">{refused}</div><div class="qa-plain">'
-                                                                f'{refused}</div></div>')]
+            return [_notice(refused)]
         picked = self.chosen(documents)
         answer = self.kb.ask(message, k=check_k(k), doc=picked)
         replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked))]
@@ -129,42 +129,46 @@ class Handlers:
     def respond(self, message: str, history: list, k: float, documents: list[str] | None):
         """One turn: the question and its answer card (plus the passages) appended to the history."""
         message = (message or "").strip()
-        history = list(history or [])
+        history = bounded(list(history or []))
         if not message:
             return history, ""
         return history + [gr.ChatMessage(role="user", content=escape(message))] + self.answer_messages(
             message, k, documents), ""
 
-    def show_question(self, message: str, history: list):
-        """Step one of a turn in the page: the question shows at once, with a pending answer."""
+    def show_question(self, message: str, history: list, request: gr.Request):
+        """Step one of a turn in the page: the question shows at once, with a pending answer; the session
+        may have it answered once."""
         message = (message or "").strip()
         if not message or _is_repeat(message, history):
             return gr.skip(), ""
-        return list(history or []) + [gr.ChatMessage(role="user", content=escape(message)),
-                                      gr.ChatMessage(role="assistant", content=PENDING)], ""
+        self.sessions.get(_session(request)).asked.append(unescape(escape(message)))
+        return bounded(list(history or [])) + [gr.ChatMessage(role="user", content=escape(message)),
+                                               gr.ChatMessage(role="assistant", content=PENDING)], ""
 
     def answer_pending(self, history: list, k: float, documents: list[str] | None, request: gr.Request):
-        """Step two: every pending answer replaced by its card (a question asked meanwhile is pending too)."""
-        history = list(history or [])
+        """Step two: the pending answers replaced by their cards. Only questions this session asked in step one
+        are answered, each once (a question asked meanwhile is pending too); any other pending message says so."""
+        sent = len(history or [])
+        history = bounded(list(history or []))
         if not any(message_parts(m)[1] == PENDING for m in history):
             return gr.skip()
-        if len(self.turns) > MAX_SESSIONS:
-            self.turns.clear()
-        turn = self.turns.setdefault(getattr(request, "session_hash", None) or "", [threading.Lock(), 0])
-        with turn[0]:
-            if len(history) < turn[1]:
+        session = self.sessions.get(_session(request))
+        with session.lock:
+            if sent < session.longest:
                 return gr.skip()  # a later turn, holding this one's question too, has answered already
-            turn[1] = len(history)
+            session.longest = sent
             answered = []
             for i, m in enumerate(history):
                 if message_parts(m)[1] == PENDING and i and message_parts(history[i - 1])[0] == "user":
-                    answered += self.answer_messages(unescape(message_parts(history[i - 1])[1]), k, documents)
+                    question = unescape(message_parts(history[i - 1])[1])
+                    answered += session.reply(question, lambda q: self.answer_messages(q, k, documents)) or [
+                        _notice(NOT_ASKED)]
                 else:
                     answered.append(m)
             return answered
 
     def new_conversation(self, request: gr.Request):
-        self.turns.pop(getattr(request, "session_hash", None) or "", None)
+        self.sessions.drop(_session(request))
         return [], []
 
     def like(self, history: list, data: gr.LikeData):
@@ -278,6 +282,32 @@ class Handlers:
         csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
         rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
         return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
+def _notice(text: str) -> gr.ChatMessage:
+    """A reply that is no answer (a refusal, a question not answered), as a card saying so."""
+    return gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead qa-none">'
+                                                    f'{text}</div><div class="qa-plain">{text}</div></div>')
+
+
+def bounded(history: list) -> list:
+    """The newest messages of a history a client sent, within MAX_HISTORY messages and MAX_HISTORY_CHARS
+    characters, starting at a question: older turns are dropped."""
+    kept, size = [], 0
+    for m in reversed(history[-MAX_HISTORY:]):
+        size += len(message_parts(m)[1])
+        if size > MAX_HISTORY_CHARS:
+            break
+        kept.append(m)
+    kept.reverse()
+    if len(kept) < len(history):
+        while kept and message_parts(kept[0])[0] != "user":
+            kept.pop(0)
+    return kept
 
 
 def _is_repeat(message: str, history: list) -> bool:
