@@ -15,6 +15,11 @@ def uploads_allowed(host: str, *, read_only: bool, allow_upload: bool) -> bool:
     return not read_only and (allow_upload or host in LOOPBACK)
 
 
+def feedback_kept(*, read_only: bool, asked: bool) -> bool:
+    """👍/👎 are kept unless --read-only, where only --feedback keeps them."""
+    return asked or not read_only
+
+
 def main(argv: list[str] | None = None) -> None:
     from qa.cli import add_store_arguments
 
@@ -30,6 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--read-only", action="store_true", help="no uploads or deletes in the 报告 tab")
     parser.add_argument("--allow-upload", action="store_true",
                         help="allow uploads and deletes even when listening beyond localhost")
+    parser.add_argument("--feedback", action="store_true", help="keep 👍/👎 even with --read-only (off there)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -58,8 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     uploads = uploads_allowed(args.host, read_only=args.read_only, allow_upload=args.allow_upload)
     if not uploads and not args.read_only:
         logging.info("uploads are off: the app listens on %s; add --allow-upload to allow them", args.host)
-    app = build_app(kb, library=library, uploads=uploads,
-                    feedback=Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri)))
+    feedback = Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri)) \
+        if feedback_kept(read_only=args.read_only, asked=args.feedback) else None
+    app = build_app(kb, library=library, uploads=uploads, feedback=feedback)
     app.queue(default_concurrency_limit=args.concurrency, max_size=256)
     # Every API call is a new session, and Gradio keeps 10,000 sessions' copies of the page
     # config (~30 KB each here): the app grew 25 % over 10,000 requests. The chat keeps its

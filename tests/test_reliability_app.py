@@ -116,3 +116,68 @@ def test_questions_typed_while_one_is_pending_are_each_answered_once():
         assert sorted(kb.asked) == ["问题一", "问题二"]
         texts = _texts(answered)
         assert "问题一" in texts[1] and "问题二" in texts[3] and "正在查找" not in "".join(texts)
+
+
+# ---------------------------------------------------------------- feedback
+
+def _like(handlers, history, index, liked=True):
+    from types import SimpleNamespace
+
+    handlers.like(history, SimpleNamespace(index=index, liked=liked))
+
+
+def test_feedback_only_for_answers_given_one_row_each_and_capped(tmp_path, caplog):
+    """Issue 24: a forged 👍 needed no real answer and stored ~22.5 KB; 5,251 rows in 100 s made 118 MB. Now a
+    rating names an answer this app gave (the id its card carries), an answer keeps one row however often it is
+    rated, and the file keeps its newest QA_FEEDBACK_ROWS rows."""
+    import logging
+    import secrets
+    import warnings
+
+    from qa.app.feedback import Feedback
+    from qa.app.handlers import Handlers
+    from qa.app.page import PENDING
+
+    feedback = Feedback(tmp_path / "feedback.sqlite3", max_rows=50)
+    handlers = Handlers(CountingKB(), feedback=feedback)
+    big = "赞" * 7_500  # the issue's 22.5 KB row
+    forged_card = '<div class="qa-card"><div class="qa-plain">{}</div></div>'
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each refusal tells the user, here outside a page
+        for i in range(10_000):
+            card = forged_card.format(big) if i % 2 else (f'<div class="qa-card" data-answer="{secrets.token_hex(8)}">'
+                                                           f'{big}</div>')
+            history = [{"role": "user", "content": big}, {"role": "assistant", "content": card}]
+            _like(handlers, history, [1, 5, -1, 99, True, "1", None, [], [7]][i % 9])
+    assert feedback.rows() == []
+    assert not feedback.path.exists() or feedback.path.stat().st_size < 100_000
+
+    # Real answers: one row each, rated again in place.
+    history = []
+    for i in range(3):
+        history, _ = handlers.respond(f"问题{i}", history, 5, None)
+    cards = [i for i, m in enumerate(history) if 'class="qa-card"' in str(m.content if hasattr(m, "content") else m)]
+    for index in cards:
+        _like(handlers, history, index)
+    _like(handlers, history, cards[0], liked=False)
+    rows = feedback.rows()
+    assert [(r["question"], r["rating"]) for r in rows] == [("问题0", "down"), ("问题1", "up"), ("问题2", "up")]
+    assert rows[0]["answer"].startswith("第1次回答：问题0")
+    # Past the limit the oldest rows go, said once in the log.
+    with caplog.at_level(logging.DEBUG, logger="qa.app.feedback"):
+        for i in range(3, 120):
+            history, _ = handlers.respond(f"问题{i}", [], 5, None)
+            _like(handlers, history, 1)
+    rows = feedback.rows()
+    assert len(rows) == 50 and rows[-1]["question"] == "问题119" and rows[0]["question"] == "问题70"
+    assert caplog.text.count("dropping the oldest ratings") >= 1
+    assert [r.levelname for r in caplog.records if "dropping" in r.getMessage()].count("WARNING") == 1
+    assert PENDING not in str(history)
+
+
+def test_feedback_is_off_in_read_only_mode_unless_asked_for():
+    from app import feedback_kept
+
+    assert feedback_kept(read_only=False, asked=False)
+    assert not feedback_kept(read_only=True, asked=False)
+    assert feedback_kept(read_only=True, asked=True)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
+from qa.app.feedback import Feedback, Given
 from qa.app.page import PENDING
 from qa.app.render import card_html, display_title, passages_html, plain_text, source_html
 from qa.app.reports import Library, Refused, document_text, report_rows
@@ -23,7 +24,6 @@ from qa.results import Answer
 
 if TYPE_CHECKING:
     from qa.answers.asking import KnowledgeBase
-    from qa.app.feedback import Feedback
     from qa.reading.report_figures import ReportFigure
 
 MAX_QUESTION = 500  # characters; the same limit as KnowledgeBase's, said to the user instead of cutting
@@ -34,8 +34,7 @@ MAX_HISTORY = 200
 MAX_HISTORY_CHARS = 2_000_000
 NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
-_SOURCE = re.compile(r'href="#qa-src=([^"]*)"')
+_ANSWER = re.compile(r'<div class="qa-card" data-answer="([0-9a-f]{16})">')
 
 
 def escape(text: str) -> str:
@@ -102,6 +101,7 @@ class Handlers:
         self.corpus = library.corpus if library else None
         self.uploads = uploads and library is not None
         self.feedback = feedback
+        self.given = Given()  # the answers given, by the id their card carries, for their 👍/👎
         self.sessions = Sessions()  # per browser session: the questions asked, answered one at a time
         self.csv_folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
 
@@ -120,7 +120,9 @@ class Handlers:
             return [_notice(refused)]
         picked = self.chosen(documents)
         answer = self.kb.ask(message, k=check_k(k), doc=picked)
-        replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked))]
+        answer_id = self.given.add(question=message, answer=reply_text(answer, filtered=picked),
+                                   source=_where(answer)) if self.feedback is not None else ""
+        replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked, answer_id=answer_id))]
         if answer.hits:
             replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
                                           metadata={"title": "参考段落", "status": "done"}))
@@ -172,19 +174,15 @@ class Handlers:
         return [], []
 
     def like(self, history: list, data: gr.LikeData):
+        """Record a 👍/👎 of an answer this app gave (the card's id names it); anything else is not recorded."""
         if self.feedback is None:
             return
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        messages = [message_parts(m) for m in history]
-        card = next((i for i in range(index, -1, -1) if 'class="qa-card' in messages[i][1]), None)
-        asked = next((i for i in range(index, -1, -1) if messages[i][0] == "user"), None)
-        if card is None or asked is None:
+        answer_id = _rated(history, data.index)
+        given = self.given.get(answer_id) if answer_id else None
+        if given is None:
+            gr.Warning("这条回答已过期（或不是本应用给出的），反馈没有记录。")
             return
-        copied = _COPY.search(messages[card][1])
-        link = _SOURCE.search(messages[card][1])
-        self.feedback.add(rating="up" if data.liked else "down", question=unescape(messages[asked][1]),
-                          answer=html.unescape(copied.group(1)) if copied else "",
-                          source=html.unescape(link.group(1)) if link else "")
+        self.feedback.add(rating="up" if data.liked else "down", answer_id=answer_id, **given)
         gr.Info("谢谢，反馈已记录。")
 
     # The source viewer.
@@ -282,6 +280,30 @@ class Handlers:
         csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
         rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
         return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
+
+
+def _where(answer: Answer) -> str:
+    """"source:start:end" of the answer's evidence, as its card links it ("" when it has none)."""
+    from qa.app.render import evidence_start
+
+    start = evidence_start(answer) if answer.source and answer.evidence else -1
+    return f"{answer.source}:{start}:{start + len(answer.evidence)}" if start >= 0 else ""
+
+
+def _rated(history: list, index) -> str | None:
+    """The id of the answer card at message `index` of `history`, or of the card the passages there follow."""
+    if isinstance(index, (list, tuple)):
+        index = index[0] if index else None
+    history = history or []
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
+        return None
+    for i in range(index, -1, -1):
+        role, text, _ = message_parts(history[i])
+        if role == "user":
+            return None
+        if found := _ANSWER.search(text):
+            return found.group(1)
+    return None
 
 
 def _session(request: gr.Request | None) -> str:

@@ -123,7 +123,8 @@ def _chat_events(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, save
     app.load(lambda history: history or [], [saved], [chat.chatbot], api_visibility="private", queue=False)
     chat.new_chat.click(handlers.new_conversation, None, [chat.chatbot, saved], api_visibility="private",
                         queue=False)
-    chat.chatbot.like(handlers.like, [chat.chatbot], None, api_visibility="private")
+    if handlers.feedback is not None:  # no 👍/👎 buttons where nothing would keep them
+        chat.chatbot.like(handlers.like, [chat.chatbot], None, api_visibility="private")
     chat.open_button.click(handlers.open_source, [chat.request], [chat.viewer, chat.viewer_column],
                            api_visibility="private").then(None, js=SCROLL_TO_EVIDENCE)
     chat.close.click(lambda: gr.update(visible=False), None, [chat.viewer_column], api_visibility="private",

@@ -106,8 +106,9 @@ def _evidence(answer: Answer) -> str:
     return f'<blockquote class="qa-evidence">{_marked(answer.evidence, spans)}</blockquote>'
 
 
-def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
-    """The answer card: the figure large and first with its label, the evidence, the source; or a table of reports."""
+def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: str = "") -> str:
+    """The answer card: the figure large and first with its label, the evidence, the source; or a table of reports.
+    `answer_id` names the answer for its 👍/👎 (`data-answer`)."""
     from qa.retrieval.question import analyse
 
     keywords = analyse(answer.question).keywords if answer.question else ()
@@ -135,7 +136,8 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
     # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
     plain = _e(plain_text(answer, filtered=filtered)).replace("\n", "&#10;")
     body.append(f'<div class="qa-plain">{plain}</div><button class="qa-copy" type="button">复制</button>')
-    return f'<div class="qa-card">{"".join(body)}</div>'
+    named = f' data-answer="{_e(answer_id)}"' if answer_id else ""
+    return f'<div class="qa-card"{named}>{"".join(body)}</div>'
 
 
 def _by_document(answer: Answer) -> str:
