@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     # config (~30 KB each here): the app grew 25 % over 10,000 requests. The chat keeps its
     # history in the browser, so an evicted session loses nothing. $QA_SESSIONS changes it.
     app.launch(server_name=args.host, server_port=args.port, footer_links=["api"],
-               state_session_capacity=int(os.environ.get("QA_SESSIONS", "256")), **launch_options())
+               state_session_capacity=int(os.environ.get("QA_SESSIONS", "256")), **launch_options(app))
 
 
 if __name__ == "__main__":

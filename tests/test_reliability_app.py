@@ -5,6 +5,7 @@ thousands of questions, forged feedback, Gradio's upload store with uploads off,
 """
 
 import shutil
+from pathlib import Path
 
 import pytest
 from conftest import HONGQIAO
@@ -181,3 +182,71 @@ def test_feedback_is_off_in_read_only_mode_unless_asked_for():
     assert feedback_kept(read_only=False, asked=False)
     assert not feedback_kept(read_only=True, asked=False)
     assert feedback_kept(read_only=True, asked=True)
+
+
+# ---------------------------------------------------------------- Gradio's upload store
+
+@pytest.mark.parametrize("uploads", [False, True], ids=["uploads-off", "uploads-on"])
+def test_gradio_upload_route_refused_with_uploads_off_and_emptied_at_shutdown(uploads, tmp_path, monkeypatch):
+    """Issue 24: `POST /gradio_api/upload` took 20 MB files under --read-only, and they stayed in the temporary
+    folder after the app stopped. With uploads off the route now answers 403; with them on, what it took is
+    deleted when the app stops."""
+    import httpx
+    from conftest import free_port
+
+    from qa.app.layout import build_app
+    from qa.app.page import launch_options
+    from qa.app.reports import MAX_UPLOAD_MB, Library
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    app = build_app(CountingKB(), library=Library(tmp_path / "corpus"), uploads=uploads)
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app))
+    try:
+        route = f"http://127.0.0.1:{port}/gradio_api/upload"
+        response = httpx.post(route, files={"files": ("report.txt", "报告".encode() * 1000)}, timeout=60)
+        if not uploads:
+            assert response.status_code == 403 and "uploads are off" in response.text
+            assert not [p for p in (tmp_path / "gradio").rglob("*") if p.is_file()]
+        else:
+            stored = Path(response.json()[0])
+            assert response.status_code == 200 and stored.is_file()
+            big = httpx.post(route, files={"files": ("big.txt", b"0" * (MAX_UPLOAD_MB * 1024 * 1024 + 1024))},
+                             timeout=60)
+            assert big.status_code == 413  # over the upload limit: never stored
+    finally:
+        app.close()
+    if uploads:
+        assert not stored.exists()
+
+
+def test_handled_uploads_and_old_exports_leave_no_files(fake_model, tmp_path, monkeypatch):
+    """An upload's temporary copy is deleted once the corpus has its own; the figures table keeps its newest
+    MAX_EXPORTS CSV files, and its folder goes with the app."""
+    import gc
+
+    from qa.app.handlers import MAX_EXPORTS, Handlers
+    from qa.app.reports import Library
+    from qa.reading.corpus import read_document
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    handlers = Handlers(qa.build(HONGQIAO.parent, tmp_path / "index", progress=False),
+                        library=Library(corpus, index=tmp_path / "index"), uploads=True)
+    upload = tmp_path / "gradio" / "0123abcd" / "report.txt"
+    upload.parent.mkdir(parents=True)
+    shutil.copy(HONGQIAO, upload)
+    elsewhere = tmp_path / "mine.txt"
+    elsewhere.write_text("某区2022年报告\n一、复议\n行政复议维持9宗。", "utf-8")
+    assert handlers.upload([str(upload), str(elsewhere)])[0].startswith("已加入")
+    assert not upload.exists() and elsewhere.exists()  # only Gradio's own copies are deleted
+
+    handlers.kb.documents[0] = read_document(HONGQIAO, HONGQIAO.parent)
+    for words in range(MAX_EXPORTS + 5):
+        handlers.figure_table(HONGQIAO.name, str(words % 3), None)
+    folder = handlers.csv_folder
+    assert len(list(folder.iterdir())) == MAX_EXPORTS
+    del handlers
+    gc.collect()
+    assert not folder.exists()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,7 @@ MAX_K = 100
 # its card and its passages: 200 messages are 66 turns, about 0.7 MB with 10 passages each).
 MAX_HISTORY = 200
 MAX_HISTORY_CHARS = 2_000_000
+MAX_EXPORTS = 16  # figure CSVs kept at once in the app's folder (the newest)
 NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _ANSWER = re.compile(r'<div class="qa-card" data-answer="([0-9a-f]{16})">')
@@ -104,6 +107,7 @@ class Handlers:
         self.given = Given()  # the answers given, by the id their card carries, for their 👍/👎
         self.sessions = Sessions()  # per browser session: the questions asked, answered one at a time
         self.csv_folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
+        weakref.finalize(self, shutil.rmtree, self.csv_folder, ignore_errors=True)  # at the latest when Python exits
 
     # The chat.
 
@@ -233,6 +237,8 @@ class Handlers:
             self.kb = self.library.add(paths)
         except (Refused, OSError) as err:
             return self.refreshed(f"未上传：{err}")
+        finally:
+            _discard(paths)
         progress(1.0, desc="完成")
         names = "、".join(p.name for p in paths)
         return self.refreshed(f"已加入：{names}。现在有 {len(self.kb.documents)} 份报告。")
@@ -274,12 +280,30 @@ class Handlers:
         shown = [f for f in found
                  if (not section or (f.section or "正文") == section)
                  and all(w in f"{f.section} {f.label} {f.figure} {f.sentence}" for w in (words or "").split())]
-        # A file per export (two visitors may export at once) in one folder of this app's.
+        # A file per export (two visitors may export at once) in one folder of this app's; Gradio serves a copy.
+        _prune(self.csv_folder, keep=MAX_EXPORTS - 1)
         folder = Path(tempfile.mkdtemp(dir=self.csv_folder))
         csv_path = folder / f"{Path(doc).stem}-figures.csv"
         csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
         rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
         return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
+
+
+def _discard(paths: list[Path]) -> None:
+    """Delete Gradio's temporary copies of handled uploads (the corpus holds its own); nothing outside its folder."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()).resolve()
+    for path in paths:
+        if path.resolve().is_relative_to(folder):
+            path.unlink(missing_ok=True)
+
+
+def _prune(folder: Path, *, keep: int) -> None:
+    """Remove all but the `keep` newest subfolders of `folder`."""
+    exports = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
+    for old in exports[:max(0, len(exports) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _where(answer: Answer) -> str:
