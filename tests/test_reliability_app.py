@@ -250,3 +250,52 @@ def test_handled_uploads_and_old_exports_leave_no_files(fake_model, tmp_path, mo
     del handlers
     gc.collect()
     assert not folder.exists()
+
+
+# ---------------------------------------------------------------- the corpus and the index change together
+
+def test_upload_and_delete_refused_while_another_build_holds_the_index(fake_model, hongqiao_corpus, tmp_path,
+                                                                      monkeypatch):
+    """Issue 24: while a command-line build held the lock, upload and delete answered `{"error": null}`, yet the
+    file was added or removed, and the app kept serving the old index (a deleted report still answered). Now
+    both take the build lock or refuse with one line, and never change the corpus without the index."""
+    import threading
+
+    from qa.app.handlers import Handlers
+    from qa.app.reports import BUSY, Library
+    from qa.retrieval.index import IndexUnwritable, build_lock
+
+    index = tmp_path / "index"
+    kb = qa.build(hongqiao_corpus, index, progress=False)
+    handlers = Handlers(kb, library=Library(hongqiao_corpus, index=index), uploads=True)
+    upload = tmp_path / "upload" / "extra.txt"
+    upload.parent.mkdir()
+    upload.write_text("某区2022年报告\n一、复议\n行政复议维持99宗。", "utf-8")
+    before = sorted(p.name for p in hongqiao_corpus.iterdir())
+    locked, release = threading.Event(), threading.Event()
+
+    def builder():  # `qa build` in another process, as far as the app can tell
+        with build_lock(index):
+            locked.set()
+            release.wait()
+
+    thread = threading.Thread(target=builder)
+    thread.start()
+    try:
+        locked.wait()
+        assert handlers.upload([str(upload)])[0] == f"未上传：{BUSY}"
+        assert handlers.delete(HONGQIAO.name)[0] == f"未删除：{BUSY}"
+        assert sorted(p.name for p in hongqiao_corpus.iterdir()) == before
+    finally:
+        release.set()
+        thread.join()
+
+    # A build that fails (a full disk) undoes the change: the upload is removed, the deleted report put back.
+    def full(*args, **kwargs):
+        raise IndexUnwritable(f"the disk holding {index}/ is full: 0.0 MB free")
+
+    monkeypatch.setattr(qa.retrieval.index, "_write_generation", full)
+    assert handlers.upload([str(upload)])[0].startswith("未上传：索引无法更新，报告没有加入：the disk holding")
+    assert handlers.delete(HONGQIAO.name)[0].startswith("未删除：索引无法更新，报告没有删除：the disk holding")
+    assert sorted(p.name for p in hongqiao_corpus.iterdir()) == before
+    assert [d.source for d in handlers.kb.documents] == [HONGQIAO.name]

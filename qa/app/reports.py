@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +15,7 @@ if TYPE_CHECKING:
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 MAX_UPLOAD_MB = 20  # per file; the app's `max_file_size` refuses bigger uploads before they are stored
+BUSY = "索引正在由其他程序重建，请稍后再试"
 
 
 class Refused(ValueError):
@@ -79,7 +82,8 @@ class Library:
         return name
 
     def add(self, paths: list[Path]) -> KnowledgeBase:
-        """Copy the uploads into the corpus (as `qa add` does) and update the index; the new KnowledgeBase."""
+        """Copy the uploads into the corpus (as `qa add` does) and update the index; the new KnowledgeBase.
+        When the index cannot follow (another build holds it, a full disk), the copies are removed: Refused."""
         import shutil
         import tempfile
 
@@ -87,7 +91,7 @@ class Library:
         from qa.reading.corpus import read_document
         from qa.reading.document import UnreadableError
 
-        with self._lock:
+        with self._changing():
             names = [self.check(p) for p in paths]
             if len(set(names)) < len(names):
                 raise Refused("同一个文件名上传了两次")
@@ -101,19 +105,50 @@ class Library:
                         read_document(staged[-1], Path(staging))
                     except UnreadableError as err:
                         raise Refused(f"无法读取：{err}") from None
-                return qa.add(staged, corpus=self.corpus, index=self.index, model=self.model, store=self.store,
-                              uri=self.uri, collection=self.collection)
+                try:
+                    return qa.add(staged, corpus=self.corpus, index=self.index, model=self.model, store=self.store,
+                                  uri=self.uri, collection=self.collection)
+                except BaseException as err:
+                    for name in names:  # checked absent above, under the lock: this add's copies only
+                        (self.corpus / name).unlink(missing_ok=True)
+                    _refuse(err, "报告没有加入")
+                    raise
 
     def delete(self, source: str, kb: KnowledgeBase) -> KnowledgeBase:
-        """Remove one report of the index from the corpus and update the index; the new KnowledgeBase."""
+        """Remove one report of the index from the corpus and update the index; the new KnowledgeBase.
+        When the index cannot follow (another build holds it, a full disk), the report is put back: Refused."""
         import qa
 
-        with self._lock:
+        with self._changing():
             if source not in {d.source for d in kb.documents}:
                 raise Refused(f"没有这份报告：{source}")
-            self.entry(source).unlink()
-            return qa.build(self.corpus, self.index, model=self.model, progress=False, store=self.store,
-                            uri=self.uri, collection=self.collection)
+            entry = self.entry(source)
+            hidden = entry.with_name(f".{entry.name}.deleting")  # no build reads a hidden name
+            os.replace(entry, hidden)
+            try:
+                kb = qa.build(self.corpus, self.index, model=self.model, progress=False, store=self.store,
+                              uri=self.uri, collection=self.collection)
+            except BaseException as err:
+                os.replace(hidden, entry)
+                _refuse(err, "报告没有删除")
+                raise
+            hidden.unlink()
+            return kb
+
+    @contextlib.contextmanager
+    def _changing(self):
+        """Held while the corpus and its index change together: this library's lock and, for an index folder,
+        its build lock, so that no other build runs meanwhile; Refused (BUSY) when another holds it."""
+        from qa.api import default_index
+        from qa.retrieval.index import IndexBusy, build_lock
+
+        with self._lock, contextlib.ExitStack() as stack:
+            if self.store == "faiss":
+                try:
+                    stack.enter_context(build_lock(Path(self.index or default_index()), lend=True))
+                except IndexBusy:
+                    raise Refused(BUSY) from None
+            yield
 
     def entry(self, source: str) -> Path:
         """The corpus entry `source` names: the file itself, or the link itself (never a link's target), and
@@ -124,3 +159,13 @@ class Library:
         if not inside or not entry.parent.resolve().is_relative_to(root) or not (entry.is_symlink() or entry.is_file()):
             raise Refused(f"{source} 不在报告文件夹里")
         return entry
+
+
+def _refuse(err: BaseException, undone: str) -> None:
+    """Raise Refused for an index that could not be updated (`undone`: what was undone); other errors pass."""
+    from qa.retrieval.index import BadIndex, IndexBusy
+
+    if isinstance(err, IndexBusy):
+        raise Refused(BUSY) from None
+    if isinstance(err, BadIndex):
+        raise Refused(f"索引无法更新，{undone}：{err}") from None
