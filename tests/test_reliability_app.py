@@ -299,3 +299,49 @@ def test_upload_and_delete_refused_while_another_build_holds_the_index(fake_mode
     assert handlers.delete(HONGQIAO.name)[0].startswith("未删除：索引无法更新，报告没有删除：the disk holding")
     assert sorted(p.name for p in hongqiao_corpus.iterdir()) == before
     assert [d.source for d in handlers.kb.documents] == [HONGQIAO.name]
+
+
+# ---------------------------------------------------------------- status lines
+
+def test_status_lines_say_what_happened(fake_model, hongqiao_corpus, tmp_path):
+    """Issue 24: the same content under a new name said "已加入" though nothing was added, and four uploads of one
+    name at once all said "已加入" (each was that copy). Now a copy names the report it repeats, and of four
+    uploads of one name at once one is added and three refused."""
+    import threading
+
+    from qa.app.handlers import Handlers
+    from qa.app.reports import Library
+
+    index = tmp_path / "index"
+    handlers = Handlers(qa.build(hongqiao_corpus, index, progress=False), library=Library(hongqiao_corpus, index=index),
+                        uploads=True)
+    copy = tmp_path / "copy" / "renamed.txt"
+    copy.parent.mkdir()
+    shutil.copy(HONGQIAO, copy)
+    assert handlers.upload([str(copy)])[0] == f"未上传：renamed.txt：内容与已有的报告 {HONGQIAO.name} 相同，没有加入"
+
+    def at_once(contents: list[str]) -> list[str]:
+        files = []
+        for i, text in enumerate(contents):
+            (tmp_path / f"{len(contents)}-{i}-{text[:2]}").mkdir()
+            files.append(tmp_path / f"{len(contents)}-{i}-{text[:2]}" / "same.txt")
+            files[-1].write_text(text, "utf-8")
+        statuses, barrier = [None] * len(files), threading.Barrier(len(files))
+
+        def upload(i: int) -> None:
+            barrier.wait()
+            statuses[i] = handlers.upload([str(files[i])])[0]
+
+        threads = [threading.Thread(target=upload, args=(i,)) for i in range(len(files))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(statuses)
+
+    hongqiao = HONGQIAO.read_text("utf-8")
+    assert at_once([hongqiao] * 4) == [f"未上传：same.txt：内容与已有的报告 {HONGQIAO.name} 相同，没有加入"] * 4
+    statuses = at_once([f"某区2022年报告\n一、复议\n行政复议维持{90 + i}宗。" for i in range(4)])
+    assert statuses[0].startswith("已加入：same.txt") and statuses[1:] == [
+        "未上传：same.txt：已有同名报告，请先在列表中删除它再上传"] * 3
+    assert sorted(d.source for d in handlers.kb.documents) == sorted([HONGQIAO.name, "same.txt"])

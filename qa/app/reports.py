@@ -95,6 +95,7 @@ class Library:
             names = [self.check(p) for p in paths]
             if len(set(names)) < len(names):
                 raise Refused("同一个文件名上传了两次")
+            self._check_new_content(paths, names)
             # qa.add copies by file name: give each upload its own folder so the name is the one checked.
             with tempfile.TemporaryDirectory() as staging:
                 staged = []
@@ -134,6 +135,18 @@ class Library:
                 raise
             hidden.unlink()
             return kb
+
+    def _check_new_content(self, paths: list[Path], names: list[str]) -> None:
+        """Refused, naming the report, when an upload holds the content of a report in the corpus or of another
+        upload (`qa add` would skip it, and the status would say it was added)."""
+        from qa.reading.corpus import corpus_files, file_hash
+
+        held = {file_hash(p): p.relative_to(self.corpus).as_posix() for p in corpus_files(self.corpus)}
+        for path, name in zip(paths, names):
+            digest = file_hash(path)
+            if digest in held:
+                raise Refused(f"{name}：内容与已有的报告 {held[digest]} 相同，没有加入")
+            held[digest] = name
 
     @contextlib.contextmanager
     def _changing(self):
