@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -55,9 +56,15 @@ def main(argv: list[str] | None = None) -> None:
     from qa.app.reports import Library
     from qa.app.feedback import Feedback, feedback_path
 
+    from qa.retrieval.index import BadIndex, IndexBusy
+
     # Loaded once here; every request reuses the same index and model.
-    kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,
-                 store=args.store, uri=args.uri, collection=args.collection)
+    try:
+        kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,
+                     store=args.store, uri=args.uri, collection=args.collection)
+    except BadIndex as err:  # e.g. another build holds an index that is missing or damaged: one line, not a traceback
+        print(f"error: {err}{', then start the app again' if isinstance(err, IndexBusy) else ''}", file=sys.stderr)
+        raise SystemExit(2) from None
     kb.ask("预热")  # load the model and caches before the first visitor waits for them
     library = Library(Path(args.corpus) if args.corpus else qa.api.default_corpus(),
                       index=args.index, store=args.store, uri=args.uri, collection=args.collection, model=args.model)

@@ -345,3 +345,44 @@ def test_status_lines_say_what_happened(fake_model, hongqiao_corpus, tmp_path):
     assert statuses[0].startswith("已加入：same.txt") and statuses[1:] == [
         "未上传：same.txt：已有同名报告，请先在列表中删除它再上传"] * 3
     assert sorted(d.source for d in handlers.kb.documents) == sorted([HONGQIAO.name, "same.txt"])
+
+
+# ---------------------------------------------------------------- start-up
+
+@pytest.mark.parametrize("index_state", ["missing", "damaged"])
+def test_app_start_with_an_unusable_index_and_the_lock_held_is_one_line(index_state, fake_model, hongqiao_corpus,
+                                                                         tmp_path, monkeypatch, capsys):
+    """Issue 24: the app with a damaged or missing index, while another process held the lock, died with a
+    traceback ending `IndexBusy`. Now it says in one line to wait, and exits with 2."""
+    import os
+    import threading
+
+    import app
+    from qa.retrieval.index import build_lock
+
+    for variable in ("HF_HUB_OFFLINE", "GRADIO_ANALYTICS_ENABLED", "GRADIO_ANALYTICS_MAX_EVENTS",
+                     "GRADIO_ANALYTICS_CACHE_FREQUENCY"):
+        monkeypatch.setenv(variable, os.environ.get(variable, "") or "1")  # what main sets is undone after
+    index = tmp_path / "index"
+    if index_state == "damaged":
+        qa.build(hongqiao_corpus, index, progress=False)
+        (index / "CURRENT").write_text("gen-gone", "utf-8")
+    locked, release = threading.Event(), threading.Event()
+
+    def builder():
+        with build_lock(index):
+            locked.set()
+            release.wait()
+
+    thread = threading.Thread(target=builder)
+    thread.start()
+    try:
+        locked.wait()
+        with pytest.raises(SystemExit) as exited:
+            app.main(["--corpus", str(hongqiao_corpus), "--index", str(index), "--port", "1"])
+    finally:
+        release.set()
+        thread.join()
+    error = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert error == f"error: another build is writing {index}; wait for it to finish, then start the app again\n"
