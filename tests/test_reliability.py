@@ -208,6 +208,38 @@ def test_milvus_takes_control_characters_in_names_and_huge_titles(tmp_path, fake
     assert len(faiss_kb) == len(kb)
 
 
+def test_milvus_out_of_space_is_one_line_and_leaves_no_collections(tmp_path, fake_model, hongqiao_corpus,
+                                                                     monkeypatch):
+    """Issue 24: Milvus Lite on a full disk gave an 89-line traceback ending `MilvusException … No space left on
+    device`, and left the half-written generation until the next write that completed. Now the failed write's
+    collections are dropped at once and the error is one line, as for FAISS; the previous generation answers."""
+    from pymilvus import MilvusClient, MilvusException
+
+    from qa.retrieval.index import IndexUnwritable
+    from qa.retrieval.milvus_store import _generations, connect
+
+    uri = str(tmp_path / "m.db")
+    passages = len(qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False))
+    before = _generations(connect(uri), "reports")
+    (hongqiao_corpus / "extra.txt").write_text("一、新增\n行政复议维持99宗。", "utf-8")
+    insert = MilvusClient.insert
+
+    def full(self, collection_name, *args, **kwargs):
+        if "_passages" in collection_name:  # the new report's passages: the disk fills up
+            raise MilvusException(code=65535, message="failed to write segment: No space left on device")
+        return insert(self, collection_name, *args, **kwargs)
+
+    monkeypatch.setattr(MilvusClient, "insert", full)
+    with pytest.raises(IndexUnwritable, match=r"^the disk holding .*m.db is full: [\d.]+ MB free; free some space "
+                                              r"or pass --milvus-uri on another disk \(the previous collection"):
+        qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False)
+    assert _generations(connect(uri), "reports") == before  # no leftovers of the failed write
+    kb = qa.load(store="milvus", uri=uri)
+    assert [d.source for d in kb.documents] == ["hongqiao_2022_fazhi_zhengfu_report.txt"] and len(kb) == passages
+    monkeypatch.setattr(MilvusClient, "insert", insert)
+    assert len(qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False).documents) == 2
+
+
 # ---------------------------------------------------------------- full disks, read-only and locked folders
 
 @pytest.fixture
