@@ -386,3 +386,46 @@ def test_app_start_with_an_unusable_index_and_the_lock_held_is_one_line(index_st
     error = capsys.readouterr().err
     assert exited.value.code == 2
     assert error == f"error: another build is writing {index}; wait for it to finish, then start the app again\n"
+
+
+# ---------------------------------------------------------------- file names
+
+def test_percent_signs_and_odd_names(tmp_path):
+    """Issue 24: `tongzhou_100%.txt` broke the source viewer ("URI malformed"), `shunyi_%41.txt` opened "没有这份报告：
+    shunyi_A.txt", and uploads took names like `%2e%2e%2fenc.txt` and `"  .txt"`. Now links percent-encode the name
+    (the page decodes it), and uploads refuse such names with the fix."""
+    import re
+    from types import SimpleNamespace
+    from urllib.parse import unquote
+
+    from qa.app.handlers import Handlers
+    from qa.app.render import passages_html
+    from qa.app.reports import Library, Refused
+    from qa.reading.corpus import read_document
+    from qa.results import Hit
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    names = ["tongzhou_100%.txt", "shunyi_%41.txt", "shunyi_A.txt", "a&b <x>.txt"]
+    for name in names:
+        (corpus / name).write_text(f"某区2022年报告（{name}）\n一、复议\n行政复议维持13宗。", "utf-8")
+    documents = [read_document(corpus / name, corpus) for name in names]
+    handlers = Handlers(SimpleNamespace(documents=documents), library=Library(corpus))
+    for document in documents:
+        start = document.text.index("维持13宗")
+        page = passages_html([Hit("维持13宗", 1.0, document.title, document.source, "一、复议", start, start + 5)], "")
+        href = re.search(r'href="#qa-src=([^"]*)"', page).group(1)
+        assert not re.search(r"%(?![0-9A-F]{2})", href)  # decodeURIComponent would throw "URI malformed"
+        request = unquote(href.replace("&amp;", "&"))  # what the page's script hands the viewer
+        assert request == f"{document.source}:{start}:{start + 5}"
+        assert f"（{document.source}）".replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in \
+            handlers.source(request)
+
+    library = Library(corpus)
+    for bad in ("%2e%2e%2fenc.txt", "tongzhou_100%.txt", "  .txt", " leading.txt", "trailing .txt", "tab\t.txt",
+                "back\\slash.txt"):
+        (tmp_path / "upload").mkdir(exist_ok=True)
+        (tmp_path / "upload" / "x.txt").write_text("报告", "utf-8")
+        with pytest.raises(Refused, match="请改名后再上传"):
+            library.check(tmp_path / "upload" / "x.txt", bad)
+    assert library.check(tmp_path / "upload" / "x.txt", "通州 2022 报告.txt") == "通州 2022 报告.txt"

@@ -44,8 +44,11 @@ def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 def _link(source: str, start: int, end: int, text: str) -> str:
-    """A link the page's script opens in the source viewer (report, and the span to highlight)."""
-    return f'<a class="qa-src" href="#qa-src={_e(source)}:{start}:{end}">{text}</a>'
+    """A link the page's script opens in the source viewer (report, and the span to highlight). The file name
+    is percent-encoded, as the script decodes it (`decodeURIComponent`): `100%.txt` and `%41.txt` survive."""
+    from urllib.parse import quote
+
+    return f'<a class="qa-src" href="#qa-src={_e(quote(source, safe=""))}:{start}:{end}">{text}</a>'
 
 
 def evidence_start(answer: Answer) -> int:

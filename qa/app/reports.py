@@ -72,6 +72,12 @@ class Library:
             raise Refused(f"{name}：不支持这种文件，只能上传 {' '.join(UPLOAD_TYPES)}")
         if name.startswith(".") or not name.strip():
             raise Refused(f"{name}：文件名不能以点开头")
+        stem = Path(name).stem
+        if "%" in name or "\\" in name or stem != stem.strip() or not stem.strip() or name != name.strip() \
+                or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            # A % would be read as an escape by links and browsers ("%2e%2e%2f" is "../"); spaces at the ends
+            # do not show.
+            raise Refused(f"{name!r}：文件名不能含 %、\\ 或控制字符，开头结尾不能是空格，请改名后再上传")
         size = path.stat().st_size
         if size > MAX_UPLOAD_MB * 1024 * 1024:
             raise Refused(f"{name}：文件有 {size / 1024 / 1024:.1f} MB，上限是 {MAX_UPLOAD_MB} MB")
