@@ -146,15 +146,15 @@ def default_kb():
 
 def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) -> list[Hit]:
     """The `k` passages of the default index that best answer `query`, best first."""
-    from qa.reading.limits import check_k
+    from qa.reading.limits import check_k, check_question
 
-    k = check_k(k)  # before the index loads (or builds)
+    query, k = check_question(query), check_k(k)  # before the index loads (or builds)
     return default_kb().search(query, k, doc=doc)
 
 
 def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None) -> Answer:
     """The figure (or evidence) that answers `question` from the default index."""
-    from qa.reading.limits import check_k
+    from qa.reading.limits import check_k, check_question
 
-    k = check_k(k)  # before the index loads (or builds)
+    question, k = check_question(question), check_k(k)  # before the index loads (or builds)
     return default_kb().ask(question, k=k, doc=doc)

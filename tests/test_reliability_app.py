@@ -4,6 +4,7 @@ Deletes of linked reports, uploads and deletes while another build holds the ind
 thousands of questions, forged feedback, Gradio's upload store with uploads off, status lines, file names.
 """
 
+import json
 import shutil
 from pathlib import Path
 
@@ -429,3 +430,50 @@ def test_percent_signs_and_odd_names(tmp_path):
         with pytest.raises(Refused, match="请改名后再上传"):
             library.check(tmp_path / "upload" / "x.txt", bad)
     assert library.check(tmp_path / "upload" / "x.txt", "通州 2022 报告.txt") == "通州 2022 报告.txt"
+
+
+# ---------------------------------------------------------------- loose ends
+
+def test_types_are_checked_alike_in_the_library_and_the_app(fake_model, hongqiao_corpus, tmp_path, monkeypatch):
+    """Issue 24: `qa.ask(None)` raised "TypeError: 'NoneType' object is not subscriptable", `/ask` with None answered
+    `error: null`, the app's `/search` took k='5' and k=True (the library refuses them), and in read-only mode
+    `/upload` and `/delete` answered HTTP 500. Now each is refused with a message saying why."""
+    import httpx
+    from conftest import free_port
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from qa.app.layout import build_app
+    from qa.app.page import launch_options
+    from qa.app.reports import Library
+
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    monkeypatch.setattr(qa.api, "_default_kb", kb)
+    for call in (lambda: qa.ask(None), lambda: qa.search(None), lambda: kb.ask(None), lambda: kb.search(3),
+                 lambda: qa.ask(b"bytes")):
+        with pytest.raises(ValueError, match="question must be a str, not (NoneType|int|bytes)"):
+            call()
+
+    app = build_app(kb, library=Library(hongqiao_corpus, index=tmp_path / "index"), uploads=False)
+    app.queue()
+    port = free_port()
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app))
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+        with pytest.raises(AppError, match="question must be a str, not NoneType"):
+            client.predict(None, api_name="/ask")
+        for k in ("5", True):
+            with pytest.raises(AppError, match="k must be a whole number from 1 to 100"):
+                client.predict("行政复议维持多少宗", k, api_name="/search")
+        assert len(client.predict("行政复议维持多少宗", 2, api_name="/search")) == 2
+        for name, data in (("upload", [["report.txt"]]), ("delete", [HONGQIAO.name])):
+            started = httpx.post(f"http://127.0.0.1:{port}/gradio_api/call/{name}", json={"data": data}, timeout=30)
+            assert started.status_code == 200, started.text
+            events = httpx.get(f"http://127.0.0.1:{port}/gradio_api/call/{name}/{started.json()['event_id']}",
+                               timeout=30).text.splitlines()
+            assert events[0] == "event: error"
+            error = json.loads(events[1].removeprefix("data: "))["error"]
+            assert error.startswith("上传已关闭：" if name == "upload" else "删除已关闭：") and "--read-only" in error
+        assert (hongqiao_corpus / HONGQIAO.name).is_file()
+    finally:
+        app.close()

@@ -83,15 +83,31 @@ def check_question(question: str) -> str | None:
     return None
 
 
-def check_k(k) -> int:
-    """k as a whole number from 1 to MAX_K; gr.Error with the rule otherwise."""
+def asked(question) -> str:
+    """A question an API call sent: a str within MAX_QUESTION characters; gr.Error saying why otherwise."""
+    from qa.reading.limits import check_question as check_type
+
     try:
-        value = float(k)
-    except (TypeError, ValueError):
+        check_type(question)
+    except ValueError as err:
+        raise gr.Error(str(err)) from None
+    refused = check_question(question)
+    if refused:
+        raise gr.Error(refused)
+    return question
+
+
+def check_k(k) -> int:
+    """k as a whole number from 1 to MAX_K, by the library's rule (an int, not a bool or a str); the page's slider
+    may send 5.0. gr.Error with the rule otherwise."""
+    from qa.reading.limits import check_k as library_check
+
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    try:
+        return library_check(k)
+    except ValueError:
         raise gr.Error(f"k must be a whole number from 1 to {MAX_K}, not {k!r}") from None
-    if value != int(value) or not 1 <= value <= MAX_K:
-        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
-    return int(value)
 
 
 class Handlers:
@@ -134,6 +150,8 @@ class Handlers:
 
     def respond(self, message: str, history: list, k: float, documents: list[str] | None):
         """One turn: the question and its answer card (plus the passages) appended to the history."""
+        if message is not None and not isinstance(message, str):
+            raise gr.Error(f"question must be a str, not {type(message).__name__}")
         message = (message or "").strip()
         history = bounded(list(history or []))
         if not message:

@@ -1,4 +1,5 @@
-"""Input limits: how much a report file may unpack to, and how many passages a question may ask for.
+"""Input limits: how much a report file may unpack to, and how many passages a question may ask for (and that it
+is a str).
 
 The limits on files are set by environment variables, for the rare corpus that needs more:
 `QA_MAX_UNPACKED_MB` (all the parts of a .docx together, default 100), `QA_MAX_PART_MB` (one part, default 50),
@@ -34,6 +35,13 @@ def check_k(k) -> int:
     if not 1 <= value <= MAX_K:
         raise ValueError(f"k must be from 1 to {MAX_K}, not {value}")
     return value
+
+
+def check_question(question) -> str:
+    """`question` when it is a str; else a ValueError saying so (`None` would fail deep inside with a TypeError)."""
+    if not isinstance(question, str):
+        raise ValueError(f"question must be a str, not {type(question).__name__}")
+    return question
 
 
 def _limit(variable: str, default: int) -> int:

@@ -101,7 +101,9 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
     search needs only where and when a question asks, and tagging its words is most of the cost."""
     from qa.reading.places import asked_places, years
 
-    folded = clean_query(question[:MAX_QUERY])
+    from qa.reading.limits import check_question
+
+    folded = clean_query(check_question(question)[:MAX_QUERY])
     places = asked_places(folded, aliases or {})
     keywords, nouns = _keywords(folded) if words else ((), frozenset())
     # The place asked is answered by choosing reports (Searcher.scope), not by the words of a sentence.
