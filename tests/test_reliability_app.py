@@ -39,6 +39,10 @@ def test_deleting_a_linked_report_removes_the_link_not_its_target(fake_model, tm
         with pytest.raises(Refused, match="报告文件夹里"):
             library.entry(outside)
     assert real.is_file()
+    # A dangling link's name is taken too: an upload of that name, failing, would remove the link on its way out.
+    (corpus / "gone.txt").symlink_to("sub/nothing.txt")
+    with pytest.raises(Refused, match="已有同名报告"):
+        library.check(real, "gone.txt")
 
 
 # ---------------------------------------------------------------- one chat request, one answer

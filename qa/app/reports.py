@@ -83,7 +83,7 @@ class Library:
             raise Refused(f"{name}：文件有 {size / 1024 / 1024:.1f} MB，上限是 {MAX_UPLOAD_MB} MB")
         if size == 0:
             raise Refused(f"{name}：文件是空的")
-        if (self.corpus / name).exists():
+        if (self.corpus / name).exists() or (self.corpus / name).is_symlink():
             raise Refused(f"{name}：已有同名报告，请先在列表中删除它再上传")
         return name
 
