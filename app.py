@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -13,6 +14,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def uploads_allowed(host: str, *, read_only: bool, allow_upload: bool) -> bool:
     """Uploads and deletes: never with --read-only; beyond this machine only with --allow-upload."""
     return not read_only and (allow_upload or host in LOOPBACK)
+
+
+def feedback_kept(*, read_only: bool, asked: bool) -> bool:
+    """👍/👎 are kept unless --read-only, where only --feedback keeps them."""
+    return asked or not read_only
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,6 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--read-only", action="store_true", help="no uploads or deletes in the 报告 tab")
     parser.add_argument("--allow-upload", action="store_true",
                         help="allow uploads and deletes even when listening beyond localhost")
+    parser.add_argument("--feedback", action="store_true", help="keep 👍/👎 even with --read-only (off there)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -49,23 +56,30 @@ def main(argv: list[str] | None = None) -> None:
     from qa.app.reports import Library
     from qa.app.feedback import Feedback, feedback_path
 
+    from qa.retrieval.index import BadIndex, IndexBusy
+
     # Loaded once here; every request reuses the same index and model.
-    kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,
-                 store=args.store, uri=args.uri, collection=args.collection)
+    try:
+        kb = qa.load(args.index, corpus=args.corpus, model=args.model, rebuild=True,
+                     store=args.store, uri=args.uri, collection=args.collection)
+    except BadIndex as err:  # e.g. another build holds an index that is missing or damaged: one line, not a traceback
+        print(f"error: {err}{', then start the app again' if isinstance(err, IndexBusy) else ''}", file=sys.stderr)
+        raise SystemExit(2) from None
     kb.ask("预热")  # load the model and caches before the first visitor waits for them
     library = Library(Path(args.corpus) if args.corpus else qa.api.default_corpus(),
                       index=args.index, store=args.store, uri=args.uri, collection=args.collection, model=args.model)
     uploads = uploads_allowed(args.host, read_only=args.read_only, allow_upload=args.allow_upload)
     if not uploads and not args.read_only:
         logging.info("uploads are off: the app listens on %s; add --allow-upload to allow them", args.host)
-    app = build_app(kb, library=library, uploads=uploads,
-                    feedback=Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri)))
+    feedback = Feedback(feedback_path(store=args.store, index=args.index, uri=args.uri)) \
+        if feedback_kept(read_only=args.read_only, asked=args.feedback) else None
+    app = build_app(kb, library=library, uploads=uploads, feedback=feedback)
     app.queue(default_concurrency_limit=args.concurrency, max_size=256)
     # Every API call is a new session, and Gradio keeps 10,000 sessions' copies of the page
     # config (~30 KB each here): the app grew 25 % over 10,000 requests. The chat keeps its
     # history in the browser, so an evicted session loses nothing. $QA_SESSIONS changes it.
     app.launch(server_name=args.host, server_port=args.port, footer_links=["api"],
-               state_session_capacity=int(os.environ.get("QA_SESSIONS", "256")), **launch_options())
+               state_session_capacity=int(os.environ.get("QA_SESSIONS", "256")), **launch_options(app))
 
 
 if __name__ == "__main__":

@@ -146,16 +146,16 @@ def default_kb():
 
 def search(query: str, k: int = 5, *, doc: str | Iterable[str] | None = None) -> list[Hit]:
     """The `k` passages of the default index that best answer `query`, best first."""
-    from qa.reading.limits import check_k
+    from qa.reading.limits import check_k, check_question
 
-    k = check_k(k)  # before the index loads (or builds)
+    query, k = check_question(query), check_k(k)  # before the index loads (or builds)
     return default_kb().search(query, k, doc=doc)
 
 
 def ask(question: str, *, k: int = 5, doc: str | Iterable[str] | None = None, history: Iterable[str] = ()) -> Answer:
     """The figure (or evidence) that answers `question` from the default index; `history`: the conversation's
     earlier questions, oldest first ("那驳回呢" after "行政复议维持多少宗" asks 驳回)."""
-    from qa.reading.limits import check_k
+    from qa.reading.limits import check_k, check_question
 
-    k = check_k(k)  # before the index loads (or builds)
+    question, k = check_question(question), check_k(k)  # before the index loads (or builds)
     return default_kb().ask(question, k=k, doc=doc, history=history)

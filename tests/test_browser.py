@@ -41,7 +41,7 @@ def site(tmp_path_factory):
     app = build_app(kb, library=Library(corpus, index=index), uploads=True, feedback=feedback)
     app.queue(default_concurrency_limit=2)
     port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app))
     yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "index": index, "feedback": feedback, "kb": kb}
     app.close()
 

@@ -54,11 +54,15 @@ def test_the_figure_of_the_kind_asked(kb, question, figure):
 
 @pytest.mark.parametrize("question", [
     "某市2024年城镇调查失业率实际是多少",  # only a target is stated
-    "行政复议维持率是多少",  # a rate asked: 维持13宗 is a count
     "表3是多少",  # a table's number is not a figure
 ])
 def test_no_figure_of_another_kind(kb, question):
     assert kb.ask(question).figure is None
+
+
+def test_a_rate_asked_is_never_answered_with_a_count(kb):
+    answer = kb.ask("行政复议维持率是多少")  # the report states 维持13宗, no rate
+    assert answer.figure != "13宗" and (answer.figure is None or answer.calculation)  # at most a computed rate
 
 
 def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them():

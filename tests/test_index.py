@@ -225,10 +225,10 @@ def test_a_big_build_starts_its_workers_before_reading(fake_model, reports_corpu
         def shutdown(self, wait=True, cancel_futures=False):
             events.append("stopped")
 
-    real_read, real_embed = qa.reading.corpus.read_document, qa.retrieval.embedding.embed_corpus
+    real_read, real_embed = qa.reading.corpus.read_report, qa.retrieval.embedding.embed_corpus
     monkeypatch.setattr(qa.retrieval.embedding, "build_workers", lambda: 2)
     monkeypatch.setattr(qa.retrieval.embedding, "start_workers", lambda name, workers=None: events.append("started") or Pool())
-    monkeypatch.setattr(qa.reading.corpus, "read_document", lambda *a: events.append("read") or real_read(*a))
+    monkeypatch.setattr(qa.reading.corpus, "read_report", lambda *a: events.append("read") or real_read(*a))
     monkeypatch.setattr(qa.retrieval.embedding, "embed_corpus",
                         lambda name, texts, **kw: events.append(type(kw["pool"]).__name__) or real_embed(
                             name, texts, progress=False, workers=1))

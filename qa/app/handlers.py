@@ -9,30 +9,36 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import tempfile
-import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import gradio as gr
 
+from qa.app.feedback import Feedback, Given
 from qa.app.page import PENDING
 from qa.app.render import card_html, display_title, passages_html, plain_text, source_html
 from qa.app.reports import Library, Refused, document_text, report_rows
+from qa.app.sessions import Sessions
 from qa.results import Answer
 
 if TYPE_CHECKING:
     from qa.answers.asking import KnowledgeBase
-    from qa.app.feedback import Feedback
     from qa.reading.report_figures import ReportFigure
 
 MAX_QUESTION = 500  # characters; the same limit as KnowledgeBase's, said to the user instead of cutting
 MAX_K = 100
 HISTORY = 10  # earlier questions a follow-up is read with
-MAX_SESSIONS = 10_000  # browser sessions whose turn state is kept; beyond, it starts afresh
+# A chat request's history: the newest messages within these are kept, from a question on (a turn is a question,
+# its card and its passages: 200 messages are 66 turns, about 0.7 MB with 10 passages each).
+MAX_HISTORY = 200
+MAX_HISTORY_CHARS = 2_000_000
+MAX_EXPORTS = 16  # figure CSVs kept at once in the app's folder (the newest)
+NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_COPY = re.compile(r'<div class="qa-plain">([^<]*)</div>')
-_SOURCE = re.compile(r'href="#qa-src=([^"]*)"')
+_ANSWER = re.compile(r'<div class="qa-card" data-answer="([0-9a-f]{16})">')
 
 
 def escape(text: str) -> str:
@@ -78,15 +84,31 @@ def check_question(question: str) -> str | None:
     return None
 
 
-def check_k(k) -> int:
-    """k as a whole number from 1 to MAX_K; gr.Error with the rule otherwise."""
+def asked(question) -> str:
+    """A question an API call sent: a str within MAX_QUESTION characters; gr.Error saying why otherwise."""
+    from qa.reading.limits import check_question as check_type
+
     try:
-        value = float(k)
-    except (TypeError, ValueError):
+        check_type(question)
+    except ValueError as err:
+        raise gr.Error(str(err)) from None
+    refused = check_question(question)
+    if refused:
+        raise gr.Error(refused)
+    return question
+
+
+def check_k(k) -> int:
+    """k as a whole number from 1 to MAX_K, by the library's rule (an int, not a bool or a str); the page's slider
+    may send 5.0. gr.Error with the rule otherwise."""
+    from qa.reading.limits import check_k as library_check
+
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)
+    try:
+        return library_check(k)
+    except ValueError:
         raise gr.Error(f"k must be a whole number from 1 to {MAX_K}, not {k!r}") from None
-    if value != int(value) or not 1 <= value <= MAX_K:
-        raise gr.Error(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
-    return int(value)
 
 
 class Handlers:
@@ -99,10 +121,10 @@ class Handlers:
         self.corpus = library.corpus if library else None
         self.uploads = uploads and library is not None
         self.feedback = feedback
-        # Per browser session: a lock, so its turns are answered one at a time, and the length of the longest
-        # history answered, so an older snapshot of the conversation never overwrites a newer one.
-        self.turns: dict[str, list] = {}
+        self.given = Given()  # the answers given, by the id their card carries, for their 👍/👎
+        self.sessions = Sessions()  # per browser session: the questions asked, answered one at a time
         self.csv_folder = Path(tempfile.mkdtemp(prefix="qa-figures-"))
+        weakref.finalize(self, shutil.rmtree, self.csv_folder, ignore_errors=True)  # at the latest when Python exits
 
     # The chat.
 
@@ -117,12 +139,12 @@ class Handlers:
         """The answer card (and the passages) for `message`; `history`: the conversation's earlier questions."""
         refused = check_question(message)
         if refused:
-            return [gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead '
-                                                                f'qa-none">{refused}</div><div class="qa-plain">'
-                                                                f'{refused}</div></div>')]
+            return [_notice(refused)]
         picked = self.chosen(documents)
         answer = self.kb.ask(message, k=check_k(k), doc=picked, history=(history or [])[-HISTORY:])
-        replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked))]
+        answer_id = self.given.add(question=message, answer=reply_text(answer, filtered=picked),
+                                   source=_where(answer)) if self.feedback is not None else ""
+        replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked, answer_id=answer_id))]
         if answer.hits:
             replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
                                           metadata={"title": "参考段落", "status": "done"}))
@@ -130,60 +152,61 @@ class Handlers:
 
     def respond(self, message: str, history: list, k: float, documents: list[str] | None):
         """One turn: the question and its answer card (plus the passages) appended to the history."""
+        if message is not None and not isinstance(message, str):
+            raise gr.Error(f"question must be a str, not {type(message).__name__}")
         message = (message or "").strip()
-        history = list(history or [])
+        history = bounded(list(history or []))
         if not message:
             return history, ""
         return history + [gr.ChatMessage(role="user", content=escape(message))] + self.answer_messages(
             message, k, documents, _questions(history)), ""
 
-    def show_question(self, message: str, history: list):
-        """Step one of a turn in the page: the question shows at once, with a pending answer."""
+    def show_question(self, message: str, history: list, request: gr.Request):
+        """Step one of a turn in the page: the question shows at once, with a pending answer; the session
+        may have it answered once."""
         message = (message or "").strip()
         if not message or _is_repeat(message, history):
             return gr.skip(), ""
-        return list(history or []) + [gr.ChatMessage(role="user", content=escape(message)),
-                                      gr.ChatMessage(role="assistant", content=PENDING)], ""
+        self.sessions.get(_session(request)).asked.append(unescape(escape(message)))
+        return bounded(list(history or [])) + [gr.ChatMessage(role="user", content=escape(message)),
+                                               gr.ChatMessage(role="assistant", content=PENDING)], ""
 
     def answer_pending(self, history: list, k: float, documents: list[str] | None, request: gr.Request):
-        """Step two: every pending answer replaced by its card (a question asked meanwhile is pending too)."""
-        history = list(history or [])
+        """Step two: the pending answers replaced by their cards. Only questions this session asked in step one
+        are answered, each once (a question asked meanwhile is pending too); any other pending message says so."""
+        sent = len(history or [])
+        history = bounded(list(history or []))
         if not any(message_parts(m)[1] == PENDING for m in history):
             return gr.skip()
-        if len(self.turns) > MAX_SESSIONS:
-            self.turns.clear()
-        turn = self.turns.setdefault(getattr(request, "session_hash", None) or "", [threading.Lock(), 0])
-        with turn[0]:
-            if len(history) < turn[1]:
+        session = self.sessions.get(_session(request))
+        with session.lock:
+            if sent < session.longest:
                 return gr.skip()  # a later turn, holding this one's question too, has answered already
-            turn[1] = len(history)
+            session.longest = sent
             answered = []
             for i, m in enumerate(history):
                 if message_parts(m)[1] == PENDING and i and message_parts(history[i - 1])[0] == "user":
-                    answered += self.answer_messages(unescape(message_parts(history[i - 1])[1]), k, documents,
-                                                     _questions(history[:i - 1]))
+                    question, earlier = unescape(message_parts(history[i - 1])[1]), _questions(history[:i - 1])
+                    answered += session.reply(question, lambda q: self.answer_messages(q, k, documents, earlier)) or [
+                        _notice(NOT_ASKED)]
                 else:
                     answered.append(m)
             return answered
 
     def new_conversation(self, request: gr.Request):
-        self.turns.pop(getattr(request, "session_hash", None) or "", None)
+        self.sessions.drop(_session(request))
         return [], []
 
     def like(self, history: list, data: gr.LikeData):
+        """Record a 👍/👎 of an answer this app gave (the card's id names it); anything else is not recorded."""
         if self.feedback is None:
             return
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        messages = [message_parts(m) for m in history]
-        card = next((i for i in range(index, -1, -1) if 'class="qa-card' in messages[i][1]), None)
-        asked = next((i for i in range(index, -1, -1) if messages[i][0] == "user"), None)
-        if card is None or asked is None:
+        answer_id = _rated(history, data.index)
+        given = self.given.get(answer_id) if answer_id else None
+        if given is None:
+            gr.Warning("这条回答已过期（或不是本应用给出的），反馈没有记录。")
             return
-        copied = _COPY.search(messages[card][1])
-        link = _SOURCE.search(messages[card][1])
-        self.feedback.add(rating="up" if data.liked else "down", question=unescape(messages[asked][1]),
-                          answer=html.unescape(copied.group(1)) if copied else "",
-                          source=html.unescape(link.group(1)) if link else "")
+        self.feedback.add(rating="up" if data.liked else "down", answer_id=answer_id, **given)
         gr.Info("谢谢，反馈已记录。")
 
     # The source viewer.
@@ -234,6 +257,8 @@ class Handlers:
             self.kb = self.library.add(paths)
         except (Refused, OSError) as err:
             return self.refreshed(f"未上传：{err}")
+        finally:
+            _discard(paths)
         progress(1.0, desc="完成")
         names = "、".join(p.name for p in paths)
         return self.refreshed(f"已加入：{names}。现在有 {len(self.kb.documents)} 份报告。")
@@ -275,7 +300,8 @@ class Handlers:
         shown = [f for f in found
                  if (not section or (f.section or "正文") == section)
                  and all(w in f"{f.section} {f.label} {f.figure} {f.sentence}" for w in (words or "").split())]
-        # A file per export (two visitors may export at once) in one folder of this app's.
+        # A file per export (two visitors may export at once) in one folder of this app's; Gradio serves a copy.
+        _prune(self.csv_folder, keep=MAX_EXPORTS - 1)
         folder = Path(tempfile.mkdtemp(dir=self.csv_folder))
         csv_path = folder / f"{Path(doc).stem}-figures.csv"
         csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
@@ -286,6 +312,73 @@ class Handlers:
 def _questions(history: list) -> list[str]:
     """The questions asked in a chat history, oldest first, as typed."""
     return [unescape(text) for role, text, _ in map(message_parts, history or []) if role == "user"]
+
+
+def _discard(paths: list[Path]) -> None:
+    """Delete Gradio's temporary copies of handled uploads (the corpus holds its own); nothing outside its folder."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder()).resolve()
+    for path in paths:
+        if path.resolve().is_relative_to(folder):
+            path.unlink(missing_ok=True)
+
+
+def _prune(folder: Path, *, keep: int) -> None:
+    """Remove all but the `keep` newest subfolders of `folder`."""
+    exports = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns)
+    for old in exports[:max(0, len(exports) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _where(answer: Answer) -> str:
+    """"source:start:end" of the answer's evidence, as its card links it ("" when it has none)."""
+    from qa.app.render import evidence_start
+
+    start = evidence_start(answer) if answer.source and answer.evidence else -1
+    return f"{answer.source}:{start}:{start + len(answer.evidence)}" if start >= 0 else ""
+
+
+def _rated(history: list, index) -> str | None:
+    """The id of the answer card at message `index` of `history`, or of the card the passages there follow."""
+    if isinstance(index, (list, tuple)):
+        index = index[0] if index else None
+    history = history or []
+    if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
+        return None
+    for i in range(index, -1, -1):
+        role, text, _ = message_parts(history[i])
+        if role == "user":
+            return None
+        if found := _ANSWER.search(text):
+            return found.group(1)
+    return None
+
+
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
+def _notice(text: str) -> gr.ChatMessage:
+    """A reply that is no answer (a refusal, a question not answered), as a card saying so."""
+    return gr.ChatMessage(role="assistant", content=f'<div class="qa-card qa-refused"><div class="qa-lead qa-none">'
+                                                    f'{text}</div><div class="qa-plain">{text}</div></div>')
+
+
+def bounded(history: list) -> list:
+    """The newest messages of a history a client sent, within MAX_HISTORY messages and MAX_HISTORY_CHARS
+    characters, starting at a question: older turns are dropped."""
+    kept, size = [], 0
+    for m in reversed(history[-MAX_HISTORY:]):
+        size += len(message_parts(m)[1])
+        if size > MAX_HISTORY_CHARS:
+            break
+        kept.append(m)
+    kept.reverse()
+    if len(kept) < len(history):
+        while kept and message_parts(kept[0])[0] != "user":
+            kept.pop(0)
+    return kept
 
 
 def _is_repeat(message: str, history: list) -> bool:

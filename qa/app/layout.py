@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from qa.app.endpoints import add_endpoints
 from qa.app.handlers import Handlers
-from qa.app.page import EXAMPLES, SCROLL_TO_ANSWER, SCROLL_TO_EVIDENCE
+from qa.app.page import DELETE_CACHE, EXAMPLES, SCROLL_TO_ANSWER, SCROLL_TO_EVIDENCE
 from qa.app.reports import MAX_UPLOAD_MB, UPLOAD_TYPES
 
 if TYPE_CHECKING:
@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: bool = False,
               feedback: Feedback | None = None) -> gr.Blocks:
     """The app over a loaded index: chat, source viewer, 报告 tab; API endpoints `chat`, `search`, `ask`,
-    `figures`, `source` and, when `uploads` (with a `library`), `upload` and `delete`."""
+    `figures`, `source` and, when `uploads` (with a `library`), `upload` and `delete`. Launch it with
+    `launch_options(app)`."""
     import gradio as gr
 
     handlers = Handlers(kb, library=library, uploads=uploads, feedback=feedback)
     several = len(handlers.titles()) > 1
-    with gr.Blocks(title="政府报告问答") as app:
+    with gr.Blocks(title="政府报告问答", delete_cache=DELETE_CACHE) as app:
         gr.Markdown(f"## 政府报告问答 · {len(handlers.titles())} 份报告" if several else "## 政府报告问答",
                     elem_id="qa-heading")
         with gr.Tabs():
@@ -39,6 +40,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
         _chat_events(app, handlers, chat, saved)
         _reports_events(app, handlers, reports, documents=chat.documents)
         add_endpoints(handlers)
+    app.takes_uploads = handlers.uploads  # launch_options(app) refuses Gradio's upload route otherwise
     return app
 
 
@@ -123,7 +125,8 @@ def _chat_events(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, save
     app.load(lambda history: history or [], [saved], [chat.chatbot], api_visibility="private", queue=False)
     chat.new_chat.click(handlers.new_conversation, None, [chat.chatbot, saved], api_visibility="private",
                         queue=False)
-    chat.chatbot.like(handlers.like, [chat.chatbot], None, api_visibility="private")
+    if handlers.feedback is not None:  # no 👍/👎 buttons where nothing would keep them
+        chat.chatbot.like(handlers.like, [chat.chatbot], None, api_visibility="private")
     chat.open_button.click(handlers.open_source, [chat.request], [chat.viewer, chat.viewer_column],
                            api_visibility="private").then(None, js=SCROLL_TO_EVIDENCE)
     chat.close.click(lambda: gr.update(visible=False), None, [chat.viewer_column], api_visibility="private",

@@ -120,6 +120,36 @@ SCROLL_TO_EVIDENCE = """
 """
 
 
-def launch_options() -> dict:
-    """What `launch()` needs besides host and port: styles, the page script, the upload size limit."""
-    return {"css": CSS, "js": JS, "max_file_size": f"{MAX_UPLOAD_MB}mb", "share": False}
+# Gradio's temporary files (uploads, exported CSVs): every 10 minutes those older than an hour are deleted,
+# and all of them when the server stops.
+DELETE_CACHE = (600, 3600)
+UPLOAD_ROUTE = "/gradio_api/upload"
+
+
+def launch_options(app=None) -> dict:
+    """What `launch()` needs besides host and port: styles, the page script, the upload size limit and, unless
+    `app` takes uploads (`build_app(..., uploads=True)`), a guard that refuses Gradio's own upload route."""
+    options = {"css": CSS, "js": JS, "max_file_size": f"{MAX_UPLOAD_MB}mb", "share": False}
+    if not getattr(app, "takes_uploads", False):
+        from starlette.middleware import Middleware
+
+        options["app_kwargs"] = {"middleware": [Middleware(RefuseUploads)]}
+    return options
+
+
+class RefuseUploads:
+    """ASGI middleware: `POST /gradio_api/upload` answers 403 with the reason, so that with uploads off no file
+    reaches Gradio's temporary folder (the route takes files for any file component, visible or not)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/").endswith(UPLOAD_ROUTE):
+            from starlette.responses import PlainTextResponse
+
+            response = PlainTextResponse("uploads are off on this server: start it without --read-only "
+                                         "(and with --allow-upload beyond localhost)", status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -44,8 +44,11 @@ def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 
 def _link(source: str, start: int, end: int, text: str) -> str:
-    """A link the page's script opens in the source viewer (report, and the span to highlight)."""
-    return f'<a class="qa-src" href="#qa-src={_e(source)}:{start}:{end}">{text}</a>'
+    """A link the page's script opens in the source viewer (report, and the span to highlight). The file name
+    is percent-encoded, as the script decodes it (`decodeURIComponent`): `100%.txt` and `%41.txt` survive."""
+    from urllib.parse import quote
+
+    return f'<a class="qa-src" href="#qa-src={_e(quote(source, safe=""))}:{start}:{end}">{text}</a>'
 
 
 def evidence_start(answer: Answer) -> int:
@@ -106,8 +109,9 @@ def _evidence(answer: Answer) -> str:
     return f'<blockquote class="qa-evidence">{_marked(answer.evidence, spans)}</blockquote>'
 
 
-def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
-    """The answer card: the figure large and first with its label, the evidence, the source; or a table of reports."""
+def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: str = "") -> str:
+    """The answer card: the figure large and first with its label, the evidence, the source; or a table of reports.
+    `answer_id` names the answer for its 👍/👎 (`data-answer`)."""
     from qa.retrieval.question import analyse
 
     asked = answer.understood or answer.question
@@ -145,7 +149,8 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None) -> str:
     # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
     plain = _e(plain_text(answer, filtered=filtered)).replace("\n", "&#10;")
     body.append(f'<div class="qa-plain">{plain}</div><button class="qa-copy" type="button">复制</button>')
-    return f'<div class="qa-card">{"".join(body)}</div>'
+    named = f' data-answer="{_e(answer_id)}"' if answer_id else ""
+    return f'<div class="qa-card"{named}>{"".join(body)}</div>'
 
 
 def _by_document(answer: Answer) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
@@ -69,9 +67,8 @@ def document_figures(document: Document) -> list[ReportFigure]:
 
 
 def to_csv(figures: list[ReportFigure]) -> str:
-    """The figures as CSV text with a header row (section, label, figure, sentence, start, end)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(ReportFigure)])
-    writer.writeheader()
-    writer.writerows(asdict(f) for f in figures)
-    return out.getvalue()
+    """The figures as CSV text with a header row (section, label, figure, sentence, start, end); a cell a
+    spreadsheet would take for a formula ("=HYPERLINK(…)" in a report) starts with `'`."""
+    from qa import spreadsheet
+
+    return spreadsheet.to_csv((asdict(f) for f in figures), [f.name for f in fields(ReportFigure)])

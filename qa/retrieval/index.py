@@ -240,10 +240,11 @@ def dedupe_key(passage: Passage) -> str:
 def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[list[Document], list[Passage]]:
     """Documents and passages of the corpus; unchanged files come from the last build unread.
 
-    A passage whose text already stands in an earlier passage (the same report saved as
+    A file read now is read once: `state` gets the hash of the bytes parsed, whatever the file holds
+    by now. A passage whose text already stands in an earlier passage (the same report saved as
     .txt and .html) is left out.
     """
-    from qa.reading.corpus import read_document
+    from qa.reading.corpus import read_report
     from qa.reading.document import UnreadableError
 
     docs: list[Document] = []
@@ -255,9 +256,10 @@ def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[li
         doc = previous.documents.get(source) if unchanged else None
         if doc is None:
             try:
-                doc = read_document(path, corpus)
+                doc, state[source] = read_report(path, corpus)
             except (UnreadableError, OSError) as err:
                 log.warning("skipping %s: %s", source, err)
+                state[source] = getattr(err, "sha256", state.get(source))  # what was found unreadable
                 continue
         for passage in split(doc, len(docs)):
             key = dedupe_key(passage)

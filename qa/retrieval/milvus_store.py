@@ -25,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa.retrieval.index import BadIndex, IndexMissing, corpus_state, dense_units
+from qa.retrieval.index import BadIndex, IndexMissing, IndexUnwritable, corpus_state, dense_units
 from qa.reading.passages import CHUNKER_VERSION, Passage
 from qa.retrieval.store import Match
 
@@ -262,14 +262,8 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     import time
     import uuid
 
-    from tqdm.auto import tqdm
-
-    from qa.reading.corpus import corpus_files, read_document
-
-    from qa.reading.document import UnreadableError
+    from qa.reading.corpus import corpus_files
     from qa.retrieval.embedding import load_model, model_dimension
-    from qa.retrieval.index import dedupe_key, previous_build
-    from qa.reading.passages import split
 
     corpus, uri = Path(corpus), str(uri)
     if not corpus.is_dir():
@@ -300,8 +294,45 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
         dimension = current["dimension"]
     generation = f"{time.time_ns() // 1000:x}{uuid.uuid4().hex[:4]}"
     names = _names(name, generation, building=True)
-    _create(client, names, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
-    keys = set() if fresh else _copy(client, _names(name, old), names, kept)
+    try:
+        _create(client, names, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
+        keys = set() if fresh else _copy(client, _names(name, old), names, kept)
+        _fill(client, names, corpus, todo, state, keys, model=model, model_name=model_name, progress=progress,
+              reuse=reuse)
+        # Milvus Lite writes index files in a background thread after a flush, not atomically: one cut
+        # short by a kill is an empty file that fails every later load. Renaming a collection closes
+        # it, which waits for that thread; loading the renamed one writes any index file still missing.
+        # All of this before the switch, so a kill here only leaves an unused generation behind.
+        for building, done in zip(names, _names(name, generation)):
+            client.flush(building)
+            client.rename_collection(building, done)
+            client.load_collection(done)
+    except BaseException as err:
+        # Nothing of this generation is in use yet: drop it now (a full disk would otherwise keep it until the
+        # next write that completes), and say a full disk in one line.
+        _drop_generation(client, name, generation)
+        if full := _out_of_space(uri, err):
+            raise full from err
+        raise
+    names = _names(name, generation)
+    # The switch: one alias call makes the new generation the one in use.
+    if old is None and _alias(name) not in client.list_aliases().get("aliases", []):
+        client.create_alias(names[0], _alias(name))
+    else:
+        client.alter_alias(names[0], _alias(name))
+    _drop_old(client, name, keep={generation, old})
+    log.info("Milvus %s: %d reports added or changed, %d removed", name, len(todo), len(set(gone) - set(state)))
+
+
+def _fill(client, names: tuple[str, str, str], corpus: Path, todo: list[Path], state: dict[str, str],
+          keys: set[str], *, model, model_name: str, progress: bool, reuse: Path | None) -> None:
+    """Read the `todo` reports once each, embed what is new, and insert them into the collections `names`."""
+    from tqdm.auto import tqdm
+
+    from qa.reading.corpus import read_report
+    from qa.reading.document import UnreadableError
+    from qa.reading.passages import split
+    from qa.retrieval.index import dedupe_key, previous_build
 
     cache = previous_build(Path(reuse), model_name).vectors if reuse else {}
     pending: list[tuple[str, dict, Document | None, list[tuple[str, Passage]]]] = []
@@ -309,9 +340,10 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
         source = path.relative_to(corpus).as_posix()
         record = {"sha256": state[source]}
         try:
-            doc = read_document(path, corpus)
+            doc, record["sha256"] = read_report(path, corpus)  # the hash of the bytes read
         except (UnreadableError, OSError) as err:
             log.warning("skipping %s: %s", source, err)
+            record["sha256"] = getattr(err, "sha256", record["sha256"])  # what was found unreadable
             pending.append((source, record, None, []))
             continue
         hashed: dict[str, Passage] = {}
@@ -326,22 +358,6 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
             model = _insert(client, names, pending, cache, model, model_name)
             pending = []
     _insert(client, names, pending, cache, model, model_name)
-    # Milvus Lite writes index files in a background thread after a flush, not atomically: one cut
-    # short by a kill is an empty file that fails every later load. Renaming a collection closes
-    # it, which waits for that thread; loading the renamed one writes any index file still missing.
-    # All of this before the switch, so a kill here only leaves an unused generation behind.
-    for building, done in zip(names, _names(name, generation)):
-        client.flush(building)
-        client.rename_collection(building, done)
-        client.load_collection(done)
-    names = _names(name, generation)
-    # The switch: one alias call makes the new generation the one in use.
-    if old is None and _alias(name) not in client.list_aliases().get("aliases", []):
-        client.create_alias(names[0], _alias(name))
-    else:
-        client.alter_alias(names[0], _alias(name))
-    _drop_old(client, name, keep={generation, old})
-    log.info("Milvus %s: %d reports added or changed, %d removed", name, len(todo), len(set(gone) - set(state)))
 
 
 def _drop_old(client, name: str, keep: set[str | None]) -> None:
@@ -352,6 +368,31 @@ def _drop_old(client, name: str, keep: set[str | None]) -> None:
     for kind in _KINDS:
         client.drop_collection(f"{name}_{kind}")  # format 2 wrote these, without generations
 
+
+
+def _drop_generation(client, name: str, generation: str) -> None:
+    """Drop the collections of an unfinished generation, as far as Milvus lets (it may be out of space too)."""
+    for collection in _names(name, generation) + _names(name, generation, building=True):
+        try:
+            client.drop_collection(collection)
+        except Exception as err:  # noqa: BLE001 - the next write that completes drops what is left
+            log.warning("could not drop %s after a failed write: %s", collection, err)
+
+
+def _out_of_space(uri: str, err: BaseException) -> IndexUnwritable | None:
+    """The one-line error for a write that filled the disk (Milvus says "No space left on device"), else None."""
+    import errno
+    import shutil
+
+    if getattr(err, "errno", None) not in (errno.ENOSPC, errno.EDQUOT) and "No space left on device" not in str(err):
+        return None
+    if not uri.endswith(".db"):
+        return IndexUnwritable(f"the Milvus server at {uri} is out of disk space: free space on its disk "
+                               "(the previous collection is unchanged)")
+    folder = Path(uri).resolve().parent
+    free = shutil.disk_usage(folder).free / 1e6
+    return IndexUnwritable(f"the disk holding {uri} is full: {free:.1f} MB free; free some space or pass "
+                           "--milvus-uri on another disk (the previous collection is unchanged)")
 
 def _fit(passage: Passage) -> Passage:
     """The passage with its heading cut to what a VARCHAR holds (passages themselves are short)."""

@@ -124,7 +124,9 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
     read as the reports' own (`everyday.rewrite`)."""
     from qa.reading.places import asked_places, years
 
-    folded = clean_query(question[:MAX_QUERY])
+    from qa.reading.limits import check_question
+
+    folded = clean_query(check_question(question)[:MAX_QUERY])
     searched = folded
     if known is not None:
         from qa.retrieval.everyday import rewrite
