@@ -1,7 +1,9 @@
+import contextlib
 import hashlib
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,28 @@ def build_reports(tmp_path_factory, files: dict[str, str], name: str):
     for file, text in files.items():
         (corpus / file).write_text(text, encoding="utf-8")
     return qa.build(corpus, tmp_path_factory.mktemp(f"{name}-index"), progress=False)
+
+
+@contextlib.contextmanager
+def build_lock_held(index):
+    """The index folder's build lock held by another thread, as another `qa build` would hold it, for the block."""
+    from qa.retrieval.index import build_lock
+
+    locked, release = threading.Event(), threading.Event()
+
+    def builder():
+        with build_lock(index):
+            locked.set()
+            release.wait()
+
+    thread = threading.Thread(target=builder)
+    thread.start()
+    locked.wait()
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 def free_port() -> int:

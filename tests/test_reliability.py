@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, build_lock_held
 
 import qa
 import qa.retrieval.index
@@ -366,31 +366,14 @@ def test_a_read_only_folder_injected(fake_model, hongqiao_corpus, tmp_path, monk
 
 def test_startup_while_a_build_holds_the_lock_answers_from_the_last_build(fake_model, hongqiao_corpus, tmp_path,
                                                                           caplog):
-    import threading
-
-    from qa.retrieval.index import build_lock
-
     index = tmp_path / "index"
     qa.build(hongqiao_corpus, index, progress=False)
     (hongqiao_corpus / "extra.txt").write_text("一、新增\n行政复议维持99宗。", "utf-8")
-    locked, release = threading.Event(), threading.Event()
-
-    def builder():  # another build, holding the folder
-        with build_lock(index):
-            locked.set()
-            release.wait()
-
-    thread = threading.Thread(target=builder)
-    thread.start()
-    try:
-        locked.wait()
+    with build_lock_held(index):  # another build, holding the folder
         with caplog.at_level(logging.WARNING, logger="qa"):
             kb = qa.load(index, corpus=hongqiao_corpus, rebuild=True)
         assert "another build is writing" in caplog.text and "last complete build" in caplog.text
         assert len(kb.documents) == 1 and kb.ask("行政复议维持多少宗").figure == "13宗"
-    finally:
-        release.set()
-        thread.join()
 
 
 # ---------------------------------------------------------------- corpus boundaries

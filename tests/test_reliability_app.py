@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import HONGQIAO
+from conftest import HONGQIAO, build_lock_held
 
 import qa
 
@@ -122,6 +122,22 @@ def test_questions_typed_while_one_is_pending_are_each_answered_once():
         assert sorted(kb.asked) == ["问题一", "问题二"]
         texts = _texts(answered)
         assert "问题一" in texts[1] and "问题二" in texts[3] and "正在查找" not in "".join(texts)
+
+
+def test_a_second_enters_step_never_overwrites_a_question_asked_since():
+    """A second Enter runs the answer step again with the same snapshot; when it runs late (a busy machine), after
+    the next question is shown, re-sending that snapshot would drop the next question from the page."""
+    import gradio as gr
+
+    from qa.app.handlers import Handlers
+
+    kb = CountingKB()
+    handlers = Handlers(kb)
+    request = _request("second-enter")
+    first, _ = handlers.show_question("问题一", [], request)
+    assert handlers.answer_pending(first, 5, None, request) is not gr.skip()
+    assert isinstance(handlers.answer_pending(first, 5, None, request), type(gr.skip()))  # the late twin
+    assert kb.asked == ["问题一"]
 
 
 # ---------------------------------------------------------------- feedback
@@ -264,11 +280,10 @@ def test_upload_and_delete_refused_while_another_build_holds_the_index(fake_mode
     """Issue 24: while a command-line build held the lock, upload and delete answered `{"error": null}`, yet the
     file was added or removed, and the app kept serving the old index (a deleted report still answered). Now
     both take the build lock or refuse with one line, and never change the corpus without the index."""
-    import threading
 
     from qa.app.handlers import Handlers
     from qa.app.reports import BUSY, Library
-    from qa.retrieval.index import IndexUnwritable, build_lock
+    from qa.retrieval.index import IndexUnwritable
 
     index = tmp_path / "index"
     kb = qa.build(hongqiao_corpus, index, progress=False)
@@ -277,23 +292,10 @@ def test_upload_and_delete_refused_while_another_build_holds_the_index(fake_mode
     upload.parent.mkdir()
     upload.write_text("某区2022年报告\n一、复议\n行政复议维持99宗。", "utf-8")
     before = sorted(p.name for p in hongqiao_corpus.iterdir())
-    locked, release = threading.Event(), threading.Event()
-
-    def builder():  # `qa build` in another process, as far as the app can tell
-        with build_lock(index):
-            locked.set()
-            release.wait()
-
-    thread = threading.Thread(target=builder)
-    thread.start()
-    try:
-        locked.wait()
+    with build_lock_held(index):  # `qa build` in another process, as far as the app can tell
         assert handlers.upload([str(upload)])[0] == f"未上传：{BUSY}"
         assert handlers.delete(HONGQIAO.name)[0] == f"未删除：{BUSY}"
         assert sorted(p.name for p in hongqiao_corpus.iterdir()) == before
-    finally:
-        release.set()
-        thread.join()
 
     # A build that fails (a full disk) undoes the change: the upload is removed, the deleted report put back.
     def full(*args, **kwargs):
@@ -360,10 +362,8 @@ def test_app_start_with_an_unusable_index_and_the_lock_held_is_one_line(index_st
     """Issue 24: the app with a damaged or missing index, while another process held the lock, died with a
     traceback ending `IndexBusy`. Now it says in one line to wait, and exits with 2."""
     import os
-    import threading
 
     import app
-    from qa.retrieval.index import build_lock
 
     for variable in ("HF_HUB_OFFLINE", "GRADIO_ANALYTICS_ENABLED", "GRADIO_ANALYTICS_MAX_EVENTS",
                      "GRADIO_ANALYTICS_CACHE_FREQUENCY"):
@@ -372,22 +372,8 @@ def test_app_start_with_an_unusable_index_and_the_lock_held_is_one_line(index_st
     if index_state == "damaged":
         qa.build(hongqiao_corpus, index, progress=False)
         (index / "CURRENT").write_text("gen-gone", "utf-8")
-    locked, release = threading.Event(), threading.Event()
-
-    def builder():
-        with build_lock(index):
-            locked.set()
-            release.wait()
-
-    thread = threading.Thread(target=builder)
-    thread.start()
-    try:
-        locked.wait()
-        with pytest.raises(SystemExit) as exited:
-            app.main(["--corpus", str(hongqiao_corpus), "--index", str(index), "--port", "1"])
-    finally:
-        release.set()
-        thread.join()
+    with build_lock_held(index), pytest.raises(SystemExit) as exited:
+        app.main(["--corpus", str(hongqiao_corpus), "--index", str(index), "--port", "1"])
     error = capsys.readouterr().err
     assert exited.value.code == 2
     assert error == f"error: another build is writing {index}; wait for it to finish, then start the app again\n"

@@ -183,15 +183,18 @@ class Handlers:
             if sent < session.longest:
                 return gr.skip()  # a later turn, holding this one's question too, has answered already
             session.longest = sent
-            answered = []
+            answered, new = [], False
             for i, m in enumerate(history):
                 if message_parts(m)[1] == PENDING and i and message_parts(history[i - 1])[0] == "user":
                     question, earlier = unescape(message_parts(history[i - 1])[1]), _questions(history[:i - 1])
+                    new = new or question in session.asked or question not in session.replies
                     answered += session.reply(question, lambda q: self.answer_messages(q, k, documents, earlier)) or [
                         _notice(NOT_ASKED)]
                 else:
                     answered.append(m)
-            return answered
+            # Every pending question was answered by another step (a second Enter's): this older snapshot
+            # of the conversation would overwrite a question asked since.
+            return answered if new else gr.skip()
 
     def new_conversation(self, request: gr.Request):
         self.sessions.drop(_session(request))
