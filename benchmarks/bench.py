@@ -302,17 +302,15 @@ def latency_probe(index: str) -> dict:
     from qa.retrieval.tokens import tokenize
 
     kb = qa.load(index)
-    model, prompt = kb._model
+    encode = qa.retrieval.embedding.question_encoder(kb.model_name)
     questions = [c.q for c in load_questions(DATA / "dev.jsonl")]
-    encoder = getattr(model[0], "encoder", None)
 
     def floor(q: str) -> None:
-        vector = (np.asarray(encoder.encode([q]), dtype=np.float32) if encoder is not None
-                  else qa.retrieval.embedding.embed(model, [q], prompt=prompt))
+        vector = encode(q)
         tokens = [t for t in tokenize(clean_query(q)) if t in kb.store.bm25.vocab_dict]
         if tokens:
             kb.store.bm25.get_scores(tokens)
-        kb.store.vectors.search(vector / np.linalg.norm(vector), 200)
+        kb.store.vectors.search(vector, 200)
 
     calls = {"floor": floor, "search": lambda q: kb.search(q, 5), "ask": kb.ask}
 
