@@ -337,22 +337,27 @@ def latency_probe(index: str) -> dict:
     return {"threads": threads(), "idle": idle, "busy": busy}
 
 
-def latency_table(index: Path, thread_counts: list[int]) -> None:
-    """Each thread setting in its own process, one after the other in this run."""
+def latency_table(index: Path, thread_counts: list[int], before: Path | None = None) -> None:
+    """Each thread setting in its own process, one after the other in this run; with `before`, that
+    checkout's own probe (its bench.py) beside this one's, setting by setting."""
     import json
 
+    trees = ([(f"before ({before.name})", before)] if before else []) + ([("now", ROOT)] if before else [("", ROOT)])
     print("\n## Floor, search and ask, idle and beside one CPU-bound process (p50, ms)\n")
     print(f"({machine_load()})\n")
-    print("| threads | | floor | search | ask | search / floor | ask / floor |\n|---|---|---|---|---|---|---|")
+    print(f"| {'code | ' if before else ''}threads | | floor | search | ask | search / floor | ask / floor |\n"
+          f"|{'---|' if before else ''}---|---|---|---|---|---|---|")
     for count in thread_counts:
-        env = {**os.environ, "QA_THREADS": str(count), "PYTHONPATH": str(ROOT)}
-        out = subprocess.run([sys.executable, __file__, "--latency-probe", str(index)], env=env, cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout
-        result = json.loads(out.strip().splitlines()[-1])
-        for state in ("idle", "busy"):
-            r = result[state]
-            print(f"| {count} | {state} | {r['floor']:.2f} | {r['search']:.2f} | {r['ask']:.2f} "
-                  f"| {r['search'] / r['floor']:.2f}x | {r['ask'] / r['floor']:.2f}x |", flush=True)
+        for name, tree in trees:
+            env = {**os.environ, "QA_THREADS": str(count), "PYTHONPATH": str(tree)}
+            out = subprocess.run([sys.executable, str(tree / "benchmarks" / "bench.py"), "--latency-probe",
+                                  str(index)], env=env, cwd=tree, check=True, capture_output=True, text=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            for state in ("idle", "busy"):
+                r = result[state]
+                print(f"| {name + ' | ' if before else ''}{count} | {state} | {r['floor']:.2f} | {r['search']:.2f} "
+                      f"| {r['ask']:.2f} | {r['search'] / r['floor']:.2f}x | {r['ask'] / r['floor']:.2f}x |",
+                      flush=True)
 
 
 def corpus_sentences(work: Path, count: int) -> list[str]:
@@ -666,7 +671,8 @@ def main() -> None:
     parser.add_argument("--cold-start", action="store_true", help="import costs, first answer, app start")
     parser.add_argument("--before-tree", type=Path, metavar="DIR",
                         help="with --cold-start: also measure this checkout (e.g. a git worktree of an older commit) "
-                             "as 'before', run for run beside this one, on the same index")
+                             "as 'before', run for run beside this one, on the same index; then search and ask "
+                             "latency of both (--threads settings)")
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
     parser.add_argument("--latency-probe", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -692,6 +698,8 @@ def main() -> None:
                     shutil.copy(report, corpus)
                 qa.build(corpus, index, progress=False)
             cold_start_table(index, corpus, args.before_tree)
+            if args.before_tree:
+                latency_table(index, args.threads, args.before_tree)
         if args.build_rate:
             build_rate_table(Path(tmp), args.build_rate)
         if args.vectors:
