@@ -58,6 +58,7 @@ def stored(name: str, sources: tuple[str | Path, ...], make: Callable[[], bytes]
     except Exception as err:  # noqa: BLE001 - a damaged file is made again
         log.warning("%s is unreadable (%s): deriving it again", path, err)
     data = make()
+    partial = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written beside the target and renamed: a reader never sees half a file.
@@ -67,4 +68,6 @@ def stored(name: str, sources: tuple[str | Path, ...], make: Callable[[], bytes]
         os.replace(partial, path)
     except OSError as err:
         log.debug("cannot keep %s (%s): it is derived again next time", path, err)
+        if partial:
+            Path(partial).unlink(missing_ok=True)
     return read(data)
