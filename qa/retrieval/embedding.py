@@ -307,7 +307,7 @@ def start_workers(model_name: str, workers: int | None = None):
     context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
     pool = ProcessPoolExecutor(max(1, workers - 1), mp_context=context)
     for _ in range(max(1, workers - 1)):
-        pool.submit(_embed_in_worker, model_name, [], threads())
+        pool.submit(_embed_in_worker, [], model_name, threads())
     return pool
 
 
@@ -318,55 +318,15 @@ def stop_workers(pool, *, wait: bool = True) -> None:
 
 def _shared(pool, model: SentenceTransformer, model_name: str, texts: list[str], helpers: int) -> np.ndarray:
     """`texts` embedded by this process and `helpers` processes of `pool`, CHUNK sentences at a time."""
-    import threading
-    from concurrent.futures.process import BrokenProcessPool
-
     import numpy as np
 
-    chunks = [(start, texts[start:start + CHUNK]) for start in range(0, len(texts), CHUNK)]
-    results: dict[int, np.ndarray] = {}
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+    from qa.retrieval.workers import share
 
-    def take(last: bool):
-        with lock:
-            if chunks:
-                return chunks.pop() if last else chunks.pop(0)
-        return None
-
-    def feed(pool) -> None:
-        # Workers take chunks from the end, this process from the start.
-        while (chunk := take(last=True)) is not None:
-            try:
-                results[chunk[0]] = pool.submit(_embed_in_worker, model_name, chunk[1], threads()).result()
-            except BrokenProcessPool:
-                # A worker that cannot start leaves its chunks to this process: spawn runs the main script
-                # again, and a script calling qa.build without `if __name__ == "__main__":` stops it.
-                log.warning("a worker process could not embed (a script without `if __name__ == "
-                            "\"__main__\":`?); embedding the rest in this process")
-                with lock:
-                    chunks.append(chunk)
-                return
-            except BaseException as err:  # noqa: BLE001 - raised again in the calling thread
-                errors.append(err)
-                with lock:
-                    chunks.clear()  # stop this process too: the build fails as a whole
-                return
-
-    feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(helpers)]
-    for feeder in feeders:
-        feeder.start()
-    while (chunk := take(last=False)) is not None:
-        results[chunk[0]] = embed(model, chunk[1])
-    for feeder in feeders:
-        feeder.join()
-    if errors:
-        raise errors[0]
-    while (chunk := take(last=False)) is not None:  # given back by a worker that could not start
-        results[chunk[0]] = embed(model, chunk[1])
-    return np.concatenate([results[start] for start in sorted(results)])
+    # `embed` looked up at each call: tests slow this process's share down to see the workers take theirs.
+    return np.concatenate(share(pool, texts, CHUNK, lambda chunk: embed(model, chunk), _embed_in_worker,
+                                (model_name, threads()), helpers))
 
 
-def _embed_in_worker(model_name: str, texts: list[str], count: int) -> np.ndarray:
+def _embed_in_worker(texts: list[str], model_name: str, count: int) -> np.ndarray:
     os.environ[THREADS_VARIABLE] = str(count)
     return embed(load_model(model_name), texts)

@@ -20,6 +20,7 @@ STOPWORDS = frozenset(
 )
 
 
+TOKEN_CHUNK = 500  # passages a build's worker process tokenises at a time
 # What `_derive_dictionary` stores; another value makes a new cache file.
 DICTIONARY_FORMAT = "jieba-dictionary 1"
 _NO_TAG = 255
@@ -132,6 +133,21 @@ def tokenize(text: str) -> list[str]:
         position = match.end()
     tokens += jieba.lcut_for_search(text[position:])
     return [piece for t in tokens if _WORD.search(t) and t not in STOPWORDS for piece in _pieces(t)]
+
+
+def tokenize_all(texts: list[str], *, pool=None, helpers: int = 1) -> list[list[str]]:
+    """`tokenize` of each text; with `pool` (a build's embedding workers, `embedding.start_workers`), shared
+    with `helpers` of its processes, TOKEN_CHUNK texts at a time: ~1 ms a passage, 100 s at 100k."""
+    if pool is None or helpers < 1 or len(texts) < 2 * TOKEN_CHUNK:
+        return [tokenize(text) for text in texts]
+    from qa.retrieval.workers import share
+
+    chunks = share(pool, texts, TOKEN_CHUNK, _tokenize_chunk, _tokenize_chunk, (), helpers)
+    return [tokens for chunk in chunks for tokens in chunk]
+
+
+def _tokenize_chunk(texts: list[str]) -> list[list[str]]:
+    return [tokenize(text) for text in texts]
 
 
 @functools.lru_cache(maxsize=200_000)
