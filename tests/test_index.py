@@ -241,3 +241,31 @@ def test_a_big_build_starts_its_workers_before_reading(fake_model, reports_corpu
     monkeypatch.setattr(qa.retrieval.embedding, "PARALLEL_MIN", size + 1)
     qa.build(reports_corpus, tmp_path / "other", model="hash", progress=False)
     assert "started" not in events and "NoneType" in events
+
+
+def test_a_builds_workers_tokenise_as_this_process_does(monkeypatch):
+    """BM25 tokens shared with a spawned worker process, chunk by chunk, equal this process's own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import qa.retrieval.tokens as tokens
+    from qa.reading.corpus import load_corpus
+    from qa.reading.passages import split
+
+    doc = load_corpus(ROOT / "corpus")[0]
+    texts = [p.text for p in split(doc, 0)] * 3
+    alone = [tokens.tokenize(t) for t in texts]
+    here = []
+
+    def slow_tokenize(text):  # this process only: leave the worker time to start and take chunks
+        here.append(text)
+        time.sleep(0.05)
+        return alone[texts.index(text)]
+
+    monkeypatch.setattr(tokens, "TOKEN_CHUNK", 4)
+    monkeypatch.setattr(tokens, "tokenize", slow_tokenize)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        shared = tokens.tokenize_all(texts, pool=pool, helpers=1)
+    assert shared == alone
+    assert 0 < len(here) < len(texts)  # both processes took chunks
+    assert tokens.tokenize_all(texts[:7], pool=None) == alone[:7]

@@ -36,6 +36,7 @@ from qa.retrieval.index import BadIndex
 
 model = HashEmbedder()
 qa.retrieval.embedding.load_model = lambda name=None: model
+qa.retrieval.embedding.question_encoder = lambda name=None: model.question
 corpus, uri, kill_at, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 words = json.loads(sys.argv[6])
 try:

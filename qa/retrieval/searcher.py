@@ -63,13 +63,6 @@ class Searcher:
         """Number of passages."""
         return len(self.store)
 
-    @functools.cached_property
-    def _model(self):
-        from qa.retrieval.embedding import load_model, query_prompt
-
-        model = load_model(self.model_name)
-        return model, query_prompt(model, self.model_name)
-
     def document_frequency(self, word: str) -> int:
         """How many passages contain `word` (folded), for weighting question keywords."""
         count = self._frequencies.get(word)
@@ -141,9 +134,10 @@ class Searcher:
 
     @functools.cached_property
     def _encode_query(self):
-        from qa.retrieval.embedding import query_encoder
+        # The bundled model's questions need neither torch nor sentence-transformers (`question_encoder`).
+        from qa.retrieval.embedding import question_encoder
 
-        return query_encoder(*self._model)
+        return question_encoder(self.model_name)
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one index lives as long as its app
     def _query_vector(self, query: str) -> np.ndarray:
