@@ -56,7 +56,7 @@ def skip_gradio_stub_check() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     skip_gradio_stub_check()
-    from qa.cli import add_store_arguments
+    from qa.cli import add_store_arguments, quiet_logging
 
     parser = argparse.ArgumentParser(description="Chat with government reports.")
     parser.add_argument("--corpus", help="folder of reports (default: corpus/)")
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="allow uploads and deletes even when listening beyond localhost")
     parser.add_argument("--feedback", action="store_true", help="keep 👍/👎 even with --read-only (off there)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    quiet_logging()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     # Gradio's queue keeps up to 10,000 past events and summarises them after every request
@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> None:
     # Every API call is a new session, and Gradio keeps 10,000 sessions' copies of the page
     # config (~30 KB each here): the app grew 25 % over 10,000 requests. The chat keeps its
     # history in the browser, so an evicted session loses nothing. $QA_SESSIONS changes it.
-    app.launch(server_name=args.host, server_port=args.port, footer_links=["api"],
+    # Gradio's own start-up lines say to set share=True, which this app never does: its address instead.
+    logging.info("政府报告问答 on http://%s:%s (Ctrl+C stops it)", args.host, args.port)
+    app.launch(server_name=args.host, server_port=args.port, footer_links=["api"], quiet=True,
                state_session_capacity=int(os.environ.get("QA_SESSIONS", "256")), **launch_options(app))
 
 

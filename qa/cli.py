@@ -101,11 +101,17 @@ def _kb(args):
     return qa.load(args.index) if args.index else qa.api.default_kb()
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def quiet_logging() -> None:
+    """qa's progress lines at INFO; the libraries' own chatter (faiss's AVX512 probing, HTTP requests) only
+    when something is wrong."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("faiss", "bm25s", "sentence_transformers", "jieba", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    quiet_logging()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.follow_symlinks:
         os.environ["QA_FOLLOW_SYMLINKS"] = "1"  # read by qa.reading.corpus.corpus_files, wherever the corpus is listed

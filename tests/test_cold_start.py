@@ -62,7 +62,11 @@ def test_the_app_builds_with_sentence_transformers_and_serves_a_built_index_with
         assert not _holds_torch(app.pid)
     finally:
         _stop(app)
-    assert "sentence-transformers" not in (tmp_path / "again.log").read_text()
+    started = (tmp_path / "again.log").read_text()
+    assert "sentence-transformers" not in started
+    # Start-up says where the app is, and nothing that reads as an error or contradicts the README (#23).
+    assert f"on http://127.0.0.1:{port}" in started
+    assert "AVX512" not in started and "Could not load" not in started and "share=True" not in started
 
 
 _QUESTION_PATH = """
