@@ -34,24 +34,15 @@ def _serve(args: list[str], log: Path):
     return app, port
 
 
-def _stop(app) -> None:
-    app.terminate()
-    try:
-        app.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        app.kill()
-        app.wait()
-
-
 def test_the_app_builds_with_sentence_transformers_and_serves_a_built_index_without_torch(hongqiao_corpus, tmp_path):
-    from benchmarks.load import Client
+    from benchmarks.load import Client, stop
 
     index = tmp_path / "index"
     first, _ = _serve(["--corpus", str(hongqiao_corpus), "--index", str(index)], tmp_path / "first.log")
     try:
         assert _holds_torch(first.pid)  # it embedded the reports
     finally:
-        _stop(first)
+        stop(first)
     assert "loading the embedding model use-multilingual-v3 with sentence-transformers…" in \
         (tmp_path / "first.log").read_text()
     app, port = _serve(["--corpus", str(hongqiao_corpus), "--index", str(index)], tmp_path / "again.log")
@@ -61,7 +52,7 @@ def test_the_app_builds_with_sentence_transformers_and_serves_a_built_index_with
         client.close()
         assert not _holds_torch(app.pid)
     finally:
-        _stop(app)
+        stop(app)
     started = (tmp_path / "again.log").read_text()
     assert "sentence-transformers" not in started
     # Start-up says where the app is, and nothing that reads as an error or contradicts the README (#23).

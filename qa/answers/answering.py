@@ -338,8 +338,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if sentence.hit.table and not found.unit:
                 found = Found(found.start, found.end, found.value, _cell_unit(sentence, found), found.chinese)
             said = _stated_as(sentence, found)
-            # A gap for a gap, a part of the year only when asked, a target only when asked: never one for the other.
-            # A part of the year only when that part is asked ("上半年…增长4.8%" for "上半年增长了多少").
+            # A gap only for a gap, a target only when asked, a part of the year only when that part is asked
+            # ("上半年…增长4.8%" for "上半年增长了多少"): never one for the other.
             parts = {p[5:] for p in said if p.startswith("part:")}
             if not _fits_measure(question, found.unit) or ("gap" in said) != question.gap \
                     or parts and not parts & set(_PART_OF_YEAR.findall(question.folded)) \
