@@ -361,6 +361,11 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
     assert page.evaluate("window.sawProgress")
     assert "北京市海淀区人民政府2022年法治政府建设情况报告" in page.locator("#qa-reports-table").inner_text()
     assert (site["corpus"] / "haidian_2022.docx").is_file()
+    # A page opened after the upload lists it, counts it and can delete it (it showed the reports of app start).
+    other = open_page()
+    other.locator("#qa-heading", has_text=f"{len(site['kb'].documents) + 1} 份报告").wait_for(timeout=30_000)
+    other.get_by_role("tab", name="报告").click()
+    other.locator("#qa-reports-table", has_text="北京市海淀区人民政府").wait_for(timeout=30_000)
     page.get_by_role("tab", name="问答").click()
     card = ask(page, "法治讲座有多少场")
     assert card.locator(".qa-figure").inner_text() == "36场"

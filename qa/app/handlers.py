@@ -242,10 +242,18 @@ class Handlers:
         documents = sorted(self.kb.documents, key=lambda d: -len(d.text))
         return documents[0].source if documents else None
 
+    def heading(self) -> str:
+        """The page's heading, with the number of reports when there are several."""
+        count = len(self.titles())
+        return f"## 政府报告问答 · {count} 份报告" if count > 1 else "## 政府报告问答"
+
     def refreshed(self, status: str):
-        choices = self.report_choices()
-        return (status, self.report_table(), gr.update(choices=self.titles(), value=[]),
-                gr.update(choices=choices, value=None), gr.update(choices=choices, value=self.largest()))
+        """The status line and everything that lists the reports, as they are now: the reports table, the
+        document filter (shown when there are several), the delete and figures choices, the heading."""
+        choices, titles = self.report_choices(), self.titles()
+        return (status, self.report_table(), gr.update(choices=titles, value=[], visible=len(titles) > 1),
+                gr.update(choices=choices, value=None), gr.update(choices=choices, value=self.largest()),
+                self.heading())
 
     def upload(self, files, progress=gr.Progress()):
         """Add report files to the corpus and index them; the status line and the new reports table."""

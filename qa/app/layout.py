@@ -29,8 +29,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
     handlers = Handlers(kb, library=library, uploads=uploads, feedback=feedback)
     several = len(handlers.titles()) > 1
     with gr.Blocks(title="政府报告问答", delete_cache=DELETE_CACHE) as app:
-        gr.Markdown(f"## 政府报告问答 · {len(handlers.titles())} 份报告" if several else "## 政府报告问答",
-                    elem_id="qa-heading")
+        heading = gr.Markdown(handlers.heading(), elem_id="qa-heading")
         with gr.Tabs():
             with gr.Tab("问答", id="chat-tab"):
                 chat = _chat_tab(handlers, several=several)
@@ -38,7 +37,7 @@ def build_app(kb: KnowledgeBase, *, library: Library | None = None, uploads: boo
                 reports = _reports_tab(handlers)
         saved = gr.BrowserState([], storage_key="qa-reports-chat")
         _chat_events(app, handlers, chat, saved)
-        _reports_events(app, handlers, reports, documents=chat.documents)
+        _reports_events(app, handlers, reports, documents=chat.documents, heading=heading)
         add_endpoints(handlers)
     app.takes_uploads = handlers.uploads  # launch_options(app) refuses Gradio's upload route otherwise
     return app
@@ -133,9 +132,12 @@ def _chat_events(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, save
                      queue=False)
 
 
-def _reports_events(app: gr.Blocks, handlers: Handlers, tab: SimpleNamespace, *, documents: gr.Dropdown) -> None:
+def _reports_events(app: gr.Blocks, handlers: Handlers, tab: SimpleNamespace, *, documents: gr.Dropdown,
+                    heading: gr.Markdown) -> None:
     uploads = handlers.uploads
-    outputs = [tab.status, tab.reports, documents, tab.remove_choice, tab.figure_doc]
+    outputs = [tab.status, tab.reports, documents, tab.remove_choice, tab.figure_doc, heading]
+    # The page as the app is now, not as it was built: a report added or deleted in another tab shows on load.
+    app.load(lambda: handlers.refreshed(""), None, outputs, api_visibility="private", queue=False)
     tab.upload.click(handlers.upload, [tab.files], outputs, api_name="upload" if uploads else False,
                      api_visibility="public" if uploads else "private", concurrency_limit=1).then(
         lambda: None, None, [tab.files], api_visibility="private")
