@@ -65,6 +65,8 @@ class Answer:
     # difference, computed from the sides' stated figures and labelled 计算值 (None when not computed).
     sides: list[Answer] = field(default_factory=list)
     calculation: str | None = None
+    # A question asking for an enumeration ("存在哪些问题"): its items as the report gives them, in order.
+    items: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:

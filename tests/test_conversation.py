@@ -104,3 +104,14 @@ def test_a_place_no_report_covers_is_named_alone_and_the_covered_one_answered(kb
     assert answer.figure == "13宗" and answer.notice == "报告中没有关于朝阳区的内容。"
     nowhere = kb.ask("朝阳区2022年行政复议维持多少宗")
     assert nowhere.figure is None and "朝阳区" in nowhere.notice and "检索了" in nowhere.notice
+
+
+def test_a_list_question_gets_every_item(kb):
+    """"存在哪些问题" is answered with 一是, 二是 and 三是, in order (it got 一是 alone), on the card and as text."""
+    answer = kb.ask("法治政府建设存在哪些问题")
+    assert [item[:2] for item in answer.items] == ["一是", "二是", "三是"]
+    assert answer.items[2] == "三是法治工作队伍力量不强,整体素质能力有待进一步提升。"
+    from qa.app.render import card_html, plain_text
+
+    assert card_html(answer).count("<li>") == 3 and "3. 三是" in plain_text(answer)
+    assert kb.ask("行政复议维持多少宗").items == []  # a figure question is no list

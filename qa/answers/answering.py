@@ -32,6 +32,11 @@ CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of ev
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
+# A question asking for an enumeration: "存在哪些问题", "采取了什么措施", "有哪几个方面".
+_LIST_ASKED = re.compile(r"哪些|哪几|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
+_ITEM_MARK = re.compile(r"\s*(?:([一二三四五六七八九十]{1,3})是|第([一二三四五六七八九十]{1,3})[,，、]|"
+                        r"[（(]([一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.、．](?!\d))")
+_CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 # The parts a whole is broken down into in statistics: town and country, men and women, kinds of ownership.
 _BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
@@ -578,7 +583,50 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     if best.coverage < MIN_COVERAGE:
         return Answer(text, None, "", hits=shown)
     figured = _figure_answer(text, question, sents, weights, shown)[0] if question.quantity else None
+    if figured is None and _LIST_ASKED.search(question.folded):
+        listed = _enumeration(best, hits)
+        if listed:
+            return Answer(text, None, best.text, hits=shown, answered=True, items=listed, **_where(best.hit))
     return figured or Answer(text, None, best.text, hits=shown, answered=True, **_where(best.hit))
+
+
+def _enumeration(best: Sentence, hits: list[Hit]) -> list[str]:
+    """The enumeration the best sentence opens or stands in ("一是…", "二是…"; "（一）"; "1."), item by item in
+    the report's order, from the passages of its section among the hits; [] when it stands in none."""
+    same = sorted({(h.start, h.text) for h in hits if (h.source, h.section) == (best.hit.source, best.hit.section)})
+    # Each sentence once, by where it stands in the report: passages may overlap.
+    read: dict[int, str] = {}
+    for start, passage in same:
+        for s, e in sentences(passage):
+            read.setdefault(start + s, passage[s:e].strip())
+    ordered = [read[k] for k in sorted(read)]
+    numbers = [_item_number(t) for t in ordered]
+    if best.text not in ordered or not any(numbers):
+        return []
+    # The run of items 1, 2, 3 … around the best sentence; a sentence without a mark continues the item before.
+    at = ordered.index(best.text)
+    first = next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
+    if first is None:
+        return []
+    items, expected = [], 1
+    for text, number in zip(ordered[first:], numbers[first:]):
+        if number == expected:
+            items.append(text)
+            expected += 1
+        elif number is None and items:
+            items[-1] += text
+        else:
+            break
+    return items if len(items) >= 2 else []
+
+
+def _item_number(text: str) -> int | None:
+    """The number an enumeration mark gives a sentence: 一是 → 1, （二） → 2, 3. → 3; None without one."""
+    mark = _ITEM_MARK.match(text)
+    if not mark:
+        return None
+    written = next(g for g in mark.groups() if g)
+    return int(written) if written.isdigit() else _CN_ORDINAL.index(written) + 1 if written in _CN_ORDINAL else None
 
 
 def describe(answer: Answer) -> str:

@@ -20,6 +20,8 @@ CSS = """
 .qa-label { color: #475569; font-size: 14px; }
 .qa-understood { color: #64748b; font-size: 13px; margin-bottom: 2px; }
 .qa-calculation { margin: 4px 0; }
+.qa-list { margin: 6px 0; padding-left: 1.6em; }
+.qa-list li { margin: 2px 0; }
 .qa-figure { font-size: 30px; font-weight: 700; line-height: 1.2; color: #0f172a; margin: 2px 0 6px; }
 .qa-items { font-size: 20px; margin: 2px 0 6px; }
 .qa-item { white-space: nowrap; }

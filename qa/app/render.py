@@ -144,7 +144,11 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
         where = f"在所选的报告（{'、'.join(filtered)}）中" if filtered else "报告中"
         more = "下面是最接近的段落，仅供参考。" if answer.hits else ""
         body.append(f'<div class="qa-lead qa-none">{_e(where)}没有找到这个问题的答案。{more}</div>')
-    if answer.evidence and not answer.by_document:
+    if answer.items:
+        # An enumeration asked ("存在哪些问题"): every item, not only the sentence of the first.
+        listed = "".join(f"<li>{_e(item)}</li>" for item in answer.items)
+        body += [f'<ol class="qa-list">{listed}</ol>', _source_line(answer)]
+    elif answer.evidence and not answer.by_document:
         body += [_evidence(answer), _source_line(answer)]
     # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
     plain = _e(plain_text(answer, filtered=filtered)).replace("\n", "&#10;")
@@ -206,7 +210,10 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
         lines.append(f"答案：{label + '：' if label else ''}{answer.figure}")
     elif not answer.answered:
         lines.append(f"在所选的报告（{'、'.join(filtered)}）中没有找到这个问题的答案。" if filtered else NOT_FOUND)
-    if answer.evidence:
+    if answer.items:
+        lines += [f"{n}. {item}" for n, item in enumerate(answer.items, 1)]
+        lines.append(f"来源：{answer.title} · {answer.section or '正文'}")
+    elif answer.evidence:
         lines.append(f"原文：{answer.evidence}")
         lines.append(f"来源：{answer.title} · {answer.section or '正文'}")
     return "\n".join(lines)
