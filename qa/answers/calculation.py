@@ -63,9 +63,9 @@ def _computed(answer: Answer, question: Question, part_word: str, text: str, fol
     value = 100 * part.value / whole.value
     shown = f"{value:.1f}%"
     part_text, whole_text = text[part.start:part.end], text[whole.start:whole.end]
-    start = next((h.start for h in answer.hits if answer.evidence in h.text), None)
-    offset = (start + next(h.text for h in answer.hits if answer.evidence in h.text).index(answer.evidence)) \
-        if start is not None else 0
+    # Where the evidence stands in its report, so each operand's offsets point at it there.
+    hit = next((h for h in answer.hits if answer.evidence in h.text), None)
+    offset = hit.start + hit.text.index(answer.evidence) if hit else 0
     operands = [Figure(text=part_text, value=part.value, unit=part.unit, label=part_word, evidence=text,
                        start=offset + part.start, end=offset + part.end),
                 Figure(text=whole_text, value=whole.value, unit=whole.unit, label=whole_word, evidence=text,
