@@ -65,6 +65,11 @@ def test_a_rate_asked_is_never_answered_with_a_count(kb):
     assert answer.figure != "13宗" and (answer.figure is None or answer.calculation)  # at most a computed rate
 
 
+def test_a_table_cell_is_named_by_its_row_and_column_not_the_whole_row(kb):
+    figure = kb.ask("食品烟酒的价格指数是多少").figures[0]
+    assert figure.label == "食品烟酒 价格指数（1—12月）"
+
+
 def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them():
     from qa.retrieval.everyday import rewrite
 

@@ -388,9 +388,11 @@ def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure
     s = c.sentence
     text = s.text[found.start:found.end]
     if not label and s.hit.table:
-        # A cell is named by its row and its column: "行政许可 本年处理决定数量".
-        column = s.text[clause_start(s.text, found.start):found.start].strip()
-        label = f"{s.text.split('：', 1)[0]} {column}".strip()
+        # A cell is named by its row and its column ("行政许可 本年处理决定数量"), never by the whole row: a row
+        # without a name of its own ("行政复议 结果维持 1；行政复议 结果纠正 1；…") has only its cells.
+        column = s.text[found.start - len(_own_label(s, found)):found.start].strip()  # folding keeps offsets
+        row = s.text.split("：", 1)[0] if "：" in s.text[:found.start] else ""
+        label = f"{row} {column}".strip()
     if not label:
         label = s.text[clause_start(s.text, found.start):found.start].strip()[-12:]
     return Figure(text=text, value=found.value, unit=found.unit, label=label, evidence=s.text,
