@@ -323,7 +323,7 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     download.value.save_as(path)
     rows = list(csv.DictReader(open(path, encoding="utf-8-sig")))
     assert rows and all("维持" in " ".join(r.values()) for r in rows)
-    assert any(r["figure"] == "13宗" and r["label"] == "维持" for r in rows)
+    assert any(r["数字"] == "13宗" and r["项目"] == "维持" for r in rows)  # headers as the table's
     keep(page, tmp_path, "figures.png")
     # The section filter: only the figures under 三、存在的问题 (none of them about 维持).
     page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("")
@@ -335,7 +335,7 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
         page.locator("#qa-figures-csv").click()  # the export holds what the table shows
     download.value.save_as(tmp_path / "section.csv")
     rows = list(csv.DictReader(open(tmp_path / "section.csv", encoding="utf-8-sig")))
-    assert len(rows) > 10 and {r["section"] for r in rows} == {"一、推进法治政府建设情况"}
+    assert len(rows) > 10 and {r["章节"] for r in rows} == {"一、推进法治政府建设情况"}
 
 
 def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):

@@ -315,7 +315,7 @@ class Handlers:
         _prune(self.csv_folder, keep=MAX_EXPORTS - 1)
         folder = Path(tempfile.mkdtemp(dir=self.csv_folder))
         csv_path = folder / f"{Path(doc).stem}-figures.csv"
-        csv_path.write_text(to_csv(shown), encoding="utf-8-sig")
+        csv_path.write_text(to_csv(shown, chinese=True), encoding="utf-8-sig")  # headers as the table's
         rows = [[f.section or "正文", f.label, f.figure, f.sentence] for f in shown]
         return rows, gr.update(choices=[""] + sections, value=section if section in sections else ""), str(csv_path)
 

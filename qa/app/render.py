@@ -142,7 +142,7 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
         body.append('<div class="qa-lead">报告列出了几个数字，但无法与所问的项目一一对应，请看原句：</div>')
     elif not answer.answered:
         where = f"在所选的报告（{'、'.join(filtered)}）中" if filtered else "报告中"
-        more = "下面是最接近的段落，仅供参考。" if answer.hits else ""
+        more = "最接近的段落在下方“参考段落”中（点开查看），仅供参考。" if answer.hits else ""
         body.append(f'<div class="qa-lead qa-none">{_e(where)}没有找到这个问题的答案。{more}</div>')
     if answer.items:
         # An enumeration asked ("存在哪些问题"): every item, not only the sentence of the first.

@@ -66,9 +66,15 @@ def document_figures(document: Document) -> list[ReportFigure]:
     return figures_in(split(document))
 
 
-def to_csv(figures: list[ReportFigure]) -> str:
-    """The figures as CSV text with a header row (section, label, figure, sentence, start, end); a cell a
-    spreadsheet would take for a formula ("=HYPERLINK(…)" in a report) starts with `'`."""
+# The header row in Chinese, as the app's figures table names its columns.
+CHINESE = {"section": "章节", "label": "项目", "figure": "数字", "sentence": "原句", "start": "起", "end": "止"}
+
+
+def to_csv(figures: list[ReportFigure], *, chinese: bool = False) -> str:
+    """The figures as CSV text with a header row (section, label, figure, sentence, start, end; with `chinese`,
+    章节, 项目, 数字, 原句, 起, 止); a cell a spreadsheet would take for a formula ("=HYPERLINK(…)" in a report)
+    starts with `'`."""
     from qa import spreadsheet
 
-    return spreadsheet.to_csv((asdict(f) for f in figures), [f.name for f in fields(ReportFigure)])
+    names = {f.name: CHINESE[f.name] if chinese else f.name for f in fields(ReportFigure)}
+    return spreadsheet.to_csv(({names[k]: v for k, v in asdict(f).items()} for f in figures), list(names.values()))
