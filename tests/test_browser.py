@@ -37,6 +37,7 @@ def site(tmp_path_factory):
     (corpus / "tongzhou_2022.txt").write_text(TONGZHOU, encoding="utf-8")
     index = tmp_path_factory.mktemp("browser-index")
     kb = qa.build(corpus, index, progress=False)
+    kb.ask("预热")  # as app.py does: the question path's models and tables load before the first page asks
     feedback = Feedback(index / "feedback.sqlite3")
     app = build_app(kb, library=Library(corpus, index=index), uploads=True, feedback=feedback)
     app.queue(default_concurrency_limit=2)
@@ -85,7 +86,7 @@ def ask(page, question: str):
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=30_000)
+    page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=60_000)
     page.wait_for_timeout(300)  # the scroll after the answer
     return cards.last
 
