@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from qa.reading.figures import UNITS, Found, base_unit, clause_start, extract, kind_of, same_unit
+from qa.reading.figures import (PART_OF_YEAR, UNITS, Found, base_unit, clause_start, extract, kind_of,
+                                same_unit, unit_class)
+from qa.reading.places import LAST_YEAR
 from qa.retrieval.glossary import translate
 from qa.reading.passages import sentences
 from qa.retrieval.question import Question
@@ -32,8 +34,6 @@ CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of ev
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
-# A question asking for an enumeration: "存在哪些问题", "采取了什么措施", "有哪几个方面".
-_LIST_ASKED = re.compile(r"哪些|哪几|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
 _ITEM_MARK = re.compile(r"\s*(?:([一二三四五六七八九十]{1,3})是|第([一二三四五六七八九十]{1,3})[,，、]|"
                         r"[（(]([一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.、．](?!\d))")
 _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
@@ -41,8 +41,6 @@ _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "�
 _BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
 _WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年")
-# "上年的财政自给率": the previous year's value, as "由上年的12.38%升至14.07%" states it.
-_LAST_YEAR = re.compile(r"(?<!比)(上年|去年|上一年)(?!末)")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
@@ -59,8 +57,6 @@ _GAP_CUE = re.compile(r"(高于|低于|快于|慢于|高出|低出|超出|领先
 _TARGET_CUE = re.compile(r"目标")
 _TARGET_VERB = re.compile(r"力争|争取|确保")
 _TARGET_AFTER = re.compile(r"^\s*左右")
-# A figure for part of a year: "一季度…增长4.7%", "1-6月…".
-_PART_OF_YEAR = re.compile(r"[一二三四1-4]季度|上半年|下半年|前三季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月")
 
 
 @dataclass(frozen=True)
@@ -80,8 +76,11 @@ class Candidate:
     sentence: Sentence
     found: Found  # offsets inside the sentence
     score: float
-    support: float
     evidence: dict[str, float]  # the named parts of `score`
+
+    @property
+    def support(self) -> float:
+        return self.evidence["support"]
 
 
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
@@ -178,7 +177,7 @@ def _change_bonus(text: str, found: Found, question: Question) -> float:
 
     before = text[clause_start(text, found.start):found.start]
     origin = question.origin or bool(set(question.years) & set(years(before))) \
-        or bool(_LAST_YEAR.search(question.folded) and _LAST_YEAR.search(before))
+        or bool(question.last_year and LAST_YEAR.search(before))
     if _CHANGE_TO.search(before):  # the "to" value
         return -0.3 if origin else 0.3
     if _CHANGE_FROM.search(before):  # the "from" value
@@ -245,23 +244,11 @@ def _a_part(text: str, found: Found) -> bool:
     return opening >= 0 and not re.search(r"[。；;]", text[opening:found.start])
 
 
-def _unit_class(unit: str) -> str:
-    """What a unit measures, as far as a question's words can ask for it: rate, points, money or count."""
-    bare = base_unit(unit)
-    if bare in ("%", "‰", "成"):
-        return "rate"
-    if bare in ("个百分点", "百分点"):
-        return "points"
-    if bare.endswith("元"):
-        return "money"
-    return "count" if bare else ""
-
-
 def _fits_measure(question: Question, unit: str) -> bool:
     """The figure is of the kind the question's words ask for: a rate for "维持率", money for "多少钱",
     points for "几个百分点", a count for "多少宗". A figure whose unit is not known may be any."""
-    found = _unit_class(unit)
-    asked = question.measure or ("count" if _unit_class(question.unit) == "count" else "")
+    found = unit_class(unit)
+    asked = question.measure or ("count" if unit_class(question.unit) == "count" else "")
     return not found or not asked or found == asked
 
 
@@ -277,9 +264,9 @@ def _not_a_figure(sentence: Sentence, found: Found) -> bool:
     return False
 
 
-def _stated_as(sentence: Sentence, found: Found) -> set[str]:
+def _stated_as(sentence: Sentence, found: Found) -> tuple[set[str], str]:
     """What the words around a figure say of it beyond its kind: "gap" (above another place), "target"
-    (planned), "part" (of a year)."""
+    (planned); and the part of a year its clause names ("上半年"), or ""."""
     text = sentence.folded
     clause = text[clause_start(text, found.start):found.start]
     said = set()
@@ -292,10 +279,8 @@ def _stated_as(sentence: Sentence, found: Found) -> set[str]:
             or _TARGET_AFTER.match(text[found.end:]) \
             or _TARGET_CUE.search(fold(sentence.hit.section)):
         said.add("target")
-    part = _PART_OF_YEAR.search(clause)
-    if part:
-        said.add(f"part:{part.group()}")
-    return said
+    part = PART_OF_YEAR.search(clause)
+    return said, part.group() if part else ""
 
 
 def _own_label(sentence: Sentence, found: Found) -> str:
@@ -320,8 +305,8 @@ def _label_fit(sentence: Sentence, found: Found, question: Question, weights: di
         if not named & set(question.years):
             return None
         fit += 0.1
-    if _LAST_YEAR.search(question.folded) and not question.change:
-        fit += 0.3 if _LAST_YEAR.search(label) else -0.3
+    if question.last_year and not question.change:
+        fit += 0.3 if LAST_YEAR.search(label) else -0.3
     if sentence.hit.table and label.split():
         head = label.split()[-1]  # the column's last header row: "预算数", "完成数", "占预算(%)"
         total = sum(weights.values()) or 1.0
@@ -342,13 +327,11 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                 continue
             if sentence.hit.table and not found.unit:
                 found = Found(found.start, found.end, found.value, _cell_unit(sentence, found), found.chinese)
-            said = _stated_as(sentence, found)
+            said, part = _stated_as(sentence, found)
             # A gap only for a gap, a target only when asked, a part of the year only when that part is asked
             # ("上半年…增长4.8%" for "上半年增长了多少"): never one for the other.
-            parts = {p[5:] for p in said if p.startswith("part:")}
             if not _fits_measure(question, found.unit) or ("gap" in said) != question.gap \
-                    or parts and not parts & set(_PART_OF_YEAR.findall(question.folded)) \
-                    or "target" in said and not question.target:
+                    or part and part not in question.parts or "target" in said and not question.target:
                 continue
             labelled = _label_fit(sentence, found, question, weights)
             if labelled is None:
@@ -376,10 +359,10 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                 "year": _year_penalty(sentence, question),
                 "label": labelled,
                 # A part of the year or a plan asked: the whole year's figure, or a result, is the weaker answer.
-                "period": -0.3 * bool(_PART_OF_YEAR.search(question.folded) and not parts),
+                "period": -0.3 * bool(question.parts and not part),
                 "target": -0.3 * (question.target and "target" not in said),
             }
-            candidates.append(Candidate(sentence, found, sum(evidence.values()), support, evidence))
+            candidates.append(Candidate(sentence, found, sum(evidence.values()), evidence))
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -495,7 +478,7 @@ def _items_apart(ranked: list[Candidate], question: Question) -> list[Figure] | 
                 break
         else:
             return None
-    if len(chosen) < 2 or len({_unit_class(c.found.unit) for c in chosen}) > 1:
+    if len(chosen) < 2 or len({unit_class(c.found.unit) for c in chosen}) > 1:
         return None
     return [_figure(c, label=item) for c, item in zip(chosen, items)]
 
@@ -585,7 +568,7 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     if best.coverage < MIN_COVERAGE:
         return Answer(text, None, "", hits=shown)
     figured = _figure_answer(text, question, sents, weights, shown)[0] if question.quantity else None
-    if figured is None and _LIST_ASKED.search(question.folded):
+    if figured is None and question.listing:
         listed = _enumeration(best, hits)
         if listed:
             return Answer(text, None, best.text, hits=shown, answered=True, items=listed, **_where(best.hit))

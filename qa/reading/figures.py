@@ -151,6 +151,18 @@ def _parts_value(digits: str, last: float = 1) -> float:
                for number, multiplier in parts)
 
 
+def unit_class(unit: str) -> str:
+    """What a unit measures, as far as a question's words can ask for it: rate, points, money or count."""
+    bare = base_unit(unit)
+    if bare in ("%", "‰", "成"):
+        return "rate"
+    if bare in ("个百分点", "百分点"):
+        return "points"
+    if bare.endswith("元"):
+        return "money"
+    return "count" if bare else ""
+
+
 def base_unit(unit: str) -> str:
     """The measure word without its 万/亿/千 multiplier: "万件" → "件", "亿千瓦时" → "千瓦时"."""
     for multiplier in sorted(MULTIPLIERS, key=len, reverse=True):
@@ -177,6 +189,8 @@ _SHARE_CUE = re.compile(r"(占[^,，;；。]{0,24}?(比重|比例|比率)|比重
 _DOWN = re.compile(r"下降|减少|降低|下跌|回落|减列|减产|[减降跌]")
 # "减少各类证明材料376项": a verb of change ahead of its object and amount (not 增加值, not 增加到).
 _CHANGE_VERB = re.compile(r"(增加|减少|下降|提高|降低|压减|削减|缩减|缩短)(?!值|到|至|为)[^\d到至为]{1,12}$")
+# A part of a year, in a figure's clause or a question: "一季度…增长4.7%", "上半年", "1-6月".
+PART_OF_YEAR = re.compile(r"[一二三四1-4]季度|上半年|下半年|前三季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月")
 _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 
 

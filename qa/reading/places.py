@@ -15,6 +15,8 @@ _NATIONAL = re.compile(r"全国|我国|国务院|党中央|中央政府|中央�
 _CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
 _CN_YEAR = re.compile(r"([二][〇○零][〇○零一二三四五六七八九]{2})\s*年")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+# The year before, in words ("上年的财政自给率", "由上年的12.38%升至…"), not a comparison with it (比上年).
+LAST_YEAR = re.compile(r"(?<!比)(上年|去年|上一年)(?!末)")
 # Republic of China years: 民國114年, 114年度 (years 1-150 of the ROC calendar, 1912-2061).
 _ROC_YEAR = re.compile(r"民[國国]\s*(\d{1,3})\s*年|(?<![\d.])(?<!\d,)(1[01]\d)\s*年度")
 ROC_OFFSET = 1911

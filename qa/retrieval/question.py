@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from qa.reading.figures import UNITS
+from qa.reading.figures import PART_OF_YEAR, UNITS, unit_class
+from qa.reading.places import LAST_YEAR
 from qa.textnorm import clean_query
 
 _QUANTITY = re.compile(
@@ -51,8 +52,9 @@ _GAP = re.compile(r"比(?!上年|去年|年初|上期|同期)\w{1,8}?(?<![提降
 # Asking what was planned, not what happened.
 _TARGET = re.compile(r"目标|预期|计划|力争|争取|确保|打算|预计要|要达到|拟|安排|target|plan")
 # A part of the year, or several years, asked for ("一季度", "上半年", "1-6月", "五年来", "年均", "累计").
-_PERIOD = re.compile(r"[一二三四1-4]季度|上半年|下半年|前三季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月|"
-                     r"五年|十四五|十三五|年均|累计|以来")
+_PERIOD = re.compile(rf"{PART_OF_YEAR.pattern}|五年|十四五|十三五|年均|累计|以来")
+# Asking for an enumeration: "存在哪些问题", "采取了什么措施", "有哪几个方面".
+_LIST_ASKED = re.compile(r"哪些|哪几|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 
 
@@ -75,6 +77,9 @@ class Question:
     target: bool = False  # asks what was planned ("目标", "预期", "计划")
     period: bool = False  # asks about part of a year or several years ("上半年", "五年来", "年均")
     searched: str = ""  # `folded` in the reports' words where it used everyday ones ("卖地" → 国有土地使用权出让收入)
+    parts: tuple[str, ...] = ()  # the parts of a year it names ("上半年", "1-6月")
+    last_year: bool = False  # asks the previous year's value ("上年的…"), not a change from it
+    listing: bool = False  # asks for an enumeration ("存在哪些问题")
     years: tuple[int, ...] = ()  # years it names, 民國 years as western ones
     places: tuple[tuple[str, ...], ...] = ()  # places it names, each as the chains the name may mean
 
@@ -154,7 +159,8 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
         revised=bool(_REVISED.search(folded)), years=tuple(dict.fromkeys(years(folded))),
         places=places, measure=_measure(folded, unit), gap=bool(_GAP.search(folded)),
         target=bool(_TARGET.search(folded)), period=bool(_PERIOD.search(folded)),
-        searched=searched if searched != folded else "",
+        searched=searched if searched != folded else "", parts=tuple(PART_OF_YEAR.findall(folded)),
+        last_year=bool(LAST_YEAR.search(folded)), listing=bool(_LIST_ASKED.search(folded)),
     )
 
 
@@ -163,7 +169,7 @@ def _measure(folded: str, unit: str) -> str:
     if _POINTS.search(folded):
         return "points"
     if unit and unit != "%":
-        return "money" if unit.endswith("元") else ""
+        return "money" if unit_class(unit) == "money" else ""
     if _RATE.search(folded) and not _CHANGE.search(folded):
         return "rate"
     return "money" if _MONEY.search(folded) else ""
