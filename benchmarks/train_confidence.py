@@ -16,40 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SHARED = Path(os.environ.get("QA_SHARED", ROOT.parent / "shared" / "data"))
-SUFFIXES = (".docx", ".pdf", ".html", ".txt", ".md")
-SETS = {
-    "reports": ([ROOT / "tests" / "data" / f"{n}.jsonl" for n in ("dev", "heldout", "paraphrase")],
-                [ROOT / "corpus" / "hongqiao_2022_fazhi_zhengfu_report.txt", *sorted((ROOT / "tests" / "data").glob("*.txt"))]),
-    "wild": ([SHARED / "wild" / "questions.jsonl"], None),
-    "wild2": ([SHARED / "wild2" / "questions.jsonl"], None),
-}
+from question_sets import QUESTIONS, index, judge  # noqa: E402  (beside this script)
 
-
-def _norm(value):
-    """The project scorer's comparison: NFKC, whitespace, commas and '|' dropped."""
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    return re.sub(r"[\s,|]", "", unicodedata.normalize("NFKC", value)) if isinstance(value, str) else value
-
-
-def _corpus(name: str, files, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = files or [p for p in (SHARED / name).iterdir() if p.suffix in SUFFIXES
-                        and p.stem not in ("README", "SOURCES")] + [SETS["reports"][1][0]]
-    for path in sources:
-        shutil.copy(path, folder)
-    return folder
+TRAINED_ON = ("reports", "wild", "wild2")  # never the blind set
 
 
 def collect(work: Path) -> list[dict]:
@@ -59,12 +35,9 @@ def collect(work: Path) -> list[dict]:
     from qa.answers.asking import POOL_ANSWER
 
     rows = []
-    for name, (questions, files) in SETS.items():
-        index = work / name
-        if not (index / "CURRENT").exists():
-            qa.build(_corpus(name, files, work / f"{name}-corpus"), index, progress=False)
-        kb = qa.load(index)
-        for path in questions:
+    for name in TRAINED_ON:
+        kb = qa.load(index(name, work))
+        for path in QUESTIONS[name]:
             for line in path.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line)
                 if row.get("answer") is None:
@@ -78,10 +51,8 @@ def collect(work: Path) -> list[dict]:
                 answer, named = proposal(asked, hits, weights=kb.keyword_weights(asked.keywords), must_name=must_name)
                 if answer is None or not answer.figure:
                     continue
-                want = row["answer"]
-                got = [f.text for f in answer.figures] if isinstance(want, list) else answer.figure
                 rows.append({"set": name, "q": row["q"], "doc": answer.source, "features": named,
-                             "right": want != "UNANSWERABLE" and _norm(got) == _norm(want)})
+                             "right": judge(row["answer"], answer) == "exact"})
     return rows
 
 
@@ -133,8 +104,8 @@ def main() -> None:
     for t in sorted({0.0, 0.3, 0.4, 0.5, 0.6, float(best)}):
         print(f"| {t:.3f} | {_kept(left_out, y, t)[0]} | {_kept(left_out, y, t)[1]} | "
               f"{_kept(in_sample, y, t)[0]} | {_kept(in_sample, y, t)[1]} |")
-    by_set = {name: [_kept(left_out[m], y[m], best) for m in [np.array([r["set"] == name for r in rows])]][0]
-              for name in SETS}
+    sets = np.array([r["set"] for r in rows])
+    by_set = {name: _kept(left_out[sets == name], y[sets == name], best) for name in TRAINED_ON}
     print("chosen threshold", round(float(best), 3), "left-out right/wrong kept by set:", by_set)
     for name, w in sorted(zip(names, weights), key=lambda item: -abs(item[1])):
         print(f"  {name:22s} {w:+.3f}")
@@ -144,7 +115,7 @@ def main() -> None:
             "features": names, "weights": [round(float(w), 6) for w in weights], "bias": round(bias, 6),
             "mean": [round(float(m), 6) for m in mean], "scale": [round(float(s), 6) for s in scale],
             "threshold": round(float(best), 4),
-            "trained_on": {name: [str(p.relative_to(p.parents[2])) for p in SETS[name][0]] for name in SETS},
+            "trained_on": {name: [str(p.relative_to(p.parents[2])) for p in QUESTIONS[name]] for name in TRAINED_ON},
             "left_out": {"figures": len(rows), "right": int(y.sum()), "right_kept": right, "wrong_kept": wrong,
                          "wrong": int((~y).sum()), "by_set": by_set, "cost": args.cost},
         }, indent=1) + "\n", encoding="utf-8")
