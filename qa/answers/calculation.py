@@ -48,13 +48,13 @@ def rate(question: Question, answer: Answer) -> Answer | None:
         for index, sibling in enumerate(following):
             total += sibling.value
             if abs(total - whole.value) < 1e-9 and part in following[:index + 1]:
-                return _computed(answer, question, part_word, text, folded, part, whole)
+                return _computed(answer, part_word, text, folded, part, whole)
             if total > whole.value:
                 break
     return None
 
 
-def _computed(answer: Answer, question: Question, part_word: str, text: str, folded: str, part, whole) -> Answer:
+def _computed(answer: Answer, part_word: str, text: str, folded: str, part, whole) -> Answer:
     from qa.reading.figures import clause_start
     from qa.retrieval.tokens import load_jieba
 

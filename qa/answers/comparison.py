@@ -24,7 +24,6 @@ _TOGETHER = re.compile(r"(相比|对比|比较|相较)")
 _GLUE = re.compile(r"^[和与跟同及、,，\s]+|[和与跟同及、,，\s]+$")
 _CUES = re.compile(r"(哪个|哪一个|谁)(更)?(多|少|高|低|大|小|快|慢)?|(相比|对比|比较|相较)(之下)?|"
                    r"比(?=.{0,12}?(多|少|高|低|快|慢))|(更)?(多|少|高|低|快|慢)(了)?(多少|几)?[?？]?$|[?？]$")
-_UP = {"多", "高", "大", "快"}
 
 
 def sides(question: Question) -> tuple[str, ...]:
@@ -79,7 +78,7 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
 
 
 def _number(value: float, unit: str) -> str:
-    """A computed amount in the figures' unit, as few digits as the operands need: 21宗, 3.5%."""
+    """A computed amount in the figures' unit, as few digits as it needs: 21宗; a gap of percentages in points."""
     from qa.reading.figures import MULTIPLIERS
 
     scale = next((m for m in sorted(MULTIPLIERS, key=len, reverse=True) if unit.startswith(m) and unit != m), "")
