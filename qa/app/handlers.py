@@ -394,5 +394,5 @@ def bounded(history: list) -> list:
 
 def _is_repeat(message: str, history: list) -> bool:
     """`message` is the last question asked (a second Enter, or the same question again at once)."""
-    users = [text for role, text, _ in map(message_parts, history or []) if role == "user"]
-    return bool(users) and unescape(users[-1]) == message
+    asked = _questions(history)
+    return bool(asked) and asked[-1] == message
