@@ -140,6 +140,32 @@ def test_a_second_enters_step_never_overwrites_a_question_asked_since():
     assert kb.asked == ["问题一"]
 
 
+def test_an_answer_overtaken_by_a_question_typed_meanwhile_leaves_the_page_to_that_questions_step():
+    """A question typed while another is being answered: the first step's snapshot lacks it, so showing that
+    snapshot when it arrives late (a busy machine) dropped the new question from the page. The first step
+    answers and keeps its reply; the later step shows both."""
+    import gradio as gr
+
+    from qa.app.handlers import Handlers
+
+    kb = CountingKB()
+    handlers = Handlers(kb)
+    request = _request("overtaken")
+    first, _ = handlers.show_question("问题一", [], request)
+    typed, answer = {}, kb.ask
+
+    def slow(question, **kwargs):
+        if not typed:  # the second question is typed while the first is answered
+            typed["both"] = handlers.show_question("问题二", first, request)[0]
+        return answer(question, **kwargs)
+
+    kb.ask = slow
+    assert isinstance(handlers.answer_pending(first, 5, None, request), type(gr.skip()))
+    texts = _texts(handlers.answer_pending(typed["both"], 5, None, request))
+    assert "问题一" in texts[1] and "问题二" in texts[3] and "正在查找" not in "".join(texts)
+    assert kb.asked == ["问题一", "问题二"]  # each once: the first reply was kept
+
+
 # ---------------------------------------------------------------- feedback
 
 def _like(handlers, history, index, liked=True):

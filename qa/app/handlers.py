@@ -167,9 +167,12 @@ class Handlers:
         message = (message or "").strip()
         if not message or _is_repeat(message, history):
             return gr.skip(), ""
-        self.sessions.get(_session(request)).asked.append(unescape(escape(message)))
-        return bounded(list(history or [])) + [gr.ChatMessage(role="user", content=escape(message)),
-                                               gr.ChatMessage(role="assistant", content=PENDING)], ""
+        session = self.sessions.get(_session(request))
+        session.asked.append(unescape(escape(message)))
+        shown = bounded(list(history or [])) + [gr.ChatMessage(role="user", content=escape(message)),
+                                                gr.ChatMessage(role="assistant", content=PENDING)]
+        session.shown = max(session.shown, len(shown))  # not under the lock: a slow answer must not hold it up
+        return shown, ""
 
     def answer_pending(self, history: list, k: float, documents: list[str] | None, request: gr.Request):
         """Step two: the pending answers replaced by their cards. Only questions this session asked in step one
@@ -180,8 +183,9 @@ class Handlers:
             return gr.skip()
         session = self.sessions.get(_session(request))
         with session.lock:
-            if sent < session.longest:
-                return gr.skip()  # a later turn, holding this one's question too, has answered already
+            if sent < max(session.longest, session.shown):
+                # A later turn, holding this one's question too, has answered already, or will: its step renders.
+                return gr.skip()
             session.longest = sent
             answered, new = [], False
             for i, m in enumerate(history):
@@ -192,9 +196,10 @@ class Handlers:
                         _notice(NOT_ASKED)]
                 else:
                     answered.append(m)
-            # Every pending question was answered by another step (a second Enter's): this older snapshot
-            # of the conversation would overwrite a question asked since.
-            return answered if new else gr.skip()
+            # Every pending question was answered by another step (a second Enter's), or a question was typed
+            # while these were answered: this older snapshot of the conversation would overwrite it on the page.
+            # The replies are kept; the later question's step shows them with its own.
+            return answered if new and sent >= session.shown else gr.skip()
 
     def new_conversation(self, request: gr.Request):
         self.sessions.drop(_session(request))

@@ -22,6 +22,7 @@ class Session:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     longest: int = 0  # messages in the longest history answered: an older snapshot never overwrites a newer one
+    shown: int = 0  # messages in the longest history the page showed with a question typed (step one)
     asked: deque = field(default_factory=lambda: deque(maxlen=MAX_PENDING))  # typed, not yet answered
     replies: OrderedDict = field(default_factory=OrderedDict)  # question -> the messages that answered it
 
