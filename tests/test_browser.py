@@ -148,7 +148,7 @@ def test_passages_at_reading_size_with_highlights(open_page):
     ask(page, "全区在册公职律师有多少人")
     page.get_by_text("参考段落", exact=True).last.click()
     passage = page.locator("#chat .qa-passage").first
-    passage.wait_for(timeout=10_000)
+    passage.wait_for(timeout=60_000)
     assert passage.locator("mark.qa-kw").count() and passage.locator("mark.qa-fig").count()
     assert float(passage.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 15
     assert "相关度" not in page.locator("#chat").inner_text()
@@ -180,7 +180,7 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
         const m = document.querySelector('#qa-evidence').getBoundingClientRect();
         const b = document.querySelector('#qa-viewer-body').getBoundingClientRect();
         return m.top >= b.top && m.bottom <= b.bottom && m.top >= 0 && m.top < window.innerHeight; }""",
-                           timeout=10_000)
+                           timeout=60_000)
     assert page.locator("#qa-viewer-body").evaluate("e => e.scrollTop") > 0
     keep(page, tmp_path, f"source-{viewport['width']}.png")
     if viewport is DESKTOP:
@@ -316,7 +316,7 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=30_000)
     page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("维持")
     page.wait_for_function("!document.querySelector('#qa-figures-table').innerText.includes('163项')",
-                           timeout=10_000)
+                           timeout=60_000)
     assert "13宗" in table.inner_text() and "维持" in table.inner_text()
     with page.expect_download() as download:
         page.locator("#qa-figures-csv").click()
@@ -328,7 +328,7 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     keep(page, tmp_path, "figures.png")
     # The section filter: only the figures under 三、存在的问题 (none of them about 维持).
     page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("")
-    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=10_000)
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=60_000)
     page.locator("#qa-figures-section input").click()
     page.get_by_role("option", name="一、推进法治政府建设情况").click()
     page.wait_for_timeout(1_500)
@@ -352,7 +352,7 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
     page = open_page()
     page.get_by_role("tab", name="报告").click()
     page.locator("#qa-upload input[type=file]").set_input_files(str(upload))
-    page.get_by_text("haidian_2022.docx").first.wait_for(timeout=10_000)
+    page.get_by_text("haidian_2022.docx").first.wait_for(timeout=60_000)
     # The progress line while indexing may stand for only a moment on a fast machine: watch for it.
     page.evaluate("""() => { window.sawProgress = false;
         new MutationObserver(() => { if (document.body.innerText.includes('正在读取并建立索引')) window.sawProgress = true; })
