@@ -1,6 +1,6 @@
 """Answers by set and kind, scored as the project scorer does (NFKC; whitespace, commas and '|' dropped).
 
-    python benchmarks/answers.py [TREE] [--work DIR] [--save NAME] [--diff NAME] [-v]
+    python benchmarks/answers.py [TREE] [--work DIR] [--sets A,B] [--save NAME] [--diff NAME] [-v]
 
 Answers the dev, held-out and paraphrase questions (tests/data/, over the three bundled district reports), the
 public wild and wild2 sets (../shared/data/, each over its documents plus the bundled report) and the blind set
@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["HF_HUB_OFFLINE"] = "1"
 import qa  # noqa: E402
 
+CONVERSATIONAL = ("conversation", "lists")  # asked with their history and scored by qa.evaluate
 IDX = Path(ARGS[ARGS.index("--work") + 1] if "--work" in ARGS else "/tmp/qa-answers")
 
 
@@ -31,7 +32,12 @@ def main():
     save = args[args.index("--save") + 1] if "--save" in args else None
     diff = args[args.index("--diff") + 1] if "--diff" in args else None
     rows, stats = [], collections.defaultdict(collections.Counter)
+    chosen = args[args.index("--sets") + 1].split(",") if "--sets" in args else list(QUESTIONS)
+    for name in (n for n in CONVERSATIONAL if n in chosen):
+        _conversational(name, stats, verbose)
     for name, files in QUESTIONS.items():
+        if name in CONVERSATIONAL or name not in chosen:
+            continue
         kb = qa.load(index(name, IDX))
         for f in files:
             for line in f.read_text("utf-8").splitlines():
@@ -58,6 +64,25 @@ def main():
         for r in rows:
             if r["res"] in ("wrong",):
                 print(f"  WRONG [{r['set']}:{r['kind']}] {r['q']} -> {r['got']} (want {r['want']}) | {r['evidence']}")
+
+
+def _conversational(name, stats, verbose):
+    """A set scored by the tree's own `qa.evaluate`: conversations (history, sides, computed operands), lists."""
+    from qa.evaluate import evaluate, load_questions
+
+    kb = qa.load(index(name, IDX))
+    for path in [p for p in QUESTIONS[name] if p.exists()]:
+        try:
+            report = evaluate(kb, load_questions(path))
+        except TypeError as err:  # an older tree: no history, sides or items
+            print(f"{name}: not measurable with this tree ({err})")
+            return
+        for kind, counts in report["kinds"].items():
+            stats[f"{name}:{kind}"].update(counts)
+            stats[name].update(counts)
+        for failure in report["failures"] if verbose else ():
+            if failure["kind"] != "retrieval":
+                print(f"  [{name}:{failure['kind']}] {failure['q']} -> {failure['got']} (want {failure['expected']})")
 
 
 if __name__ == "__main__":

@@ -22,17 +22,21 @@ QUESTIONS = {
     "wild": [SHARED / "wild" / "questions.jsonl"],
     "wild2": [SHARED / "wild2" / "questions.jsonl"],
     "blind": [HERE / "tests" / "data" / "blind.jsonl"],  # written from the wild and wild2 documents
+    # Asked with their history (`qa.evaluate` scores them), over every document above.
+    "conversation": sorted((HERE / "tests" / "data").glob("conversation_*.jsonl")),
+    "lists": [HERE / "tests" / "data" / "lists.jsonl"],
 }
 
 
 def documents(name: str) -> list[Path]:
     """The report files set `name` is asked over."""
+    bundled = [HONGQIAO, *sorted((HERE / "tests" / "data").glob("*.txt"))]
     if name == "reports":
-        return [HONGQIAO, *sorted((HERE / "tests" / "data").glob("*.txt"))]
-    folders = ("wild", "wild2") if name == "blind" else (name,)
+        return bundled
+    folders = (name,) if name in ("wild", "wild2") else ("wild", "wild2")
     found = [p for folder in folders for p in sorted((SHARED / folder).iterdir())
              if p.suffix in SUFFIXES and p.stem not in ("README", "SOURCES")]
-    return found + [HONGQIAO]
+    return found + (bundled if name in ("conversation", "lists") else [HONGQIAO])
 
 
 def index(name: str, work: Path) -> Path:

@@ -14,6 +14,7 @@ import qa
     (["网上办的比例是多少"], "马上办呢", "马上办的比例是多少", "98%"),
     (["全区在册公职律师有多少人"], "和上年比呢", "全区在册公职律师比上年增长了多少", "29%"),
     (["全区在册公职律师有多少人"], "增长了多少呢", "全区在册公职律师增长了多少", "29%"),
+    (["全区在册公职律师有多少人"], "比上年增长了多少呢", "全区在册公职律师比上年增长了多少", "29%"),
     (["行政复议维持多少宗"], "2021年呢", "2021年行政复议维持多少宗", None),  # the report is about 2022
 ])
 def test_a_follow_up_is_read_with_the_question_before(kb, history, question, understood, figure):
@@ -45,7 +46,9 @@ def test_the_module_function_takes_the_history_too(monkeypatch, kb):
 
 
 HEPING = ("天津市和平区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
-          "全年共收到行政复议申请52宗，维持20宗，驳回18宗。全区在册公职律师35人。\n")
+          "全年共收到行政复议申请52宗，维持20宗，驳回18宗。全区在册公职律师35人。\n"
+          "全区城镇居民人均可支配收入52000元，农村居民人均可支配收入31000元。\n"
+          "二、存在的问题\n存在的问题主要体现在两个方面：一是执法队伍力量不足；二是基层法治宣传不够深入。\n")
 NANKAI = ("天津市南开区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
           "全年共收到行政复议申请47宗，维持25宗。\n")
 
@@ -74,6 +77,41 @@ def test_a_side_the_reports_do_not_answer_is_named_and_the_other_still_answered(
     from qa.app.render import card_html, plain_text
 
     assert "35人" in card_html(answer) and "报告中没有" in plain_text(answer)
+
+
+def test_a_comparison_follow_up_sets_the_new_place_beside_the_previous_one(districts):
+    answer = districts.ask("和南开区比，哪个多", history=["和平区收到了多少宗行政复议申请"])
+    assert answer.understood == "和平区和南开区收到了多少宗行政复议申请，哪个多"
+    assert [s.figure for s in answer.sides] == ["52宗", "47宗"] and answer.calculation.startswith("和平区（52宗）")
+
+
+@pytest.mark.parametrize("history, question, understood, figure", [
+    (["和平区城镇居民人均可支配收入是多少"], "那农村的呢", "和平区农村居民人均可支配收入是多少", "31000元"),
+    (["和平区收到了多少宗行政复议申请"], "其中维持了多少宗", "和平区维持了多少宗", "20宗"),
+])
+def test_a_follow_up_word_replaces_the_word_it_resembles(districts, history, question, understood, figure):
+    """农村 takes 城镇's place (the words most alike in meaning), not the last keyword 收入's."""
+    answer = districts.ask(question, history=history)
+    assert (answer.understood, answer.figure) == (understood, figure)
+
+
+def test_one_figure_is_never_given_for_two_places(districts):
+    """南开区's report has no 城镇居民收入: its side is not answered from 和平区's sentence."""
+    answer = districts.ask("和平区和南开区城镇居民人均可支配收入哪个高")
+    assert [s.figure for s in answer.sides] == ["52000元", None] and answer.calculation is None
+
+
+def test_a_sum_of_items_stated_apart_is_computed_and_a_stated_total_is_not(kb):
+    answer = kb.ask("行政复议维持和驳回一共多少宗")
+    assert answer.figure == "37宗" and [f.text for f in answer.figures] == ["13宗", "24宗"]
+    assert answer.calculation == "维持和驳回合计 37宗（计算值：13宗 + 24宗）"
+    assert kb.ask("行政复议维持、驳回和撤回一共多少宗").figure == "42宗"
+    assert kb.ask("行政复议一共多少宗").calculation is None  # one thing asked: the report's own total
+
+
+def test_list_items_inside_one_sentence_are_read_apart(districts):
+    answer = districts.ask("和平区法治政府建设存在哪些问题")
+    assert answer.items == ["一是执法队伍力量不足；", "二是基层法治宣传不够深入。"]
 
 
 @pytest.mark.parametrize("question, figure, operands, calculation", [

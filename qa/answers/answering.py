@@ -36,6 +36,9 @@ _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
 _ITEM_MARK = re.compile(r"\s*(?:([一二三四五六七八九十]{1,3})是|第([一二三四五六七八九十]{1,3})[,，、]|"
                         r"[（(]([一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.、．](?!\d))")
+# A sentence cut before each item mark that follows "：" or "；" inside it.
+_ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]))|$)",
+                           re.S)
 _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 # The parts a whole is broken down into in statistics: town and country, men and women, kinds of ownership.
 _BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
@@ -436,19 +439,19 @@ def _respectively(c: Candidate, question: Question) -> tuple[list[Figure], bool]
     chosen = named if len(named) == 1 and not question.respectively else range(len(run))
     if question.respectively:
         # "困难残疾人生活补贴和重度残疾人护理补贴分别提高到多少" of a list of three: the two it names.
-        asked_items = [i for i, n in enumerate(overlaps) if n >= 2]
-        chosen = asked_items if len(asked_items) >= 2 else chosen
+        named = [i for i, n in enumerate(overlaps) if n >= 2]
+        chosen = named if len(named) >= 2 else chosen
     return [_figure(c, run[i], label=items[i].strip()[-8:]) for i in chosen], True
 
 
-def _asked_items(question: Question) -> list[str]:
+def asked_items(folded: str) -> list[str]:
     """The items a 分别 question names apart: "城镇和农村居民…分别增长多少" → 城镇, 农村."""
     from qa.retrieval.tokens import load_jieba
 
-    marker = re.search(r"分别|各自|各是|各为", question.folded)
+    marker = re.search(r"分别|各自|各是|各为", folded)
     if not marker:
         return []
-    parts = re.split(r"和|、|与|及|以及", question.folded[:marker.start()])
+    parts = re.split(r"和|、|与|及|以及", folded[:marker.start()])
     if len(parts) < 2:
         return []
     jieba = load_jieba()
@@ -464,7 +467,7 @@ def _asked_items(question: Question) -> list[str]:
 def _items_apart(ranked: list[Candidate], question: Question) -> list[Figure] | None:
     """A 分别 question whose items the report states in separate clauses ("城镇居民…增长4.6%；农村居民…增长7.5%"):
     each item's best figure whose own clause names it, all of one kind of unit; None unless every item has one."""
-    items = _asked_items(question)
+    items = asked_items(question.folded)
     chosen: list[Candidate] = []
     for item in items:
         others = [i for i in items if i != item]
@@ -583,14 +586,19 @@ def _enumeration(best: Sentence, hits: list[Hit]) -> list[str]:
     read: dict[int, str] = {}
     for start, passage in same:
         for s, e in sentences(passage):
-            read.setdefault(start + s, passage[s:e].strip())
+            # Items inside one sentence ("主要体现在三个方面：一是…；二是…") are read apart.
+            for piece in _ITEMS_INSIDE.finditer(passage[s:e]):
+                read.setdefault(start + s + piece.start(), piece.group().strip())
     ordered = [read[k] for k in sorted(read)]
     numbers = [_item_number(t) for t in ordered]
-    if best.text not in ordered or not any(numbers):
+    pieces = [i for i, t in enumerate(ordered) if t and t in best.text]
+    if not pieces or not any(numbers):
         return []
-    # The run of items 1, 2, 3 … around the best sentence; a sentence without a mark continues the item before.
-    at = ordered.index(best.text)
-    first = next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
+    # The run of items 1, 2, 3 … the best sentence opens ("…以下工作：") or stands in; a sentence without a mark
+    # continues the item before.
+    at = pieces[0]
+    opens = numbers[at] is None and at + 1 < len(numbers) and numbers[at + 1] == 1
+    first = at + 1 if opens else next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
     if first is None:
         return []
     items, expected = [], 1

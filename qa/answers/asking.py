@@ -6,7 +6,7 @@ import dataclasses
 from typing import Iterable
 
 from qa.answers.answering import answer
-from qa.answers.calculation import rate
+from qa.answers.calculation import rate, total
 from qa.answers.comparison import compare
 from qa.answers.conversation import understand
 from qa.reading.limits import check_k
@@ -26,7 +26,7 @@ def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[st
     question whose figure differs between reports come from the same pool of passages.
     """
     k = check_k(k)
-    understood = understand(question, list(history), searcher.analyse) if history else question
+    understood = understand(question, list(history), searcher.analyse, searcher.similarity) if history else question
     result = _ask(searcher, understood, k=k, doc=doc)
     return dataclasses.replace(result, question=question, understood=understood)
 
@@ -36,6 +36,14 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
     compared = compare(question, asked, lambda side: _ask(searcher, side, k=k, doc=doc))
     if compared is not None:
         return compared
+    summed = total(asked, lambda part: _single(searcher, part, k=k, doc=doc))
+    return summed if summed is not None else _single(searcher, question, k=k, doc=doc, asked=asked)
+
+
+def _single(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] | None,
+            asked=None) -> Answer:
+    """One question's answer from one pool of passages: no sides, no sum of parts."""
+    asked = asked or searcher.analyse(question)
     scope = searcher.scope(asked)
     weights = searcher.keyword_weights(asked.keywords)
     documents = searcher.documents

@@ -1,9 +1,11 @@
-"""Computed rates: "行政复议维持率是多少" when the report states 维持13宗 and its whole, 办结43宗, but no rate.
+"""Computed values: a rate ("行政复议维持率是多少" when the report states 维持13宗 and its whole, 办结43宗, but no
+rate) and a sum of items the question names ("维持和驳回一共多少宗", each stated apart).
 
 Only from stated figures, and only where their relation is certain: the part is the count the question's rate
 names ("维持" of 维持率), the whole is the figure of the same unit before it in the same sentence whose following
 figures add up to it exactly, the part among them ("办结43宗：维持13宗，驳回24宗，撤回5宗，部分撤销1宗").
-A stated rate always wins: this runs only when no figure was given. The answer says it is computed, shows the
+A stated value always wins: a rate is computed only when no figure was given, a sum only when no clause states
+the items' total. The answer says it is computed, shows the
 formula with both operands (`Answer.calculation`) and the operands as `Answer.figures`, and states the rounding.
 """
 
@@ -11,12 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Callable
 
 from qa.results import Answer, Figure
 from qa.retrieval.question import Question
 
 # The rate asked and the word before it: "维持率", "维持的比例", "撤回占比".
 _RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比)")
+# "一共", "合计": a sum asked; of items the question names apart ("维持和驳回一共多少宗") it may be computed.
+_SUM = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a note on the figure before it, not a sibling
 
 
@@ -73,3 +78,47 @@ def _computed(answer: Answer, part_word: str, text: str, folded: str, part, whol
     calculation = (f"{part_word}率 ≈ {shown}（计算值：{part_word}{part_text} ÷ {whole_word}{whole_text}，"
                    f"保留一位小数）")
     return dataclasses.replace(answer, figure=shown, figures=operands, calculation=calculation)
+
+
+def total(question: Question, ask: Callable[[str], Answer]) -> Answer | None:
+    """A sum of the items the question names apart ("维持和驳回一共多少宗"): the stated total when one clause
+    names every item; else the sum of each item's stated figure (计算值), all in one unit and none a rate; else
+    the items' figures without a sum. None: not such a question."""
+    from qa.answers.answering import asked_items
+    from qa.reading.figures import clause_start
+    from qa.textnorm import fold
+
+    found = _SUM.search(question.folded)
+    if not found or question.change or question.measure == "rate":
+        return None
+    apart = question.folded[:found.start()] + "分别" + question.folded[found.end():]
+    items = asked_items(apart)
+    if len(items) < 2:
+        return None
+    stated = ask(question.text)
+    if len(stated.figures) == 1:
+        figure = stated.figures[0]
+        said = fold(figure.evidence)
+        at = max(said.find(fold(figure.text)), 0)
+        if all(i in said[clause_start(said, at):at] for i in items):  # "维持和驳回共37宗": a stated total
+            return stated
+    each = ask(apart)
+    figures = each.figures
+    if len(figures) != len(items) or len({f.unit for f in figures}) != 1 or figures[0].unit in ("%", "‰"):
+        notice = "报告没有给出合计" + ("，下面是各项的数字。" if figures else "，也没有分别给出各项的数字。")
+        return dataclasses.replace(each, notice=notice)
+    shown = amount(sum(f.value for f in figures), figures[0].unit, *(f.text for f in figures))
+    named = "、".join(items[:-1]) + "和" + items[-1]
+    calculation = f"{named}合计 {shown}（计算值：{' + '.join(f.text for f in figures)}）"
+    return dataclasses.replace(each, figure=shown, calculation=calculation)
+
+
+def amount(value: float, unit: str, *operands: str) -> str:
+    """A computed amount in the figures' unit, with as many decimals as the most precise operand as written
+    ("13宗" + "24宗" → "37宗"); a gap of percentages in points."""
+    from qa.reading.figures import MULTIPLIERS
+
+    scale = next((m for m in sorted(MULTIPLIERS, key=len, reverse=True) if unit.startswith(m) and unit != m), "")
+    shown = value / MULTIPLIERS[scale] if scale else value
+    decimals = max((len(d) for o in operands for d in re.findall(r"\.(\d+)", o)), default=0)
+    return f"{shown:.{decimals}f}{'个百分点' if unit == '%' else unit}"

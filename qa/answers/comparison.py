@@ -13,16 +13,17 @@ import dataclasses
 import re
 from typing import Callable
 
+from qa.answers.calculation import amount
 from qa.results import Answer
 from qa.retrieval.question import Question
 
-_WHICH = re.compile(r"哪个|哪一个|哪里|谁")
+_WHICH = re.compile(r"哪个|哪一个|哪里|谁|哪年|哪一年")
 _MORE = re.compile(r"(更)?(多|少|高|低|大|小|快|慢)")
 _HOW_MUCH = re.compile(r"比.{1,12}?(多|少|高|低|快|慢)(了)?(多少|几)")
 _TOGETHER = re.compile(r"(相比|对比|比较|相较)")
 # The words that join or compare the sides, dropped from each side's own question.
 _GLUE = re.compile(r"^[和与跟同及、,，\s]+|[和与跟同及、,，\s]+$")
-_CUES = re.compile(r"(哪个|哪一个|谁)(更)?(多|少|高|低|大|小|快|慢)?|(相比|对比|比较|相较)(之下)?|"
+_CUES = re.compile(r"(哪个|哪一个|谁|哪年|哪一年)(区|县|市|省|城市|地方|年|年度)?(\w{0,2}得)?(更)?(多|少|高|低|大|小|快|慢)?|(相比|对比|比较|相较)(之下)?|"
                    r"比(?=.{0,12}?(多|少|高|低|快|慢))|(更)?(多|少|高|低|快|慢)(了)?(多少|几)?[?？]?$|[?？]$")
 
 
@@ -32,21 +33,49 @@ def sides(question: Question) -> tuple[str, ...]:
     if not (_WHICH.search(text) and _MORE.search(text) or _HOW_MUCH.search(text) or _TOGETHER.search(text)):
         return ()
     if len(question.place_names) >= 2:
-        return question.place_names
+        return tuple(as_written(name, question.text) for name in question.place_names)
     if len(question.years) >= 2:
-        return tuple(f"{y}年" for y in question.years)
+        written = re.findall(r"(?:19|20)\d\d\s*年度?|(?:民[國国]\s*)?\d{2,3}\s*年度?", question.text)
+        return tuple(written) if len(written) == len(question.years) else tuple(f"{y}年" for y in question.years)
     return ()
+
+
+def _claimed_once(named: tuple[str, ...], answers: list[Answer]) -> list[Answer]:
+    """The sides' answers, where one figure given for two sides stays only with the side its evidence names (and
+    with none when that is not one side): 焦作's figure is never 西安's too."""
+    def spot(answer: Answer):
+        return (answer.source, answer.figures[0].start) if answer.figure and len(answer.figures) == 1 else None
+
+    def unsure(side: str, answer: Answer, keep: bool) -> Answer:
+        shared = spot(answer) and sum(spot(a) == spot(answer) for a in answers) > 1
+        return dataclasses.replace(answer, figure=None, figures=[]) if shared and not keep else answer
+
+    answers = [unsure(side, a, side in a.evidence) for side, a in zip(named, answers)]
+    return [unsure(side, a, False) for side, a in zip(named, answers)]
+
+
+def as_written(name: str, text: str) -> str:
+    """A place as `text` writes it: "西安" for 西安市 in "西安和焦作…", "昌吉州" for 昌吉回族自治州; `name` when
+    `text` does not name it."""
+    if name in text:
+        return name
+    prefix = next((name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in text), "")
+    if not prefix:
+        return name
+    suffix = re.match(r"[省市县区州]", text[text.index(prefix) + len(prefix):])
+    return prefix + (suffix.group() if suffix else "")
 
 
 def side_question(question: str, side: str, others: tuple[str, ...]) -> str:
     """One side's own question: "红桥区和荔湾区哪个行政复议案件多" → "红桥区行政复议案件是多少"."""
     body = question
     for name in (side, *others):
-        body = body.replace(name, " ")
+        body = body.replace(name, "\0")
+    body = re.sub(r"\0\s*[和与跟同及、,，]\s*(?=\0)", "", body).replace("\0", " ")  # "西安和焦作" as one gap
     body = _CUES.sub(" ", body)
     body = re.sub(r"\s+", "", _GLUE.sub("", body.strip()))
     body = _GLUE.sub("", body)
-    return f"{side}{body}是多少"
+    return f"{side}{body}" + ("" if re.search(r"多少|几", body) else "是多少")
 
 
 def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Answer | None:
@@ -56,7 +85,7 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
     if not named:
         return None
     asked_sides = [side_question(question, side, tuple(n for n in named if n != side)) for side in named]
-    answers = [dataclasses.replace(ask(q), understood=q) for q in asked_sides]
+    answers = _claimed_once(named, [dataclasses.replace(ask(q), understood=q) for q in asked_sides])
     given = [(side, a) for side, a in zip(named, answers) if a.figure and len(a.figures) == 1]
     missing = [side for side, a in zip(named, answers) if not (a.figure and len(a.figures) == 1)]
     notice = f"报告中没有找到{'、'.join(missing)}的这个数字。" if missing else ""
@@ -70,18 +99,8 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
             calculation = f"{first}和{second}相同，都是{x.text}"
         else:
             (high, hi), (low, lo) = sorted([(first, x), (second, y)], key=lambda s: -s[1].value)
-            gap = _number(hi.value - lo.value, unit)
+            gap = amount(hi.value - lo.value, unit, hi.text, lo.text)
             calculation = f"{high}（{hi.text}）比{low}（{lo.text}）多{gap}（计算值：{hi.text} − {lo.text}）"
     figures = [a.figures[0] for _, a in given]
     return Answer(question, None, "", figures=figures, hits=[h for a in answers for h in a.hits[:2]],
                   answered=bool(given), notice=notice, sides=answers, calculation=calculation)
-
-
-def _number(value: float, unit: str) -> str:
-    """A computed amount in the figures' unit, as few digits as it needs: 21宗; a gap of percentages in points."""
-    from qa.reading.figures import MULTIPLIERS
-
-    scale = next((m for m in sorted(MULTIPLIERS, key=len, reverse=True) if unit.startswith(m) and unit != m), "")
-    shown = value / MULTIPLIERS[scale] if scale else value
-    text = f"{shown:.2f}".rstrip("0").rstrip(".")
-    return f"{text}{'个百分点' if unit == '%' else unit}"

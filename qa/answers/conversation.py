@@ -12,17 +12,27 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
+from qa.answers.comparison import as_written
 from qa.retrieval.question import Question
 
 # "那驳回呢", "还有驳回的呢", "和上年比呢": words that hand the rest of the question to the conversation.
-_LEAN = re.compile(r"^(那么|那|还有|另外|它的|其|这个的?)|^(和|跟|与|同).{0,8}比|呢[?？!！。\s]*$")
-_FILLER = re.compile(r"^(那么|那|还有|另外|它的|其|这个的?)|(的)?呢[?？!！。\s]*$|[?？!！。\s]+$")
+_OPENER = re.compile(r"^(那么|那|还有|另外|它的|其中|这个的?|比上年|比去年|较上年|同比|(和|跟|与|同)(上年|去年))")
+_LEAN = re.compile(r"^(和|跟|与|同).{0,8}比|呢[?？!！。\s]*$")
+_FILLER = re.compile(r"^(那么|那|还有|另外|它的|其中|其|这个的?)|(的)?呢[?？!！。\s]*$|[?？!！。\s]+$")
 # Where the asking part of a question starts: "多少宗", "增长了多少", "的比例是多少", "分别是多少".
 _ASKING = re.compile(r"(的)?(分别|各自)?(是|有|为)?(多少|几|百分之几|比例|占比|比重|增长|增加|下降|减少|提高|降低|"
                      r"同比|哪些|哪个|什么)")
 # "和上年比呢": how the same thing changed since the year before.
 _VERSUS_LAST = re.compile(r"^(和|跟|与|同)?(上年|去年|上一年|前一年)(相)?比较?$|^比(上年|去年)$")
+# A follow-up's word replaces the previous keyword it resembles (cosine of the index's question vectors) when
+# at least this close, and this much closer than the last keyword, which it replaces otherwise.
+SIMILAR, MARGIN = 0.5, 0.05
 _YEAR = re.compile(r"(?:19|20)\d\d\s*年度?|民[國国]\s*\d{1,3}\s*年")
+# "和荔湾区比，哪个区多", "跟江西全省比谁高", "比2021年多多少": the previous question's place or year set beside
+# another; from the cue on, the words the comparison keeps.
+_BESIDE = re.compile(r"^(那么|那)?(和|跟|与|同|比)")
+_CUE = re.compile(r"(哪个|哪一个|谁)(区|县|市|省|城市|地方|年|年度)?(更)?(多|少|高|低|大|小|快|慢)|"
+                  r"(多|少|高|低|快|慢)(了)?(多少|几)")
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -37,33 +47,40 @@ def leans(question: Question) -> bool:
         return False  # an English question: its words are not matched here, so it is taken as it stands
     body, asking = _split(_FILLER.sub("", question.folded))
     own_words = [w for w in question.keywords if w in question.folded]
-    if not own_words and not asking:
-        return True  # only a place, a year or nothing: "2021年呢", "荔湾区呢"
+    if not own_words and not asking or _OPENER.match(question.folded):
+        return True  # only a place, a year or nothing ("2021年呢", "荔湾区呢"), or words that point back
     return bool(_LEAN.search(question.folded)) and (not asking or len(own_words) <= 1)
 
 
-def complete(question: str, previous: str, analyse: Callable[[str], Question]) -> str:
+def complete(question: str, previous: str, analyse: Callable[[str], Question],
+             similarity: Callable[[str, str], float] | None = None) -> str:
     """`question` read with the previous question (as understood) when it leans on it; else `question`."""
     asked = analyse(question)
-    if not previous or not leans(asked):
+    if not previous:
         return question
     before = analyse(previous)
+    beside = _beside(question, asked, previous, before)
+    if beside or not leans(asked):
+        return beside or question
     body, asking = _split(previous)
     own_body, own_asking = _split(_FILLER.sub("", question.strip()))
     # A place or year of its own replaces the previous one's.
-    for name in asked.place_names:
-        old = next((n for n in before.place_names if n in body), None)
+    for name in (as_written(n, question) for n in asked.place_names):
+        old = next((w for w in (as_written(n, body) for n in before.place_names) if w in body), None)
         body = body.replace(old, name) if old else name + body
         own_body = own_body.replace(name, "")
     for year in _YEAR.findall(own_body):
         body = _YEAR.sub(year, body, count=1) if _YEAR.search(body) else year + body
         own_body = own_body.replace(year, "")
     own_body = own_body.strip(" ，,的")
-    if _VERSUS_LAST.match(own_body) and not own_asking:
-        return body + "比上年增长了多少"
+    if _VERSUS_LAST.match(own_body) and not own_asking:  # "和上年比呢": the same thing's change
+        return body.rstrip("是有为") + "比上年增长了多少"
+    if re.match(r"[比较](上年|去年)", own_body):  # "比上年增长了多少呢", "比上年多了多少钱"
+        return body.rstrip("是有为") + own_body + own_asking
     if own_body:
-        # Its words replace the thing counted: the previous question's last keyword before the asking phrase.
-        head = next((w for w in reversed(before.keywords) if w in body), None)
+        # Its words replace the thing counted: the previous keyword it most resembles when clearly so
+        # (农村 for 城镇, 市本级 for 全市), else the last keyword before the asking phrase.
+        head = _replaced(own_body, [w for w in before.keywords if w in body], similarity)
         if head:
             at = body.rfind(head)
             after = body[at + len(head):]
@@ -75,9 +92,44 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question]) -
     return body + (own_asking or asking)
 
 
-def understand(question: str, history: Iterable[str], analyse: Callable[[str], Question]) -> str:
-    """`question` completed from the earlier questions (oldest first), each completed from those before it."""
+def _replaced(words: str, keywords: list[str], similarity: Callable[[str, str], float] | None) -> str | None:
+    if not keywords:
+        return None
+    last = keywords[-1]
+    if similarity is None or len(keywords) == 1:
+        return last
+    scored = {w: similarity(words, w) for w in keywords}
+    best = max(scored, key=scored.get)
+    if not (scored[best] >= SIMILAR and scored[best] - scored[last] >= MARGIN):
+        return last
+    # 农村 for 城镇居民: only the part it stands for, when that part is closer still ("城镇"; 居民 stays).
+    part = best[:len(words)]
+    return part if len(best) > len(words) and similarity(words, part) >= scored[best] else best
+
+
+def _beside(question: str, asked: Question, previous: str, before: Question) -> str:
+    """The previous question with one more place or year beside its own, asking the comparison's cue:
+    "那和荔湾区比，哪个区多" after "红桥区行政复议案件多少件" → "红桥区和荔湾区行政复议案件多少件，哪个区多"; ""
+    when the question sets nothing beside the previous one."""
+    text = _FILLER.sub("", question.strip()) if not question.strip().startswith("那") else question.strip()
+    cue = _CUE.search(text)
+    if not (_BESIDE.match(text) and cue):
+        return ""
+    old = [as_written(n, previous) for n in before.place_names if as_written(n, previous) in previous]
+    new = [as_written(n, text) for n in asked.place_names if as_written(n, previous) not in previous]
+    if not (len(old) == 1 and len(new) == 1):
+        old, new = _YEAR.findall(previous)[:1], [y for y in _YEAR.findall(text) if y not in previous]
+    if not (len(old) == 1 and len(new) == 1):
+        return ""
+    both = previous.replace(old[0], f"{old[0]}和{new[0]}", 1).rstrip("？?。 ")
+    return f"{both}，{text[cue.start():].rstrip('？?。 ')}"
+
+
+def understand(question: str, history: Iterable[str], analyse: Callable[[str], Question],
+               similarity: Callable[[str, str], float] | None = None) -> str:
+    """`question` completed from the earlier questions (oldest first), each completed from those before it;
+    `similarity` of two words (in [-1, 1]) picks the previous word a follow-up's word replaces."""
     previous = ""
     for earlier in history:
-        previous = complete(earlier, previous, analyse) if earlier.strip() else previous
-    return complete(question, previous, analyse)
+        previous = complete(earlier, previous, analyse, similarity) if earlier.strip() else previous
+    return complete(question, previous, analyse, similarity)

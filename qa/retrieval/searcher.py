@@ -139,6 +139,10 @@ class Searcher:
 
         return question_encoder(self.model_name)
 
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine of two short texts' question vectors: how alike two words are in meaning."""
+        return float(self._query_vector(a)[0] @ self._query_vector(b)[0])
+
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one index lives as long as its app
     def _query_vector(self, query: str) -> np.ndarray:
         return self._encode_query(query)
