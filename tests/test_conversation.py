@@ -117,6 +117,10 @@ def test_list_items_inside_one_sentence_are_read_apart(districts):
 @pytest.mark.parametrize("question, figure, operands, calculation", [
     ("行政复议维持率是多少", "30.2%", ["13宗", "43宗"], "维持率 ≈ 30.2%（计算值：维持13宗 ÷ 办结43宗，保留一位小数）"),
     ("行政复议驳回的比例是多少", "55.8%", ["24宗", "43宗"], "驳回率 ≈ 55.8%（计算值：驳回24宗 ÷ 办结43宗，保留一位小数）"),
+    ("行政复议被驳回的占多大比例", "55.8%", ["24宗", "43宗"], "驳回率 ≈ 55.8%（计算值：驳回24宗 ÷ 办结43宗，保留一位小数）"),
+    # "共17件,已结案13件": the sentence calls 17件 the total, its part follows.
+    ("区政府作为被告的一审诉讼案件里已结案的占多少比例", "76.5%", ["13件", "17件"],
+     "结案率 ≈ 76.5%（计算值：结案13件 ÷ 共17件，保留一位小数）"),
 ])
 def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, figure, operands, calculation):
     answer = kb.ask(question)
@@ -135,6 +139,15 @@ def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, 
 ])
 def test_no_computation_over_a_stated_rate_or_an_uncertain_whole(kb, question):
     assert kb.ask(question).calculation is None
+
+
+def test_a_rate_is_never_a_bare_count(kb):
+    """A table cell without a unit answers a rate only when its column calls it one: "结果维持 1" is a count."""
+    from qa.answers.answering import _fits_measure
+
+    asked = kb.analyse("行政复议维持率是多少")
+    assert not _fits_measure(asked, "", "行政复议 结果维持 ")
+    assert _fits_measure(asked, "", "占调整预算(%) ") and _fits_measure(asked, "%")
 
 
 def test_a_place_no_report_covers_is_named_alone_and_the_covered_one_answered(kb):

@@ -247,11 +247,14 @@ def _a_part(text: str, found: Found) -> bool:
     return opening >= 0 and not re.search(r"[。；;]", text[opening:found.start])
 
 
-def _fits_measure(question: Question, unit: str) -> bool:
+def _fits_measure(question: Question, unit: str, label: str = "") -> bool:
     """The figure is of the kind the question's words ask for: a rate for "维持率", money for "多少钱",
-    points for "几个百分点", a count for "多少宗". A figure whose unit is not known may be any."""
+    points for "几个百分点", a count for "多少宗". A figure whose unit is not known may be any, but a rate only
+    when the words just before it (a table cell's column) call it one ("占调整预算(%) 97.2"; "结果维持 1" is not)."""
     found = unit_class(unit)
     asked = question.measure or ("count" if unit_class(question.unit) == "count" else "")
+    if not found and asked == "rate":
+        return bool(re.search(r"%|％|率|比重|比例|占", label))
     return not found or not asked or found == asked
 
 
@@ -333,7 +336,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             said, part = _stated_as(sentence, found)
             # A gap only for a gap, a target only when asked, a part of the year only when that part is asked
             # ("上半年…增长4.8%" for "上半年增长了多少"): never one for the other.
-            if not _fits_measure(question, found.unit) or ("gap" in said) != question.gap \
+            if not _fits_measure(question, found.unit, sentence.folded[max(found.start - 12, 0):found.start]) \
+                    or ("gap" in said) != question.gap \
                     or part and part not in question.parts or "target" in said and not question.target:
                 continue
             labelled = _label_fit(sentence, found, question, weights)

@@ -22,6 +22,8 @@ from qa.retrieval.question import Question
 _RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比)")
 # "一共", "合计": a sum asked; of items the question names apart ("维持和驳回一共多少宗") it may be computed.
 _SUM = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
+_FUNCTION = {"的", "被", "了", "是", "有", "多大", "多少", "已经", "其中"}
+_TOTAL = re.compile(r"共|总计|合计|总数|全部")  # before a whole: the sentence's total, its parts follow
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a note on the figure before it, not a sibling
 
 
@@ -35,7 +37,10 @@ def rate(question: Question, answer: Answer) -> Answer | None:
     asked = _RATE.search(question.folded)
     if not asked or answer.figure or not answer.evidence or question.change:
         return None
-    before = [w for w in load_jieba().lcut(question.folded[:asked.start()]) if re.search(r"[\u4e00-\u9fff]", w)]
+    # The words before the rate, or before "占" when it says what the share is of ("被驳回的占多大比例").
+    head = question.folded[:asked.start()]
+    head = head[:head.rfind("占")] if "占" in head else head
+    before = [w for w in load_jieba().lcut(head) if re.search(r"[\u4e00-\u9fff]", w) and w not in _FUNCTION]
     if not before:
         return None
     part_word = before[-1]  # the word the rate is of: "维持" of "行政复议维持率"
@@ -48,6 +53,10 @@ def rate(question: Question, answer: Answer) -> Answer | None:
     if part is None:
         return None
     for whole in reversed([f for f in found if f.end <= part.start and f.unit == part.unit]):
+        # "共编发文章1640篇，其中原创文章294篇", "案件共17件,已结案13件": a whole the sentence calls the total.
+        if _TOTAL.search(folded[clause_start(folded, whole.start):whole.start]) \
+                and not any(whole.end <= f.start < part.start and f.unit == part.unit for f in found):
+            return _computed(answer, part_word, text, folded, part, whole)
         following = [f for f in found if f.start > whole.end and f.unit == whole.unit]
         total = 0.0
         for index, sibling in enumerate(following):
