@@ -1,10 +1,13 @@
 """Follow-up questions: "那驳回呢" after "行政复议维持多少宗" is "行政复议驳回多少宗".
 
-A question leans on the conversation when it says so ("那…", "…呢", "还有…") without asking a whole question of
-its own, or when it names nothing to count (only a place or a year: "2021年呢", "荔湾区呢"). It is completed
-from the previous question as understood: its place and year replace the previous ones, its words replace the
-thing counted (the previous question's last keyword before the asking phrase), its asking phrase ("增长了多少",
-"比例") replaces the previous one. A question that stands on its own is never changed.
+A question leans on the conversation when it opens pointing back ("那…", "其中…", "比上年…"), ends in "呢" without
+asking a whole question of its own, or names nothing to count (only a place or a year: "2021年呢", "荔湾区呢").
+It is completed from the previous question as understood: its place and year replace the previous ones, its
+words replace the previous keyword they most resemble in meaning (农村 for 城镇), else the last one before the
+asking phrase, its asking phrase ("增长了多少",
+"比例") replaces the previous one. A follow-up naming one more place or year and asking which is more ("和荔湾区比，
+哪个多") sets it beside the previous one, for `comparison` to answer. A question that stands on its own is never
+changed.
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ def _beside(question: str, asked: Question, previous: str, before: Question) -> 
     """The previous question with one more place or year beside its own, asking the comparison's cue:
     "那和荔湾区比，哪个区多" after "红桥区行政复议案件多少件" → "红桥区和荔湾区行政复议案件多少件，哪个区多"; ""
     when the question sets nothing beside the previous one."""
-    text = _FILLER.sub("", question.strip()) if not question.strip().startswith("那") else question.strip()
+    text = question.strip()
     cue = _CUE.search(text)
     if not (_BESIDE.match(text) and cue):
         return ""
