@@ -67,6 +67,8 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
         return beside or question
     body, asking = _split(previous)
     own_body, own_asking = _split(_FILLER.sub("", question.strip()))
+    if own_body in ("分别", "各自") and not own_asking:  # "分别呢": each of the things asked before, apart
+        return re.sub(r"一共|总共|合计|共计|总计|加起来", "", body) + "分别" + re.sub(r"^(分别|各自)", "", asking)
     # A place or year of its own replaces the previous one's.
     for name in (as_written(n, question) for n in asked.place_names):
         old = next((w for w in (as_written(n, body) for n in before.place_names) if w in body), None)
