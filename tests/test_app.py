@@ -270,3 +270,19 @@ def test_a_report_titled_only_by_its_file_name_is_named_by_place_and_year():
         "荔湾区2022年报告（liwan_2022_excerpt.txt）"
     assert display_title("天津市红桥区人民政府2022年法治政府建设情况报告", "hongqiao.txt", "红桥区", "2022") == \
         "天津市红桥区人民政府2022年法治政府建设情况报告"
+
+
+def test_figure_labels_name_what_is_counted(kb):
+    """Issue 23: the figures table's 项目 was empty or a bare verb ("精简至", "分别比上年增长", "推动")."""
+    from qa.reading.passages import Passage
+    from qa.reading.report_figures import figures_in
+
+    text = ("行政许可事项由2021年的200项精简至163项。推动4家区属单位新设公职律师,全区在册公职律师40人,同比增长29%。"
+            "全区一般公共预算收入13.5亿元和税收收入10.2亿元,分别比上年增长5.1%和6.2%。全年实现地区生产总值（GDP）3473.12亿元。")
+    labels = {f.figure: f.label for f in figures_in([Passage(0, text, 0, len(text), "一、主要工作")])}
+    assert labels["163项"] == "行政许可事项 精简至" and labels["4家"] == "区属单位"
+    assert labels["29%"] == "全区在册公职律师 同比增长" and labels["40人"] == "全区在册公职律师"
+    assert labels["5.1%"] == labels["6.2%"] == "税收收入 分别比上年增长"
+    assert labels["3473.12亿元"] == "全年实现地区生产总值"  # the bracketed note does not end the clause
+    bare = {"", "精简至", "增至", "同比增加", "同比增长", "推动", "完善", "其余增加至", "组织完成全区", "执法单位、共"}
+    assert not [f for f in kb.figures(doc=HONGQIAO.name) if f.label in bare]
