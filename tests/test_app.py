@@ -10,6 +10,7 @@ from qa.app.handlers import MAX_QUESTION, escape, reply_text
 from qa.app.layout import build_app
 from qa.app.page import launch_options
 from qa.app.render import card_html, passages_html, source_html
+from qa.results import Answer
 
 # Debian's Chromium in a container; tests/test_browser.py and test_reports.py's PDF printing use these.
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -286,3 +287,41 @@ def test_figure_labels_name_what_is_counted(kb):
     assert labels["3473.12亿元"] == "全年实现地区生产总值"  # the bracketed note does not end the clause
     bare = {"", "精简至", "增至", "同比增加", "同比增长", "推动", "完善", "其余增加至", "组织完成全区", "执法单位、共"}
     assert not [f for f in kb.figures(doc=HONGQIAO.name) if f.label in bare]
+
+
+def test_a_computed_rate_shows_as_computed_with_its_formula(kb):
+    card = card_html(kb.ask("行政复议维持率是多少"))
+    assert '<div class="qa-label">计算值</div><div class="qa-figure">≈ 30.2%</div>' in card
+    assert "维持13宗 ÷ 办结43宗" in card and "qa-items" not in card  # its two operands are no 分别 list
+
+
+def test_a_comparison_names_each_side_by_its_place(kb):
+    answer = kb.ask("红桥区和荔湾区哪个行政复议案件多")
+    card = card_html(answer)
+    assert '<td class="qa-place">红桥区</td>' in card and '<td class="qa-place">荔湾区</td>' in card
+    assert "<b>38宗</b>" in card and "<b>报告中没有</b>" in card and "是多少" not in card
+    assert reply_text(answer).splitlines()[1:] == ["红桥区：复议机构接收行政复议案件 38宗", "荔湾区：报告中没有"]
+
+
+def test_a_follow_up_copies_how_it_was_read(kb):
+    text = reply_text(kb.ask("那驳回呢", history=["行政复议维持多少宗"]))
+    assert text.splitlines()[:2] == ["理解为：行政复议驳回多少宗", "答案：行政复议 · 驳回：24宗"]
+
+
+def test_a_table_row_shows_the_cells_holding_its_figure(kb):
+    """A row of 15 cells was 20 lines on a phone: the card shows the row's name and the cell, the row a click away."""
+    from dataclasses import replace
+
+    from qa.results import Figure
+
+    row = "行政复议：结果维持 1；结果纠正 1；其他结果 0；尚未审结 0；总计 2；行政诉讼 未经复议直接起诉 结果维持 1；行政诉讼 总计 3"
+    hit = replace(kb.ask("行政复议维持多少宗").hits[0], text=row, start=100, end=100 + len(row), table="四、行政复议情况")
+    at = row.index("1")
+    figure = Figure(text="1", value=1.0, unit="", label="行政复议 结果维持", evidence=row, start=100 + at, end=101 + at)
+    single = Answer("行政复议结果维持多少", "1", row, figures=[figure], hits=[hit], source=hit.source, answered=True)
+    card = card_html(single)
+    assert '<div class="qa-table">表：四、行政复议情况</div>' in card
+    assert '<blockquote class="qa-evidence">行政复议：结果维持 <mark class="qa-fig">1</mark></blockquote>' in card
+    other = replace(single, source="other.txt", hits=[replace(hit, source="other.txt")])
+    table = card_html(Answer("行政复议维持多少", None, "", by_document=[single, other], answered=True))
+    assert table.count(">原表</a>") == 2 and "结果纠正" not in table.split('class="qa-plain"')[0]

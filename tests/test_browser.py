@@ -256,7 +256,7 @@ def test_copy_gives_clean_text(open_page):
     card.locator(".qa-copy").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("各报告的数字不同")
-    assert "通州区 2022：17宗" in copied and "红桥区 2022：13宗" in copied
+    assert "通州区 2022：全年行政复议维持 17宗" in copied and "红桥区 2022：维持 13宗" in copied
     card = ask(page, "全区在册公职律师有多少人")
     card.locator(".qa-copy").click()
     copied = page.evaluate("navigator.clipboard.readText()")

@@ -229,7 +229,9 @@ class Handlers:
         documents = [d for d in self.kb.documents if d.source == source_path]
         if not documents:
             raise gr.Error(f"没有这份报告：{source_path}")
-        return source_html(documents[0], document_text(documents[0], self.corpus), start, end)
+        table = documents[0].table_at(start) if documents[0].tables else None  # a table row shows its caption
+        return source_html(documents[0], document_text(documents[0], self.corpus), start, end,
+                           table=(table or {}).get("caption", ""))
 
     def open_source(self, request: str):
         return gr.update(value=self.source(request)), gr.update(visible=True)
