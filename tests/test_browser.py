@@ -9,7 +9,6 @@ import csv
 import os
 import shutil
 import threading
-import time
 
 import pytest
 from conftest import HONGQIAO, REPORTS, ROOT, free_port
@@ -294,16 +293,41 @@ def test_what_was_typed_shows_as_typed_and_stays_inert(open_page):
     assert page.locator("#chat img[src=x], #chat .message-row.user-row b").count() == 0
 
 
-def test_feedback_is_written_beside_the_index(open_page, site):
+def test_feedback_one_pair_per_answer_toggles_and_shows_after_reload(open_page, site):
+    """👍/👎 under answer cards only; the same again takes it back, the other switches, one row per answer; a 👎
+    may say why; after a reload the card shows its rating. Each step waits for the page to say it was kept."""
     page = open_page()
+    told = page.locator("[data-testid=toast-text]")
+
+    def click(label: str, toast: str) -> None:
+        before = told.filter(has_text=toast).count()
+        page.locator(f'#chat button[aria-label="{label}"]:visible').first.click()
+        page.wait_for_function(f"[...document.querySelectorAll('[data-testid=toast-text]')]"
+                               f".filter(t => t.innerText.includes({toast!r})).length > {before}", timeout=30_000)
+
+    def rows() -> list[tuple]:
+        return [(r["rating"], r["reason"]) for r in site["feedback"].rows() if r["question"] == "全区在册公职律师有多少人"]
+
     ask(page, "全区在册公职律师有多少人")
-    before = len(site["feedback"].rows())
-    page.locator('#chat button[aria-label="Like"]').first.click()
-    deadline = time.time() + 10
-    while len(site["feedback"].rows()) == before and time.time() < deadline:
-        time.sleep(0.2)
-    row = site["feedback"].rows()[-1]
-    assert row["rating"] == "up" and row["question"] == "全区在册公职律师有多少人"
+    ask(page, "区里有多少常住人口")  # not found: nothing to rate
+    # One pair: the answer card's (not the passages', the "not found" card's or the pending line's).
+    assert page.locator('#chat button[aria-label="Like"]:visible').count() == 1
+    click("Like", "谢谢，反馈已记录")
+    assert rows() == [("up", "")]
+    click("Liked", "已撤销反馈")  # the same again
+    assert rows() == []
+    page.locator('#chat button[aria-label="Dislike"]:visible').first.click()
+    page.locator("#qa-reason").wait_for(timeout=30_000)
+    assert rows() == [("down", "")]
+    page.locator("#qa-reason-text textarea, #qa-reason-text input").fill("出处对，但数字是上一年的")
+    page.locator("#qa-reason-send").click()
+    page.locator("#qa-reason").wait_for(state="hidden", timeout=30_000)
+    assert rows() == [("down", "出处对，但数字是上一年的")]
+    page.reload()
+    page.locator('#chat button[aria-label="Disliked"]').wait_for(timeout=30_000)  # kept, and shown
+    click("Like", "谢谢，反馈已记录")  # the other: switched
+    assert rows() == [("up", "")]
+    row = next(r for r in site["feedback"].rows() if r["question"] == "全区在册公职律师有多少人")
     assert row["answer"].startswith("答案：全区在册公职律师：40人")
     assert row["source"].startswith("hongqiao_2022_fazhi_zhengfu_report.txt:")
     assert site["feedback"].path.parent.joinpath("CURRENT").is_file()  # the index folder, not a generation

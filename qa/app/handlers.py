@@ -38,7 +38,7 @@ MAX_HISTORY_CHARS = 2_000_000
 MAX_EXPORTS = 16  # figure CSVs kept at once in the app's folder (the newest)
 NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_ANSWER = re.compile(r'<div class="qa-card" data-answer="([0-9a-f]{16})">')
+_ANSWER = re.compile(r'<div class="qa-card qa-rateable" data-answer="([0-9a-f]{16})">')
 
 
 def escape(text: str) -> str:
@@ -142,8 +142,9 @@ class Handlers:
             return [_notice(refused)]
         picked = self.chosen(documents)
         answer = self.kb.ask(message, k=check_k(k), doc=picked, history=(history or [])[-HISTORY:])
+        # Only an answer can be rated: not a "not found", a refusal, a pending line or the passages.
         answer_id = self.given.add(question=message, answer=reply_text(answer, filtered=picked),
-                                   source=_where(answer)) if self.feedback is not None else ""
+                                   source=_where(answer)) if self.feedback is not None and answer.answered else ""
         replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked, answer_id=answer_id))]
         if answer.hits:
             replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
@@ -203,19 +204,50 @@ class Handlers:
 
     def new_conversation(self, request: gr.Request):
         self.sessions.drop(_session(request))
-        return [], []
+        return gr.update(value=[], feedback_value=[]), []
+
+    def restored(self, history: list | None):
+        """The conversation kept in the browser, with the 👍/👎 each of its answers has now."""
+        history = history or []
+        return gr.update(value=history, feedback_value=self.feedback_state(history)) if self.feedback else history
+
+    def feedback_state(self, history: list) -> list[str | None]:
+        """Per assistant message, as the chat's `feedback_value` wants it: "Like", "Dislike" or None."""
+        ids = [_card_id(text) for role, text, _ in map(message_parts, history) if role == "assistant"]
+        rated = self.feedback.ratings([i for i in ids if i]) if self.feedback else {}
+        return [{"up": "Like", "down": "Dislike"}.get(rated.get(i)) for i in ids]
 
     def like(self, history: list, data: gr.LikeData):
-        """Record a 👍/👎 of an answer this app gave (the card's id names it); anything else is not recorded."""
+        """Record a 👍/👎 of an answer this app gave (the card's id names it), switch it, or take it back (the same
+        button again: Gradio sends "" then); anything else is not recorded. After a 👎 its reason box opens."""
+        no_reason = gr.update(visible=False), None
         if self.feedback is None:
-            return
+            return no_reason
         answer_id = _rated(history, data.index)
         given = self.given.get(answer_id) if answer_id else None
-        if given is None:
+        try:
+            rating = _rating(data.liked)
+        except ValueError:
+            rating, answer_id = None, None
+        if answer_id and given is not None and rating:
+            self.feedback.add(rating=rating, answer_id=answer_id, **given)
+        # Taken back, or rated again after this app's restart (the row is there, the answer no longer remembered).
+        elif not (answer_id and self.feedback.change(answer_id, rating)):
             gr.Warning("这条回答已过期（或不是本应用给出的），反馈没有记录。")
-            return
-        self.feedback.add(rating="up" if data.liked else "down", answer_id=answer_id, **given)
-        gr.Info("谢谢，反馈已记录。")
+            return no_reason
+        if rating == "down":
+            return gr.update(visible=True), answer_id
+        gr.Info("谢谢，反馈已记录。" if rating else "已撤销反馈。")
+        return no_reason
+
+    def explain(self, reason: str, answer_id: str | None):
+        """Keep the reason given for a 👎 in its row; the reason box closes."""
+        closed = gr.update(visible=False), None, ""
+        if not (reason or "").strip() or self.feedback is None or not answer_id:
+            return closed
+        if self.feedback.explain(answer_id, reason):
+            gr.Info("谢谢，原因已记录。")
+        return closed
 
     # The source viewer.
 
@@ -358,19 +390,29 @@ def _where(answer: Answer) -> str:
 
 
 def _rated(history: list, index) -> str | None:
-    """The id of the answer card at message `index` of `history`, or of the card the passages there follow."""
+    """The id of the answer card at message `index` of `history` (None for any other message)."""
     if isinstance(index, (list, tuple)):
         index = index[0] if index else None
     history = history or []
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
         return None
-    for i in range(index, -1, -1):
-        role, text, _ = message_parts(history[i])
-        if role == "user":
-            return None
-        if found := _ANSWER.search(text):
-            return found.group(1)
-    return None
+    role, text, _ = message_parts(history[index])
+    return _card_id(text) if role == "assistant" else None
+
+
+def _rating(liked) -> str | None:
+    """Gradio's `LikeData.liked` as a rating: True "up", False "down", "" (the same button again) None."""
+    if isinstance(liked, bool):
+        return "up" if liked else "down"
+    if liked == "":
+        return None
+    raise ValueError(f"not a rating: {liked!r}")
+
+
+def _card_id(text: str) -> str | None:
+    """The id an answer card carries for its 👍/👎 (a card that cannot be rated has none)."""
+    found = _ANSWER.match(text)
+    return found.group(1) if found else None
 
 
 def _session(request: gr.Request | None) -> str:

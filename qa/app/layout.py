@@ -47,6 +47,8 @@ def _chat_tab(handlers: Handlers, *, several: bool) -> SimpleNamespace:
     """The chat with its input, examples and options, and the source viewer beside it."""
     import gradio as gr
 
+    from qa.app.feedback import LONGEST
+
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             chatbot = gr.Chatbot(elem_id="chat", height=560, sanitize_html=True, allow_tags=False,
@@ -54,10 +56,16 @@ def _chat_tab(handlers: Handlers, *, several: bool) -> SimpleNamespace:
                                  group_consecutive_messages=False, autoscroll=False,
                                  placeholder="用中文（或英文）提问：数字都从报告原文摘出，附原句和出处；"
                                              "报告没有写的，会直接说明。")
-            with gr.Row():
-                box = gr.Textbox(placeholder="例如：行政复议维持多少宗", show_label=False, scale=8,
-                                 elem_id="question", autofocus=True, lines=1, max_lines=4)
-                send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="ask")
+            with gr.Column(elem_id="qa-dock"):  # pinned at the bottom of a phone's screen
+                with gr.Row(visible=False, elem_id="qa-reason") as reason_row:
+                    reason = gr.Textbox(placeholder="👎 哪里不对？可以写一句原因（可选）", show_label=False, scale=8,
+                                        max_length=LONGEST["reason"], elem_id="qa-reason-text", lines=1)
+                    reason_send = gr.Button("提交原因", size="sm", scale=1, min_width=70, elem_id="qa-reason-send")
+                    reason_skip = gr.Button("不用了", size="sm", scale=1, min_width=60, elem_id="qa-reason-skip")
+                with gr.Row():
+                    box = gr.Textbox(placeholder="例如：行政复议维持多少宗", show_label=False, scale=8,
+                                     elem_id="question", autofocus=True, lines=1, max_lines=4)
+                    send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="ask")
             gr.Examples(EXAMPLES, inputs=[box], label="试试这些问题", examples_per_page=6)
             with gr.Row():
                 new_chat = gr.Button("新对话", size="sm", elem_id="new-chat")
@@ -74,7 +82,8 @@ def _chat_tab(handlers: Handlers, *, several: bool) -> SimpleNamespace:
     api_chat = gr.Button(visible="hidden")
     return SimpleNamespace(chatbot=chatbot, box=box, send=send, new_chat=new_chat, k=k, documents=documents,
                            viewer_column=viewer_column, viewer=viewer, close=close, request=request,
-                           open_button=open_button, api_chat=api_chat)
+                           open_button=open_button, api_chat=api_chat, reason_row=reason_row, reason=reason,
+                           reason_send=reason_send, reason_skip=reason_skip, reason_for=gr.State(None))
 
 
 def _reports_tab(handlers: Handlers) -> SimpleNamespace:
@@ -121,15 +130,27 @@ def _chat_events(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, save
     chat.api_chat.click(handlers.respond, [chat.box, chat.chatbot, chat.k, chat.documents], [chat.chatbot, chat.box],
                         api_name="chat")
     chat.chatbot.change(lambda history: history, [chat.chatbot], [saved], api_visibility="private", queue=False)
-    app.load(lambda history: history or [], [saved], [chat.chatbot], api_visibility="private", queue=False)
+    app.load(handlers.restored, [saved], [chat.chatbot], api_visibility="private", queue=False)
     chat.new_chat.click(handlers.new_conversation, None, [chat.chatbot, saved], api_visibility="private",
                         queue=False)
     if handlers.feedback is not None:  # no 👍/👎 buttons where nothing would keep them
-        chat.chatbot.like(handlers.like, [chat.chatbot], None, api_visibility="private")
+        _feedback_events(handlers, chat)
     chat.open_button.click(handlers.open_source, [chat.request], [chat.viewer, chat.viewer_column],
                            api_visibility="private").then(None, js=SCROLL_TO_EVIDENCE)
     chat.close.click(lambda: gr.update(visible=False), None, [chat.viewer_column], api_visibility="private",
                      queue=False)
+
+
+def _feedback_events(handlers: Handlers, chat: SimpleNamespace) -> None:
+    """👍/👎 on answer cards; after a 👎, the box for a reason (kept in the same row)."""
+    import gradio as gr
+
+    reason = [chat.reason_row, chat.reason_for]
+    chat.chatbot.like(handlers.like, [chat.chatbot], reason, api_visibility="private")
+    for trigger in (chat.reason.submit, chat.reason_send.click):
+        trigger(handlers.explain, [chat.reason, chat.reason_for], [*reason, chat.reason], api_visibility="private")
+    chat.reason_skip.click(lambda: (gr.update(visible=False), None, ""), None, [*reason, chat.reason],
+                           api_visibility="private", queue=False)
 
 
 def _reports_events(app: gr.Blocks, handlers: Handlers, tab: SimpleNamespace, *, documents: gr.Dropdown,

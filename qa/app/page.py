@@ -50,6 +50,8 @@ mark.qa-ev { background: #fde68a; color: inherit; }
 #qa-viewer p { margin: 4px 0; }
 .qa-viewer-path, .qa-viewer-meta { font-size: 13px; color: #475569; }
 #chat { min-height: 120px; }
+/* 👍/👎 only under answer cards: not under a pending line, a refusal, a "not found" or the passages. */
+#chat .message-row:not(:has(.qa-rateable)) + .message-buttons { display: none !important; }
 @media (max-width: 640px) {
   #chat { height: auto !important; max-height: none !important; }
   #chat .bubble-wrap, #chat [role="log"] {

@@ -176,8 +176,9 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
     # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
     plain = _e(plain_text(answer, filtered=filtered)).replace("\n", "&#10;")
     body.append(f'<div class="qa-plain">{plain}</div><button class="qa-copy" type="button">复制</button>')
-    named = f' data-answer="{_e(answer_id)}"' if answer_id else ""
-    return f'<div class="qa-card"{named}>{"".join(body)}</div>'
+    # A card that can be rated carries its answer's id, and a class the page's styles show 👍/👎 for.
+    named = f' qa-rateable" data-answer="{_e(answer_id)}' if answer_id else ""
+    return f'<div class="qa-card{named}">{"".join(body)}</div>'
 
 
 def _by_document(answer: Answer) -> str:
