@@ -325,3 +325,20 @@ def test_a_table_row_shows_the_cells_holding_its_figure(kb):
     other = replace(single, source="other.txt", hits=[replace(hit, source="other.txt")])
     table = card_html(Answer("行政复议维持多少", None, "", by_document=[single, other], answered=True))
     assert table.count(">原表</a>") == 2 and "结果纠正" not in table.split('class="qa-plain"')[0]
+
+
+def test_upload_progress_moves_in_steps(fake_model, hongqiao_corpus, tmp_path):
+    """Issue 23: the progress bar stood at 10 % until the upload was indexed."""
+    import qa
+    from qa.app.handlers import Handlers
+    from qa.app.reports import Library
+
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    handlers = Handlers(kb, library=Library(hongqiao_corpus, index=tmp_path / "index"), uploads=True)
+    upload = tmp_path / "haidian_2022.txt"
+    upload.write_text("北京市海淀区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年组织法治讲座36场。\n", encoding="utf-8")
+    seen = []
+    status = handlers.upload([str(upload)], progress=lambda done, desc: seen.append((done, desc)))[0]
+    assert status.startswith("已加入：haidian_2022.txt")
+    assert [desc for _, desc in seen] == ["正在检查文件…", "正在读取报告…", "正在计算向量…", "正在建立索引…", "完成"]
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)

@@ -20,7 +20,7 @@ import gradio as gr
 from qa.app.feedback import Feedback, Given
 from qa.app.page import PENDING
 from qa.app.render import card_html, display_title, passages_html, plain_text, source_html
-from qa.app.reports import Library, Refused, document_text, report_rows
+from qa.app.reports import Library, Refused, check_type, document_text, report_rows
 from qa.app.sessions import Sessions
 from qa.results import Answer
 
@@ -36,6 +36,10 @@ HISTORY = 10  # earlier questions a follow-up is read with
 MAX_HISTORY = 200
 MAX_HISTORY_CHARS = 2_000_000
 MAX_EXPORTS = 16  # figure CSVs kept at once in the app's folder (the newest)
+# An upload's steps as its progress bar shows them: (share done, what it says).
+STEPS = {"checking": (0.05, "正在检查文件…"), "reading": (0.2, "正在读取报告…"), "embedding": (0.45, "正在计算向量…"),
+         "indexing": (0.8, "正在建立索引…")}
+SHOWN_NAMES = 6  # reports named on the first screen; more are counted
 NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _ANSWER = re.compile(r'<div class="qa-card qa-rateable" data-answer="([0-9a-f]{16})">')
@@ -282,9 +286,20 @@ class Handlers:
         return documents[0].source if documents else None
 
     def heading(self) -> str:
-        """The page's heading, with the number of reports when there are several."""
-        count = len(self.titles())
-        return f"## 政府报告问答 · {count} 份报告" if count > 1 else "## 政府报告问答"
+        """The page's heading, with the number of reports when there are several, and which they are."""
+        from collections import Counter
+
+        documents = self.kb.documents
+        if len(documents) == 1:
+            d = documents[0]
+            return f"## 政府报告问答\n已载入：{escape(display_title(d.title, d.source, d.region, d.year))}"
+        # Several: each by place and year ("红桥区 2022"), the full titles being in the 报告 tab.
+        names = Counter(" ".join(x for x in (d.region, d.year) if x) or display_title(d.title, d.source)
+                        for d in documents)
+        shown = [f"{name}（{n} 份）" if n > 1 else name for name, n in list(names.items())[:SHOWN_NAMES]]
+        more = f" 等（共 {len(documents)} 份，见“报告”页）" if len(names) > SHOWN_NAMES else ""
+        listed = f"\n已载入：{escape(' · '.join(shown))}{more}" if documents else "\n还没有报告：请在“报告”页上传。"
+        return f"## 政府报告问答 · {len(documents)} 份报告{listed}"
 
     def refreshed(self, status: str):
         """The status line and everything that lists the reports, as they are now: the reports table, the
@@ -298,13 +313,21 @@ class Handlers:
         """Add report files to the corpus and index them; the status line and the new reports table."""
         if not self.uploads:
             raise gr.Error("上传已关闭")
-        paths = [Path(f if isinstance(f, str) else f.name) for f in (files if isinstance(files, list) else [files])
-                 if f]
+        paths = _paths(files)
         if not paths:
             return self.refreshed("请先选择文件。")
-        progress(0.1, desc="正在读取并建立索引…")
+
+        shown = [0.0]
+
+        def step(name: str) -> None:  # forward only: the app reads the files before the build reads them again
+            done, words = STEPS[name]
+            if done > shown[-1]:
+                shown.append(done)
+                progress(done, desc=words)
+
+        step("checking")
         try:
-            self.kb = self.library.add(paths)
+            self.kb = self.library.add(paths, steps=step)
         except (Refused, OSError) as err:
             return self.refreshed(f"未上传：{err}")
         finally:
@@ -312,6 +335,32 @@ class Handlers:
         progress(1.0, desc="完成")
         names = "、".join(p.name for p in paths)
         return self.refreshed(f"已加入：{names}。现在有 {len(self.kb.documents)} 份报告。")
+
+    def take_files(self, files):
+        """Files dropped on the upload box: those of a type the app does not read are taken out at once, and the
+        status line says so in Chinese, naming the types it reads."""
+        paths = _paths(files)
+        refused = []
+        for path in paths:
+            try:
+                check_type(path.name)
+            except Refused as err:
+                refused.append((path, str(err)))
+        if not refused:
+            return gr.skip(), gr.skip()
+        _discard([path for path, _ in refused])
+        kept = [str(p) for p in paths if p not in {path for path, _ in refused}]
+        return kept or None, "未上传：" + "；".join(reason for _, reason in refused)
+
+    def ask_delete(self, source_name: str | None):
+        """The question before a delete: which report, and what deleting does."""
+        if not self.uploads:
+            raise gr.Error("删除已关闭")
+        if not source_name:
+            return gr.update(visible=False), "", "请先选择要删除的报告。"
+        title = next((t for t, s in self.report_choices() if s == source_name), source_name)
+        return (gr.update(visible=True), f"确定删除《{escape(title)}》吗？文件会从报告文件夹中删除，索引随之重建。",
+                "")
 
     def delete(self, source_name: str):
         """Remove a report from the corpus and the index."""
@@ -362,6 +411,11 @@ class Handlers:
 def _questions(history: list) -> list[str]:
     """The questions asked in a chat history, oldest first, as typed."""
     return [unescape(text) for role, text, _ in map(message_parts, history or []) if role == "user"]
+
+
+def _paths(files) -> list[Path]:
+    """The files an upload component gives (a path, a file object, or a list of them)."""
+    return [Path(f if isinstance(f, str) else f.name) for f in (files if isinstance(files, list) else [files]) if f]
 
 
 def _discard(paths: list[Path]) -> None:

@@ -51,8 +51,9 @@ def _chat_tab(handlers: Handlers, *, several: bool) -> SimpleNamespace:
 
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
+            # No LaTeX: "$$" in a question or a report is text.
             chatbot = gr.Chatbot(elem_id="chat", height=560, sanitize_html=True, allow_tags=False,
-                                 render_markdown=True, show_label=False, buttons=[],
+                                 render_markdown=True, show_label=False, buttons=[], latex_delimiters=[],
                                  group_consecutive_messages=False, autoscroll=False,
                                  placeholder="用中文（或英文）提问：数字都从报告原文摘出，附原句和出处；"
                                              "报告没有写的，会直接说明。")
@@ -73,9 +74,10 @@ def _chat_tab(handlers: Handlers, *, several: bool) -> SimpleNamespace:
                 k = gr.Slider(1, 10, value=5, step=1, label="参考段落数")
                 documents = gr.Dropdown(handlers.titles(), multiselect=True, visible=several,
                                         label="只在这些报告中查找（不选即全部）")
+        # On a phone the viewer is a sheet over the chat (page.CSS); 关闭原文 stays at its top.
         with gr.Column(scale=2, min_width=320, visible=False, elem_id="qa-viewer-column") as viewer_column:
+            close = gr.Button("关闭原文", size="sm", elem_id="qa-viewer-close")
             viewer = gr.HTML(elem_id="qa-viewer")
-            close = gr.Button("关闭原文", size="sm")
     # The page script fills `request` from a source link and clicks `open_button`; `/chat` is `api_chat`'s event.
     request = gr.Textbox(visible="hidden", elem_id="qa-src-request")
     open_button = gr.Button(visible="hidden", elem_id="qa-src-open")
@@ -94,13 +96,19 @@ def _reports_tab(handlers: Handlers) -> SimpleNamespace:
     reports = gr.Dataframe(handlers.report_table(), headers=["报告", "地区", "年份", "段落", "覆盖", "文件"],
                            interactive=False, elem_id="qa-reports-table", wrap=True)
     status = gr.Markdown(elem_id="qa-status")
-    files = gr.File(file_count="multiple", file_types=list(UPLOAD_TYPES), visible=uploads,
-                    label=f"上传报告（{' '.join(UPLOAD_TYPES)}，每个不超过 {MAX_UPLOAD_MB} MB）", elem_id="qa-upload")
+    # No file_types: Gradio would refuse other files in the browser with an English toast; the app says why in
+    # Chinese (Handlers.take_files). The page script puts the drop zone's own words into Chinese.
+    files = gr.File(file_count="multiple", visible=uploads, elem_id="qa-upload",
+                    label=f"上传报告（{' '.join(UPLOAD_TYPES)}，每个不超过 {MAX_UPLOAD_MB} MB）")
     upload = gr.Button("加入索引", variant="primary", visible=uploads, elem_id="qa-upload-go")
     with gr.Row(visible=uploads):
         remove_choice = gr.Dropdown(handlers.report_choices(), value=None, label="删除报告",
                                     elem_id="qa-delete-choice")
         remove = gr.Button("删除", variant="stop", elem_id="qa-delete-go")
+    with gr.Row(visible=False, elem_id="qa-delete-confirm") as confirm_row:
+        confirm_text = gr.Markdown()
+        confirm = gr.Button("确定删除", variant="stop", size="sm", elem_id="qa-delete-yes")
+        cancel = gr.Button("取消", size="sm", elem_id="qa-delete-no")
     if not uploads:
         gr.Markdown("上传和删除已关闭（只读模式，或应用对外开放时未加 `--allow-upload`）。")
     gr.Markdown("### 报告中的数字")
@@ -113,7 +121,8 @@ def _reports_tab(handlers: Handlers) -> SimpleNamespace:
     figure_rows = gr.Dataframe(headers=["章节", "项目", "数字", "原句"], interactive=False, wrap=True,
                                elem_id="qa-figures-table")
     return SimpleNamespace(reports=reports, status=status, files=files, upload=upload, remove_choice=remove_choice,
-                           remove=remove, figure_doc=figure_doc, figure_words=figure_words,
+                           remove=remove, confirm_row=confirm_row, confirm_text=confirm_text, confirm=confirm,
+                           cancel=cancel, figure_doc=figure_doc, figure_words=figure_words,
                            figure_section=figure_section, figure_csv=figure_csv, figure_rows=figure_rows)
 
 
@@ -155,15 +164,25 @@ def _feedback_events(handlers: Handlers, chat: SimpleNamespace) -> None:
 
 def _reports_events(app: gr.Blocks, handlers: Handlers, tab: SimpleNamespace, *, documents: gr.Dropdown,
                     heading: gr.Markdown) -> None:
+    import gradio as gr
+
     uploads = handlers.uploads
     outputs = [tab.status, tab.reports, documents, tab.remove_choice, tab.figure_doc, heading]
     # The page as the app is now, not as it was built: a report added or deleted in another tab shows on load.
     app.load(lambda: handlers.refreshed(""), None, outputs, api_visibility="private", queue=False)
+    tab.files.upload(handlers.take_files, [tab.files], [tab.files, tab.status], api_visibility="private")
     tab.upload.click(handlers.upload, [tab.files], outputs, api_name="upload" if uploads else False,
                      api_visibility="public" if uploads else "private", concurrency_limit=1).then(
         lambda: None, None, [tab.files], api_visibility="private")
-    tab.remove.click(handlers.delete, [tab.remove_choice], outputs, api_name="delete" if uploads else False,
-                     api_visibility="public" if uploads else "private", concurrency_limit=1)
+    # Delete asks first; changing the report chosen takes the question back.
+    confirm = [tab.confirm_row, tab.confirm_text, tab.status]
+    tab.remove.click(handlers.ask_delete, [tab.remove_choice], confirm, api_visibility="private", queue=False)
+    for cancel in (tab.cancel.click, tab.remove_choice.change):
+        cancel(lambda: (gr.update(visible=False), "", gr.skip()), None, confirm, api_visibility="private",
+               queue=False)
+    tab.confirm.click(handlers.delete, [tab.remove_choice], outputs, api_name="delete" if uploads else False,
+                      api_visibility="public" if uploads else "private", concurrency_limit=1).then(
+        lambda: gr.update(visible=False), None, [tab.confirm_row], api_visibility="private", queue=False)
     table_inputs = [tab.figure_doc, tab.figure_words, tab.figure_section]
     table_outputs = [tab.figure_rows, tab.figure_section, tab.figure_csv]
     tab.figure_doc.change(lambda doc, words: handlers.figure_table(doc, words, None), [tab.figure_doc, tab.figure_words],

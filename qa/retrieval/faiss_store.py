@@ -22,8 +22,9 @@ def open_store(index: str | Path, collection: str) -> FaissStore:
     return FaissStore(Path(index))
 
 
-def write_store(corpus: Path, index: str | Path, collection: str, *, model_name: str, progress: bool) -> None:
-    write_index(corpus, Path(index), model_name=model_name, progress=progress)
+def write_store(corpus: Path, index: str | Path, collection: str, *, model_name: str, progress: bool,
+                steps=None) -> None:
+    write_index(corpus, Path(index), model_name=model_name, progress=progress, steps=steps)
 
 
 def stale(corpus: Path, index: str | Path, collection: str, model_name: str | None) -> str | None:
