@@ -1,8 +1,9 @@
 """The app in Debian's Chromium (Playwright) at desktop (1366×900) and phone (390×844) sizes.
 
-One app process for the module, over the three district reports plus a short 通州区 report whose 行政复议 figure
-differs from 红桥区's; uploads are on. Screenshots go to each test's tmp folder; with QA_DOCS_SCREENSHOTS=1 the
-answer card and the source viewer are also written to docs/ (the README's pictures).
+One app for most tests, over the three district reports plus a short 通州区 report and a 洪泽区 report holding a
+行政复议 table, whose figures differ from 红桥区's; uploads are on. A second app, over 红桥区 and 荔湾区 only, for a
+conversation (a follow-up, a comparison, a computed rate) the other reports would answer differently. Screenshots
+go to each test's tmp folder; with QA_DOCS_SCREENSHOTS=1 the README's pictures are also written to docs/.
 """
 
 import csv
@@ -11,7 +12,7 @@ import shutil
 import threading
 
 import pytest
-from conftest import HONGQIAO, REPORTS, ROOT, free_port
+from conftest import DATA, HONGQIAO, REPORTS, ROOT, free_port
 from test_app import BROWSER_ARGS
 
 pytestmark = pytest.mark.browser
@@ -19,22 +20,34 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TONGZHOU = "北京市通州区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年行政复议维持17宗,驳回20宗。\n"
+# A 信息公开年报's review table as the PDFs print it: one row of 15 cells under three header rows.
+HONGZE = """<html><head><title>淮安市洪泽区人民政府2024年政府信息公开工作年度报告</title></head><body>
+<h1>淮安市洪泽区人民政府2024年政府信息公开工作年度报告</h1><p>一、总体情况</p><p>2024年，洪泽区人民政府认真贯彻落实条例。</p>
+<p>四、政府信息公开行政复议、行政诉讼情况</p><table>
+<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
+<tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td><td rowspan="2">尚未审结</td>
+<td rowspan="2">总计</td><td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
+<tr>""" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + """</tr>
+<tr>""" + "".join(f"<td>{n}</td>" for n in (1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 2, 0, 1, 0, 3)) + """</tr></table>
+</body></html>"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The app over a corpus of four reports, uploads allowed, feedback beside the index."""
+def serve(tmp_path_factory, name: str, reports: dict):
+    """The app over a corpus of `reports` (file name -> a path to copy or the text), uploads allowed, feedback
+    beside the index; a dict of its url, folders, feedback and KnowledgeBase, and `close`."""
     import qa
+    from qa.app.feedback import Feedback
     from qa.app.layout import build_app
     from qa.app.page import launch_options
     from qa.app.reports import Library
-    from qa.app.feedback import Feedback
 
-    corpus = tmp_path_factory.mktemp("browser-corpus")
-    for report in {HONGQIAO, *REPORTS}:
-        shutil.copy(report, corpus)
-    (corpus / "tongzhou_2022.txt").write_text(TONGZHOU, encoding="utf-8")
-    index = tmp_path_factory.mktemp("browser-index")
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
+    for file, report in reports.items():
+        if isinstance(report, str):
+            (corpus / file).write_text(report, encoding="utf-8")
+        else:
+            shutil.copy(report, corpus / file)
+    index = tmp_path_factory.mktemp(f"{name}-index")
     kb = qa.build(corpus, index, progress=False)
     kb.ask("预热")  # as app.py does: the question path's models and tables load before the first page asks
     feedback = Feedback(index / "feedback.sqlite3")
@@ -42,8 +55,25 @@ def site(tmp_path_factory):
     app.queue(default_concurrency_limit=2)
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app))
-    yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "index": index, "feedback": feedback, "kb": kb}
-    app.close()
+    return {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "index": index, "feedback": feedback, "kb": kb,
+            "close": app.close}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app over five reports, two of which give 行政复议's 维持 otherwise than 红桥区 (one in a table)."""
+    served = serve(tmp_path_factory, "browser", {**{r.name: r for r in {HONGQIAO, *REPORTS}},
+                                                 "tongzhou_2022.txt": TONGZHOU, "hongze_2024.html": HONGZE})
+    yield served
+    served["close"]()
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """The app over 红桥区's report and 荔湾区's excerpt."""
+    served = serve(tmp_path_factory, "pair", {r.name: r for r in (HONGQIAO, DATA / "liwan_2022_excerpt.txt")})
+    yield served
+    served["close"]()
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +93,12 @@ def open_page(browser, site):
     """open_page(viewport) -> a fresh page (own browser storage) on the app, with no dialogs seen."""
     contexts, alerts = [], []
 
-    def opened(viewport=DESKTOP):
+    def opened(viewport=DESKTOP, url=None):
         context = browser.new_context(viewport=viewport, permissions=["clipboard-read", "clipboard-write"])
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-        page.goto(site["url"])
+        page.goto(url or site["url"])
         page.locator("#question textarea").wait_for(timeout=30_000)
         return page
 
@@ -87,20 +117,32 @@ def ask(page, question: str):
     box.press("Enter")
     page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=60_000)
     page.wait_for_timeout(300)  # the scroll after the answer
-    return cards.last
+    return cards.nth(before)  # this card, also after later questions
 
 
 def users(page) -> int:
     return page.locator("#chat .message-row.user-row").count()
 
 
-DOCS = ("answer-card.png", "source-viewer.png")
+DOCS = ("answer-card.png", "source-viewer.png", "conversation.png", "phone.png")
 
 
-def keep(page_or_element, tmp_path, name: str) -> None:
-    """Screenshot into the test's tmp folder; the README's pictures into docs/ too when QA_DOCS_SCREENSHOTS=1."""
+def keep(target, tmp_path, name: str) -> None:
+    """Screenshot of a page, an element or a list of elements (one under another) into the test's tmp folder; the
+    README's pictures into docs/ too when QA_DOCS_SCREENSHOTS=1."""
     path = tmp_path / name
-    page_or_element.screenshot(path=str(path))
+    if isinstance(target, list):
+        import io
+
+        from PIL import Image
+
+        shots = [Image.open(io.BytesIO(element.screenshot())) for element in target]
+        canvas = Image.new("RGB", (max(s.width for s in shots), sum(s.height + 12 for s in shots) - 12), "white")
+        for i, shot in enumerate(shots):
+            canvas.paste(shot, (0, sum(s.height + 12 for s in shots[:i])))
+        canvas.save(path)
+    else:
+        target.screenshot(path=str(path))
     assert path.stat().st_size > 5_000
     if name in DOCS and os.environ.get("QA_DOCS_SCREENSHOTS") == "1":
         from PIL import Image
@@ -156,13 +198,19 @@ def test_passages_at_reading_size_with_highlights(open_page):
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_reports_that_differ_get_a_table(open_page, tmp_path, viewport):
+    """Per report its place, year, the figure with what it counts (a table cell: row and column, never the row's
+    15 cells) and a link to its sentence or row."""
     page = open_page(viewport)
     card = ask(page, "行政复议维持多少宗")
-    assert "2 份报告的数字不同" in card.locator(".qa-lead").inner_text()
-    rows = {tuple(r.split("\t")[:2]) for r in card.locator("table.qa-reports tbody tr").all_inner_texts()}
-    assert rows == {("通州区\n2022", "全年行政复议维持 17宗"), ("红桥区\n2022", "维持 13宗")}
+    assert "3 份报告的数字不同" in card.locator(".qa-lead").inner_text()
+    rows = {tuple(r.split("\t")) for r in card.locator("table.qa-reports tbody tr").all_inner_texts()}
+    assert rows == {("通州区\n2022", "全年行政复议维持 17宗", "原句"), ("红桥区\n2022", "维持 13宗", "原句"),
+                    ("洪泽区\n2024", "行政复议 结果维持 1", "原表")}
     assert in_view(page, card.locator(".qa-lead"))
     keep(page, tmp_path, f"reports-{viewport['width']}.png")
+    card.locator("a.qa-src", has_text="原表").click()  # the row, in its table
+    page.locator("#qa-viewer #qa-evidence", has_text="行政复议 结果维持 1").wait_for(timeout=30_000)
+    assert "表：四、政府信息公开行政复议、行政诉讼情况" in page.locator("#qa-viewer").inner_text()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -267,6 +315,7 @@ def test_copy_gives_clean_text(open_page):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("各报告的数字不同")
     assert "通州区 2022：全年行政复议维持 17宗" in copied and "红桥区 2022：维持 13宗" in copied
+    assert "洪泽区 2024：行政复议 结果维持 1" in copied
     card = ask(page, "全区在册公职律师有多少人")
     card.locator(".qa-copy").click()
     copied = page.evaluate("navigator.clipboard.readText()")
@@ -463,6 +512,32 @@ def test_a_phone_keeps_the_input_at_hand(open_page, tmp_path):
                              [box.bounding_box()["x"] + 20, box.bounding_box()["y"] + 10])
     assert covering  # nothing lies over it
     keep(page, tmp_path, "phone.png")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_follow_up_a_comparison_and_a_computed_value(open_page, pair, tmp_path, viewport):
+    """Over 红桥区 and 荔湾区: "那驳回呢" read with the question before; a comparison table, one row per place;
+    a rate the report does not state, computed from its part and whole and marked 计算值 with its formula."""
+    from playwright.sync_api import expect
+
+    page = open_page(viewport, url=pair["url"])
+    assert ask(page, "行政复议维持多少宗").locator(".qa-figure").inner_text() == "13宗"
+    follow_up = ask(page, "那驳回呢")
+    assert follow_up.locator(".qa-understood").inner_text() == "理解为：行政复议驳回多少宗"
+    assert follow_up.locator(".qa-figure").inner_text() == "24宗"
+    comparison = ask(page, "红桥区和荔湾区哪个行政复议案件多")
+    rows = [tuple(r.split("\t")) for r in comparison.locator("table.qa-reports tbody tr").all_inner_texts()]
+    assert rows == [("红桥区", "复议机构接收行政复议案件 38宗", "原句"), ("荔湾区", "报告中没有", "")]
+    assert comparison.locator(".qa-notice").inner_text() == "报告中没有找到荔湾区的这个数字。"
+    card = ask(page, "行政复议维持率是多少")
+    assert card.locator(".qa-label").inner_text() == "计算值"
+    assert card.locator(".qa-figure").inner_text() == "≈ 30.2%"
+    assert "维持13宗 ÷ 办结43宗" in card.locator(".qa-calculation").inner_text()
+    assert card.locator(".qa-evidence mark.qa-fig").all_inner_texts() == ["43宗", "13宗"]  # both operands
+    expect(card.locator(".qa-label")).to_be_in_viewport(ratio=1, timeout=30_000)  # scrolled to
+    keep(page, tmp_path, f"conversation-{viewport['width']}.png")
+    if viewport is DESKTOP:
+        keep([follow_up, comparison, card], tmp_path, "conversation.png")
 
 
 def test_upload_and_delete_endpoints_when_allowed(site, tmp_path):
