@@ -95,7 +95,7 @@ class Library:
     def add(self, paths: list[Path], *, steps: Callable[[str], None] | None = None) -> KnowledgeBase:
         """Copy the uploads into the corpus (as `qa add` does) and update the index; the new KnowledgeBase.
         When the index cannot follow (another build holds it, a full disk), the copies are removed: Refused.
-        `steps` is told "reading", "embedding" and "indexing" as the update reaches each."""
+        `steps`: see `qa.build`."""
         import shutil
         import tempfile
 

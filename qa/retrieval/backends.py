@@ -33,8 +33,8 @@ def open_store(location: str | Path, *, store: str = "faiss", collection: str | 
 
 def write_store(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
                 model_name: str, progress: bool = True, steps: Callable[[str], None] | None = None) -> None:
-    """Bring the store up to date with the reports in `corpus` (only what changed is embedded); `steps` is told
-    "reading", "embedding" and "indexing" as the write reaches each."""
+    """Bring the store up to date with the reports in `corpus` (only what changed is embedded); `steps`: see
+    `qa.build`."""
     _backend(store).write_store(Path(corpus), location, collection or DEFAULT_COLLECTION,
                                 model_name=model_name, progress=progress, steps=steps)
 

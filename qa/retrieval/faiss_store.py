@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from qa.retrieval.index import BadIndex, current_generation, read_generation, read_manifest, stale_reason, write_index
 from qa.retrieval.store import Match
@@ -23,7 +23,7 @@ def open_store(index: str | Path, collection: str) -> FaissStore:
 
 
 def write_store(corpus: Path, index: str | Path, collection: str, *, model_name: str, progress: bool,
-                steps=None) -> None:
+                steps: Callable[[str], None] | None = None) -> None:
     write_index(corpus, Path(index), model_name=model_name, progress=progress, steps=steps)
 
 

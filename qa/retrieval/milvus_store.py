@@ -23,7 +23,7 @@ import logging
 import re
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from qa.retrieval.index import BadIndex, IndexMissing, IndexUnwritable, corpus_state, dense_units
 from qa.reading.passages import CHUNKER_VERSION, Passage
@@ -248,7 +248,7 @@ def open_store(uri: str | Path, name: str) -> MilvusStore:
 
 
 def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, progress: bool = True,
-                reuse: Path | None = None, steps=None) -> None:
+                reuse: Path | None = None, steps: Callable[[str], None] | None = None) -> None:
     """Bring the Milvus collections `name` at `uri` up to date with `corpus`.
 
     A write builds a new generation of the three collections (the unchanged reports' rows
