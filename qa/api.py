@@ -7,7 +7,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from qa.results import Answer, Hit
 
@@ -43,9 +43,10 @@ def _location(store: str, index: str | Path | None, uri: str | None) -> str | Pa
 
 def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
           model: str | None = None, progress: bool = True, store: str = "faiss",
-          uri: str | None = None, collection: str | None = None):
+          uri: str | None = None, collection: str | None = None, steps: Callable[[str], None] | None = None):
     """Index every report in `corpus` into the folder `index` (or, with store="milvus", the Milvus
-    collection at `uri`); returns the loaded KnowledgeBase."""
+    collection at `uri`); returns the loaded KnowledgeBase. `steps`, when given, is called with "reading",
+    "embedding" and "indexing" as the build reaches each (a progress display's steps)."""
     from qa.retrieval.embedding import DEFAULT_MODEL
     from qa.answers.asking import KnowledgeBase
     from qa.retrieval.backends import open_store, write_store
@@ -53,17 +54,17 @@ def build(corpus: str | Path | None = None, index: str | Path | None = None, *,
     corpus = Path(corpus) if corpus else default_corpus()
     location = _location(store, index, uri)
     write_store(corpus, location, store=store, collection=collection, model_name=model or DEFAULT_MODEL,
-                progress=progress)
+                progress=progress, steps=steps)
     return KnowledgeBase(open_store(location, store=store, collection=collection))
 
 
 def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index: str | Path | None = None,
         model: str | None = None, store: str = "faiss", uri: str | None = None, collection: str | None = None,
-        replace: bool = False):
+        replace: bool = False, steps: Callable[[str], None] | None = None):
     """Copy report files into the corpus and update the index (only the new files are embedded).
 
     A file already in the corpus (the same file, or the same content under any name) is
-    skipped. A different report of the same name is refused unless `replace`.
+    skipped. A different report of the same name is refused unless `replace`. `steps`: as `build`'s.
     """
     from qa.reading.corpus import SUFFIXES, corpus_files, file_hash
 
@@ -94,7 +95,8 @@ def add(files: Iterable[str | Path], *, corpus: str | Path | None = None, index:
         os.replace(partial, target)
     if not copies:
         return load(index, corpus=corpus, model=model, rebuild=True, store=store, uri=uri, collection=collection)
-    return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection)
+    return build(corpus, index, model=model, progress=False, store=store, uri=uri, collection=collection,
+                 steps=steps)
 
 
 def load(index: str | Path | None = None, *, corpus: str | Path | None = None, model: str | None = None,

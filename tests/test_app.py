@@ -10,6 +10,7 @@ from qa.app.handlers import MAX_QUESTION, escape, reply_text
 from qa.app.layout import build_app
 from qa.app.page import launch_options
 from qa.app.render import card_html, passages_html, source_html
+from qa.results import Answer
 
 # Debian's Chromium in a container; tests/test_browser.py and test_reports.py's PDF printing use these.
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -270,3 +271,74 @@ def test_a_report_titled_only_by_its_file_name_is_named_by_place_and_year():
         "荔湾区2022年报告（liwan_2022_excerpt.txt）"
     assert display_title("天津市红桥区人民政府2022年法治政府建设情况报告", "hongqiao.txt", "红桥区", "2022") == \
         "天津市红桥区人民政府2022年法治政府建设情况报告"
+
+
+def test_figure_labels_name_what_is_counted(kb):
+    """Issue 23: the figures table's 项目 was empty or a bare verb ("精简至", "分别比上年增长", "推动")."""
+    from qa.reading.passages import Passage
+    from qa.reading.report_figures import figures_in
+
+    text = ("行政许可事项由2021年的200项精简至163项。推动4家区属单位新设公职律师,全区在册公职律师40人,同比增长29%。"
+            "全区一般公共预算收入13.5亿元和税收收入10.2亿元,分别比上年增长5.1%和6.2%。全年实现地区生产总值（GDP）3473.12亿元。")
+    labels = {f.figure: f.label for f in figures_in([Passage(0, text, 0, len(text), "一、主要工作")])}
+    assert labels["163项"] == "行政许可事项 精简至" and labels["4家"] == "区属单位"
+    assert labels["29%"] == "全区在册公职律师 同比增长" and labels["40人"] == "全区在册公职律师"
+    assert labels["5.1%"] == labels["6.2%"] == "税收收入 分别比上年增长"
+    assert labels["3473.12亿元"] == "全年实现地区生产总值"  # the bracketed note does not end the clause
+    bare = {"", "精简至", "增至", "同比增加", "同比增长", "推动", "完善", "其余增加至", "组织完成全区", "执法单位、共"}
+    assert not [f for f in kb.figures(doc=HONGQIAO.name) if f.label in bare]
+
+
+def test_a_computed_rate_shows_as_computed_with_its_formula(kb):
+    card = card_html(kb.ask("行政复议维持率是多少"))
+    assert '<div class="qa-label">计算值</div><div class="qa-figure">≈ 30.2%</div>' in card
+    assert "维持13宗 ÷ 办结43宗" in card and "qa-items" not in card  # its two operands are no 分别 list
+
+
+def test_a_comparison_names_each_side_by_its_place(kb):
+    answer = kb.ask("红桥区和荔湾区哪个行政复议案件多")
+    card = card_html(answer)
+    assert '<td class="qa-place">红桥区</td>' in card and '<td class="qa-place">荔湾区</td>' in card
+    assert "<b>38宗</b>" in card and "<b>报告中没有</b>" in card and "是多少" not in card
+    assert reply_text(answer).splitlines()[1:] == ["红桥区：复议机构接收行政复议案件 38宗", "荔湾区：报告中没有"]
+
+
+def test_a_follow_up_copies_how_it_was_read(kb):
+    text = reply_text(kb.ask("那驳回呢", history=["行政复议维持多少宗"]))
+    assert text.splitlines()[:2] == ["理解为：行政复议驳回多少宗", "答案：行政复议 · 驳回：24宗"]
+
+
+def test_a_table_row_shows_the_cells_holding_its_figure(kb):
+    """A row of 15 cells was 20 lines on a phone: the card shows the row's name and the cell, the row a click away."""
+    from dataclasses import replace
+
+    from qa.results import Figure
+
+    row = "行政复议：结果维持 1；结果纠正 1；其他结果 0；尚未审结 0；总计 2；行政诉讼 未经复议直接起诉 结果维持 1；行政诉讼 总计 3"
+    hit = replace(kb.ask("行政复议维持多少宗").hits[0], text=row, start=100, end=100 + len(row), table="四、行政复议情况")
+    at = row.index("1")
+    figure = Figure(text="1", value=1.0, unit="", label="行政复议 结果维持", evidence=row, start=100 + at, end=101 + at)
+    single = Answer("行政复议结果维持多少", "1", row, figures=[figure], hits=[hit], source=hit.source, answered=True)
+    card = card_html(single)
+    assert '<div class="qa-table">表：四、行政复议情况</div>' in card
+    assert '<blockquote class="qa-evidence">行政复议：结果维持 <mark class="qa-fig">1</mark></blockquote>' in card
+    other = replace(single, source="other.txt", hits=[replace(hit, source="other.txt")])
+    table = card_html(Answer("行政复议维持多少", None, "", by_document=[single, other], answered=True))
+    assert table.count(">原表</a>") == 2 and "结果纠正" not in table.split('class="qa-plain"')[0]
+
+
+def test_upload_progress_moves_in_steps(fake_model, hongqiao_corpus, tmp_path):
+    """Issue 23: the progress bar stood at 10 % until the upload was indexed."""
+    import qa
+    from qa.app.handlers import Handlers
+    from qa.app.reports import Library
+
+    kb = qa.build(hongqiao_corpus, tmp_path / "index", progress=False)
+    handlers = Handlers(kb, library=Library(hongqiao_corpus, index=tmp_path / "index"), uploads=True)
+    upload = tmp_path / "haidian_2022.txt"
+    upload.write_text("北京市海淀区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年组织法治讲座36场。\n", encoding="utf-8")
+    seen = []
+    status = handlers.upload([str(upload)], progress=lambda done, desc: seen.append((done, desc)))[0]
+    assert status.startswith("已加入：haidian_2022.txt")
+    assert [desc for _, desc in seen] == ["正在检查文件…", "正在读取报告…", "正在计算向量…", "正在建立索引…", "完成"]
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)

@@ -1,18 +1,18 @@
 """The app in Debian's Chromium (Playwright) at desktop (1366×900) and phone (390×844) sizes.
 
-One app process for the module, over the three district reports plus a short 通州区 report whose 行政复议 figure
-differs from 红桥区's; uploads are on. Screenshots go to each test's tmp folder; with QA_DOCS_SCREENSHOTS=1 the
-answer card and the source viewer are also written to docs/ (the README's pictures).
+One app for most tests, over the three district reports plus a short 通州区 report and a 洪泽区 report holding a
+行政复议 table, whose figures differ from 红桥区's; uploads are on. A second app, over 红桥区 and 荔湾区 only, for a
+conversation (a follow-up, a comparison, a computed rate) the other reports would answer differently. Screenshots
+go to each test's tmp folder; with QA_DOCS_SCREENSHOTS=1 the README's pictures are also written to docs/.
 """
 
 import csv
 import os
 import shutil
 import threading
-import time
 
 import pytest
-from conftest import HONGQIAO, REPORTS, ROOT, free_port
+from conftest import DATA, HONGQIAO, REPORTS, ROOT, free_port
 from test_app import BROWSER_ARGS
 
 pytestmark = pytest.mark.browser
@@ -20,22 +20,34 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TONGZHOU = "北京市通州区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年行政复议维持17宗,驳回20宗。\n"
+# A 信息公开年报's review table as the PDFs print it: one row of 15 cells under three header rows.
+HONGZE = """<html><head><title>淮安市洪泽区人民政府2024年政府信息公开工作年度报告</title></head><body>
+<h1>淮安市洪泽区人民政府2024年政府信息公开工作年度报告</h1><p>一、总体情况</p><p>2024年，洪泽区人民政府认真贯彻落实条例。</p>
+<p>四、政府信息公开行政复议、行政诉讼情况</p><table>
+<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
+<tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td><td rowspan="2">尚未审结</td>
+<td rowspan="2">总计</td><td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
+<tr>""" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + """</tr>
+<tr>""" + "".join(f"<td>{n}</td>" for n in (1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 2, 0, 1, 0, 3)) + """</tr></table>
+</body></html>"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """The app over a corpus of four reports, uploads allowed, feedback beside the index."""
+def serve(tmp_path_factory, name: str, reports: dict):
+    """The app over a corpus of `reports` (file name -> a path to copy or the text), uploads allowed, feedback
+    beside the index; a dict of its url, folders, feedback and KnowledgeBase, and `close`."""
     import qa
+    from qa.app.feedback import Feedback
     from qa.app.layout import build_app
     from qa.app.page import launch_options
     from qa.app.reports import Library
-    from qa.app.feedback import Feedback
 
-    corpus = tmp_path_factory.mktemp("browser-corpus")
-    for report in {HONGQIAO, *REPORTS}:
-        shutil.copy(report, corpus)
-    (corpus / "tongzhou_2022.txt").write_text(TONGZHOU, encoding="utf-8")
-    index = tmp_path_factory.mktemp("browser-index")
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
+    for file, report in reports.items():
+        if isinstance(report, str):
+            (corpus / file).write_text(report, encoding="utf-8")
+        else:
+            shutil.copy(report, corpus / file)
+    index = tmp_path_factory.mktemp(f"{name}-index")
     kb = qa.build(corpus, index, progress=False)
     kb.ask("预热")  # as app.py does: the question path's models and tables load before the first page asks
     feedback = Feedback(index / "feedback.sqlite3")
@@ -43,8 +55,25 @@ def site(tmp_path_factory):
     app.queue(default_concurrency_limit=2)
     port = free_port()
     app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options(app))
-    yield {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "index": index, "feedback": feedback, "kb": kb}
-    app.close()
+    return {"url": f"http://127.0.0.1:{port}/", "corpus": corpus, "index": index, "feedback": feedback, "kb": kb,
+            "close": app.close}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The app over five reports, two of which give 行政复议's 维持 otherwise than 红桥区 (one in a table)."""
+    served = serve(tmp_path_factory, "browser", {**{r.name: r for r in {HONGQIAO, *REPORTS}},
+                                                 "tongzhou_2022.txt": TONGZHOU, "hongze_2024.html": HONGZE})
+    yield served
+    served["close"]()
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """The app over 红桥区's report and 荔湾区's excerpt."""
+    served = serve(tmp_path_factory, "pair", {r.name: r for r in (HONGQIAO, DATA / "liwan_2022_excerpt.txt")})
+    yield served
+    served["close"]()
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +93,12 @@ def open_page(browser, site):
     """open_page(viewport) -> a fresh page (own browser storage) on the app, with no dialogs seen."""
     contexts, alerts = [], []
 
-    def opened(viewport=DESKTOP):
+    def opened(viewport=DESKTOP, url=None):
         context = browser.new_context(viewport=viewport, permissions=["clipboard-read", "clipboard-write"])
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-        page.goto(site["url"])
+        page.goto(url or site["url"])
         page.locator("#question textarea").wait_for(timeout=30_000)
         return page
 
@@ -88,20 +117,32 @@ def ask(page, question: str):
     box.press("Enter")
     page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=60_000)
     page.wait_for_timeout(300)  # the scroll after the answer
-    return cards.last
+    return cards.nth(before)  # this card, also after later questions
 
 
 def users(page) -> int:
     return page.locator("#chat .message-row.user-row").count()
 
 
-DOCS = ("answer-card.png", "source-viewer.png")
+DOCS = ("answer-card.png", "source-viewer.png", "conversation.png", "phone.png")
 
 
-def keep(page_or_element, tmp_path, name: str) -> None:
-    """Screenshot into the test's tmp folder; the README's pictures into docs/ too when QA_DOCS_SCREENSHOTS=1."""
+def keep(target, tmp_path, name: str) -> None:
+    """Screenshot of a page, an element or a list of elements (one under another) into the test's tmp folder; the
+    README's pictures into docs/ too when QA_DOCS_SCREENSHOTS=1."""
     path = tmp_path / name
-    page_or_element.screenshot(path=str(path))
+    if isinstance(target, list):
+        import io
+
+        from PIL import Image
+
+        shots = [Image.open(io.BytesIO(element.screenshot())) for element in target]
+        canvas = Image.new("RGB", (max(s.width for s in shots), sum(s.height + 12 for s in shots) - 12), "white")
+        for i, shot in enumerate(shots):
+            canvas.paste(shot, (0, sum(s.height + 12 for s in shots[:i])))
+        canvas.save(path)
+    else:
+        target.screenshot(path=str(path))
     assert path.stat().st_size > 5_000
     if name in DOCS and os.environ.get("QA_DOCS_SCREENSHOTS") == "1":
         from PIL import Image
@@ -150,19 +191,26 @@ def test_passages_at_reading_size_with_highlights(open_page):
     passage = page.locator("#chat .qa-passage").first
     passage.wait_for(timeout=60_000)
     assert passage.locator("mark.qa-kw").count() and passage.locator("mark.qa-fig").count()
-    assert float(passage.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 15
+    # The text itself (the chat's thought style made the paragraph 12 px inside a 15 px passage).
+    assert float(passage.locator("p").evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 15
     assert "相关度" not in page.locator("#chat").inner_text()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_reports_that_differ_get_a_table(open_page, tmp_path, viewport):
+    """Per report its place, year, the figure with what it counts (a table cell: row and column, never the row's
+    15 cells) and a link to its sentence or row."""
     page = open_page(viewport)
     card = ask(page, "行政复议维持多少宗")
-    assert "2 份报告的数字不同" in card.locator(".qa-lead").inner_text()
-    rows = {tuple(r.split("\t")[:2]) for r in card.locator("table.qa-reports tbody tr").all_inner_texts()}
-    assert rows == {("通州区\n2022", "全年行政复议维持 17宗"), ("红桥区\n2022", "维持 13宗")}
+    assert "3 份报告的数字不同" in card.locator(".qa-lead").inner_text()
+    rows = {tuple(r.split("\t")) for r in card.locator("table.qa-reports tbody tr").all_inner_texts()}
+    assert rows == {("通州区\n2022", "全年行政复议维持 17宗", "原句"), ("红桥区\n2022", "维持 13宗", "原句"),
+                    ("洪泽区\n2024", "行政复议 结果维持 1", "原表")}
     assert in_view(page, card.locator(".qa-lead"))
     keep(page, tmp_path, f"reports-{viewport['width']}.png")
+    card.locator("a.qa-src", has_text="原表").click()  # the row, in its table
+    page.locator("#qa-viewer #qa-evidence", has_text="行政复议 结果维持 1").wait_for(timeout=30_000)
+    assert "表：四、政府信息公开行政复议、行政诉讼情况" in page.locator("#qa-viewer").inner_text()
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -184,7 +232,17 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
     assert page.locator("#qa-viewer-body").evaluate("e => e.scrollTop") > 0
     keep(page, tmp_path, f"source-{viewport['width']}.png")
     if viewport is DESKTOP:
-        keep(page.locator("#qa-viewer"), tmp_path, "source-viewer.png")
+        keep(page.locator("#qa-viewer-column"), tmp_path, "source-viewer.png")
+        return
+    # On a phone the viewer is a sheet over the chat, the card under it, and one tap closes it.
+    sheet = page.locator("#qa-viewer-column").bounding_box()
+    assert sheet["width"] == PHONE["width"] and sheet["y"] < PHONE["height"] * 0.2
+    assert sheet["y"] + sheet["height"] >= PHONE["height"] - 1
+    assert page.evaluate("() => document.querySelector('#qa-viewer-column').contains("
+                         "document.elementFromPoint(195, 600))")
+    page.locator("#qa-viewer-close").click()
+    page.locator("#qa-viewer-column").wait_for(state="hidden", timeout=30_000)
+    assert in_view(page, card.locator(".qa-figure"))
 
 
 def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(open_page, site, monkeypatch):
@@ -256,7 +314,8 @@ def test_copy_gives_clean_text(open_page):
     card.locator(".qa-copy").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("各报告的数字不同")
-    assert "通州区 2022：17宗" in copied and "红桥区 2022：13宗" in copied
+    assert "通州区 2022：全年行政复议维持 17宗" in copied and "红桥区 2022：维持 13宗" in copied
+    assert "洪泽区 2024：行政复议 结果维持 1" in copied
     card = ask(page, "全区在册公职律师有多少人")
     card.locator(".qa-copy").click()
     copied = page.evaluate("navigator.clipboard.readText()")
@@ -287,23 +346,52 @@ def test_long_questions_are_refused_with_the_limit(open_page):
 
 def test_what_was_typed_shows_as_typed_and_stays_inert(open_page):
     page = open_page()  # the fixture asserts that no dialog ever opened
-    for question in ("<img src=x onerror=alert(1)>", "What's the number of public lawyers? <b>x</b>"):
+    for question in ("<img src=x onerror=alert(1)>", "What's the number of public lawyers? <b>x</b>",
+                     "**行政复议**维持 # 1. _多少_ 宗 a\\*b $$x$$"):
         ask(page, question)
         text = page.locator("#chat .message-row.user-row").last.inner_text()
-        assert question in text and "&#x27;" not in text
-    assert page.locator("#chat img[src=x], #chat .message-row.user-row b").count() == 0
+        assert text == question
+        # Screen readers get it as shown too: Gradio's label held the Markdown escapes ("\*\*行政复议\*\*").
+        label = page.locator("#chat .message-row.user-row [aria-label]").last.get_attribute("aria-label")
+        assert label == f"问题：{question}"
+    assert page.locator("#chat img[src=x], #chat .message-row.user-row b, #chat .katex").count() == 0
 
 
-def test_feedback_is_written_beside_the_index(open_page, site):
+def test_feedback_one_pair_per_answer_toggles_and_shows_after_reload(open_page, site):
+    """👍/👎 under answer cards only; the same again takes it back, the other switches, one row per answer; a 👎
+    may say why; after a reload the card shows its rating. Each step waits for the page to say it was kept."""
     page = open_page()
+    told = page.locator("[data-testid=toast-text]")
+
+    def click(label: str, toast: str) -> None:
+        before = told.filter(has_text=toast).count()
+        page.locator(f'#chat button[aria-label="{label}"]:visible').first.click()
+        page.wait_for_function(f"[...document.querySelectorAll('[data-testid=toast-text]')]"
+                               f".filter(t => t.innerText.includes({toast!r})).length > {before}", timeout=30_000)
+
+    def rows() -> list[tuple]:
+        return [(r["rating"], r["reason"]) for r in site["feedback"].rows() if r["question"] == "全区在册公职律师有多少人"]
+
     ask(page, "全区在册公职律师有多少人")
-    before = len(site["feedback"].rows())
-    page.locator('#chat button[aria-label="Like"]').first.click()
-    deadline = time.time() + 10
-    while len(site["feedback"].rows()) == before and time.time() < deadline:
-        time.sleep(0.2)
-    row = site["feedback"].rows()[-1]
-    assert row["rating"] == "up" and row["question"] == "全区在册公职律师有多少人"
+    ask(page, "区里有多少常住人口")  # not found: nothing to rate
+    # One pair: the answer card's (not the passages', the "not found" card's or the pending line's).
+    assert page.locator('#chat button[aria-label="Like"]:visible').count() == 1
+    click("Like", "谢谢，反馈已记录")
+    assert rows() == [("up", "")]
+    click("Liked", "已撤销反馈")  # the same again
+    assert rows() == []
+    page.locator('#chat button[aria-label="Dislike"]:visible').first.click()
+    page.locator("#qa-reason").wait_for(timeout=30_000)
+    assert rows() == [("down", "")]
+    page.locator("#qa-reason-text textarea, #qa-reason-text input").fill("出处对，但数字是上一年的")
+    page.locator("#qa-reason-send").click()
+    page.locator("#qa-reason").wait_for(state="hidden", timeout=30_000)
+    assert rows() == [("down", "出处对，但数字是上一年的")]
+    page.reload()
+    page.locator('#chat button[aria-label="Disliked"]').wait_for(timeout=30_000)  # kept, and shown
+    click("Like", "谢谢，反馈已记录")  # the other: switched
+    assert rows() == [("up", "")]
+    row = next(r for r in site["feedback"].rows() if r["question"] == "全区在册公职律师有多少人")
     assert row["answer"].startswith("答案：全区在册公职律师：40人")
     assert row["source"].startswith("hongqiao_2022_fazhi_zhengfu_report.txt:")
     assert site["feedback"].path.parent.joinpath("CURRENT").is_file()  # the index folder, not a generation
@@ -339,7 +427,7 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     assert len(rows) > 10 and {r["章节"] for r in rows} == {"一、推进法治政府建设情况"}
 
 
-def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
+def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypatch):
     import docx
 
     document = docx.Document()
@@ -348,23 +436,38 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
         document.add_paragraph(line)
     upload = tmp_path / "haidian_2022.docx"
     document.save(str(upload))
+    sheet = tmp_path / "figures.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not a report")
 
     page = open_page()
     page.get_by_role("tab", name="报告").click()
-    page.locator("#qa-upload input[type=file]").set_input_files(str(upload))
+    box = page.locator("#qa-upload")
+    box.get_by_text("把报告文件拖到这里").wait_for(timeout=30_000)  # Gradio's own words are English here
+    assert "Drop File Here" not in box.inner_text() and "Click to Upload" not in box.inner_text()
+    # Another type is refused at once, in Chinese, naming the types the app reads (it was an English toast).
+    box.locator("input[type=file]").set_input_files(str(sheet))
+    page.locator("#qa-status", has_text="figures.xlsx：不支持这种文件，只能上传 .txt .md .html .htm .docx .pdf").wait_for(
+        timeout=60_000)
+    assert page.locator("[data-testid=toast-text]").count() == 0
+    box.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_text("haidian_2022.docx").first.wait_for(timeout=60_000)
-    # The progress line while indexing may stand for only a moment on a fast machine: watch for it.
-    page.evaluate("""() => { window.sawProgress = false;
-        new MutationObserver(() => { if (document.body.innerText.includes('正在读取并建立索引')) window.sawProgress = true; })
-            .observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
+    # The progress bar moves in steps: held at the embedding step here, it says so.
+    import qa.retrieval.embedding
+
+    gate, embed = threading.Event(), qa.retrieval.embedding.embed_corpus
+    monkeypatch.setattr(qa.retrieval.embedding, "embed_corpus",
+                        lambda *args, **kwargs: gate.wait(60) and embed(*args, **kwargs))
     page.locator("#qa-upload-go").click()
+    page.get_by_text("正在计算向量").first.wait_for(timeout=60_000)
+    gate.set()
     page.locator("#qa-status", has_text="已加入").wait_for(timeout=60_000)
-    assert page.evaluate("window.sawProgress")
     assert "北京市海淀区人民政府2022年法治政府建设情况报告" in page.locator("#qa-reports-table").inner_text()
     assert (site["corpus"] / "haidian_2022.docx").is_file()
-    # A page opened after the upload lists it, counts it and can delete it (it showed the reports of app start).
+    # A page opened after the upload lists it, counts it, names it first thing and can delete it.
     other = open_page()
-    other.locator("#qa-heading", has_text=f"{len(site['kb'].documents) + 1} 份报告").wait_for(timeout=30_000)
+    heading = other.locator("#qa-heading", has_text=f"{len(site['kb'].documents) + 1} 份报告")
+    heading.wait_for(timeout=30_000)
+    assert "海淀区 2022" in heading.inner_text()
     other.get_by_role("tab", name="报告").click()
     other.locator("#qa-reports-table", has_text="北京市海淀区人民政府").wait_for(timeout=30_000)
     page.get_by_role("tab", name="问答").click()
@@ -373,16 +476,68 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path):
     assert "北京市海淀区人民政府" in card.locator(".qa-source").inner_text()
     keep(page, tmp_path, "uploaded.png")
 
+    # Delete asks first: 取消 leaves the report, 确定删除 removes it.
     page.get_by_role("tab", name="报告").click()
     page.locator("#qa-delete-choice input").click()
     page.get_by_role("option", name="北京市海淀区人民政府2022年法治政府建设情况报告").click()
     page.locator("#qa-delete-go").click()
+    confirm = page.locator("#qa-delete-confirm")
+    confirm.get_by_text("确定删除《北京市海淀区人民政府2022年法治政府建设情况报告》吗").wait_for(timeout=30_000)
+    page.locator("#qa-delete-no").click()
+    confirm.wait_for(state="hidden", timeout=30_000)
+    assert (site["corpus"] / "haidian_2022.docx").is_file()
+    page.locator("#qa-delete-go").click()
+    page.locator("#qa-delete-yes").click()
     page.locator("#qa-status", has_text="已删除").wait_for(timeout=60_000)
     assert "海淀区" not in page.locator("#qa-reports-table").inner_text()
     assert not (site["corpus"] / "haidian_2022.docx").exists()
     import qa
 
     assert "haidian_2022.docx" not in {d.source for d in qa.load(site["index"]).documents}
+
+
+def test_a_phone_keeps_the_input_at_hand(open_page, tmp_path):
+    """On a phone the first screen says which reports are loaded and shows the examples; after four turns the
+    input is still on the screen, pinned at its bottom, with nothing scrolled by hand."""
+    page = open_page(PHONE)
+    heading = page.locator("#qa-heading").inner_text()
+    assert "已载入：" in heading and "红桥区 2022" in heading and "荔湾区 2022" in heading
+    assert in_view(page, page.get_by_text("全区在册公职律师有多少人", exact=True))  # an example, above the fold
+    for question in ("全区在册公职律师有多少人", "办理人大代表建议多少件", "政协提案多少件", "法治政府建设存在哪些问题"):
+        ask(page, question)
+    assert page.evaluate("document.documentElement.scrollHeight") > 2 * PHONE["height"]  # a long page by now
+    box = page.locator("#question textarea")
+    assert in_view(page, box) and box.bounding_box()["y"] > PHONE["height"] * 0.8
+    covering = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('#question') !== null",
+                             [box.bounding_box()["x"] + 20, box.bounding_box()["y"] + 10])
+    assert covering  # nothing lies over it
+    keep(page, tmp_path, "phone.png")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_follow_up_a_comparison_and_a_computed_value(open_page, pair, tmp_path, viewport):
+    """Over 红桥区 and 荔湾区: "那驳回呢" read with the question before; a comparison table, one row per place;
+    a rate the report does not state, computed from its part and whole and marked 计算值 with its formula."""
+    from playwright.sync_api import expect
+
+    page = open_page(viewport, url=pair["url"])
+    assert ask(page, "行政复议维持多少宗").locator(".qa-figure").inner_text() == "13宗"
+    follow_up = ask(page, "那驳回呢")
+    assert follow_up.locator(".qa-understood").inner_text() == "理解为：行政复议驳回多少宗"
+    assert follow_up.locator(".qa-figure").inner_text() == "24宗"
+    comparison = ask(page, "红桥区和荔湾区哪个行政复议案件多")
+    rows = [tuple(r.split("\t")) for r in comparison.locator("table.qa-reports tbody tr").all_inner_texts()]
+    assert rows == [("红桥区", "复议机构接收行政复议案件 38宗", "原句"), ("荔湾区", "报告中没有", "")]
+    assert comparison.locator(".qa-notice").inner_text() == "报告中没有找到荔湾区的这个数字。"
+    card = ask(page, "行政复议维持率是多少")
+    assert card.locator(".qa-label").inner_text() == "计算值"
+    assert card.locator(".qa-figure").inner_text() == "≈ 30.2%"
+    assert "维持13宗 ÷ 办结43宗" in card.locator(".qa-calculation").inner_text()
+    assert card.locator(".qa-evidence mark.qa-fig").all_inner_texts() == ["43宗", "13宗"]  # both operands
+    expect(card.locator(".qa-label")).to_be_in_viewport(ratio=1, timeout=30_000)  # scrolled to
+    keep(page, tmp_path, f"conversation-{viewport['width']}.png")
+    if viewport is DESKTOP:
+        keep([follow_up, comparison, card], tmp_path, "conversation.png")
 
 
 def test_upload_and_delete_endpoints_when_allowed(site, tmp_path):

@@ -7,6 +7,7 @@ thousands of questions, forged feedback, Gradio's upload store with uploads off,
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import HONGQIAO, build_lock_held
@@ -62,7 +63,7 @@ class CountingKB:
         from qa.results import Answer
 
         self.asked.append(question)
-        return Answer(question, None, "", notice=f"第{len(self.asked)}次回答：{question}")
+        return Answer(question, None, "", notice=f"第{len(self.asked)}次回答：{question}", answered=True)
 
 
 def _request(session: str):
@@ -169,8 +170,6 @@ def test_an_answer_overtaken_by_a_question_typed_meanwhile_leaves_the_page_to_th
 # ---------------------------------------------------------------- feedback
 
 def _like(handlers, history, index, liked=True):
-    from types import SimpleNamespace
-
     handlers.like(history, SimpleNamespace(index=index, liked=liked))
 
 
@@ -204,7 +203,7 @@ def test_feedback_only_for_answers_given_one_row_each_and_capped(tmp_path, caplo
     history = []
     for i in range(3):
         history, _ = handlers.respond(f"问题{i}", history, 5, None)
-    cards = [i for i, m in enumerate(history) if 'class="qa-card"' in str(m.content if hasattr(m, "content") else m)]
+    cards = [i for i, m in enumerate(history) if 'class="qa-card qa-rateable"' in str(m.content if hasattr(m, "content") else m)]
     for index in cards:
         _like(handlers, history, index)
     _like(handlers, history, cards[0], liked=False)
@@ -221,6 +220,59 @@ def test_feedback_only_for_answers_given_one_row_each_and_capped(tmp_path, caplo
     assert caplog.text.count("dropping the oldest ratings") >= 1
     assert [r.levelname for r in caplog.records if "dropping" in r.getMessage()].count("WARNING") == 1
     assert PENDING not in str(history)
+
+
+def test_feedback_toggles_switches_keeps_a_reason_and_shows_again(tmp_path):
+    """Issue 23: 👍 twice stored two rows, 👍 then 👎 both, pending lines, refusals and the passages had buttons too,
+    nothing said why, and the choice was gone after a reload. Now one row per answer follows the last click (the
+    same button again takes it back: Gradio sends liked=""), a 👎 opens a box whose reason the row keeps, only
+    answers can be rated, and the page gets each answer's rating back (`feedback_value`)."""
+    import warnings
+
+    from qa.app.feedback import LONGEST, Feedback
+    from qa.app.handlers import Handlers
+
+    class OneAnswer(CountingKB):
+        """Answers "问题…" and has nothing for "没有…"."""
+
+        def ask(self, question, **kwargs):
+            answer = super().ask(question, **kwargs)
+            return replace(answer, answered=not question.startswith("没有"))
+
+    from dataclasses import replace
+
+    feedback = Feedback(tmp_path / "feedback.sqlite3")
+    handlers = Handlers(OneAnswer(), feedback=feedback)
+    history, _ = handlers.respond("问题一", [], 5, None)
+    history, _ = handlers.respond("没有的问题", history, 5, None)
+    history.append({"role": "assistant", "content": "<div class=\"qa-pending\">正在查找答案…</div>"})
+    ratings = lambda: [(r["rating"], r["reason"]) for r in feedback.rows()]  # noqa: E731
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # each refusal tells the user, here outside a page
+        for index in (0, 2, 3):  # the question, the "not found" card and the pending line
+            _like(handlers, history, index)
+    assert ratings() == [] and 'class="qa-card qa-rateable"' not in str(history[2:])
+
+    _like(handlers, history, 1)
+    assert ratings() == [("up", "")]
+    _like(handlers, history, 1, liked="")  # 👍 again: taken back
+    assert ratings() == []
+    box, named = handlers.like(history, SimpleNamespace(index=1, liked=False))
+    assert ratings() == [("down", "")] and box["visible"] is True and named
+    handlers.explain("数字不对，" * 50, named)
+    assert ratings() == [("down", ("数字不对，" * 50)[:LONGEST["reason"]])]
+    assert handlers.feedback_state(history) == ["Dislike", None, None]
+    # After the app restarts it no longer remembers its answers, but a rated one may still be switched.
+    restarted = Handlers(OneAnswer(), feedback=feedback)
+    assert restarted.restored(history)["feedback_value"] == ["Dislike", None, None]
+    _like(restarted, history, 1)
+    assert ratings() == [("up", "")]  # switched; the reason went with the 👎
+    handlers.explain("迟到的原因", named)
+    assert ratings() == [("up", "")]  # a reason only ever belongs to a 👎
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _like(handlers, history, 1, liked="数字不对")  # not a choice the page offers
+    assert ratings() == [("up", "")]
 
 
 def test_feedback_is_off_in_read_only_mode_unless_asked_for():

@@ -2,8 +2,9 @@
 
 Only answers this app gave are rated: each is remembered (`Given`, the newest MAX_GIVEN) under a random id the
 answer card carries, and a rating names that id, so a forged 👍 has nothing to name. One row per answer, updated
-in place when rated again; the file keeps the newest `QA_FEEDBACK_ROWS` rows (default 10,000, about 50 MB at
-most with the fields cut as below, typically 1 KB a row), the oldest dropped with a log line.
+in place when rated again and removed when the rating is taken back; a 👎 may carry a short reason. The file
+keeps the newest `QA_FEEDBACK_ROWS` rows (default 10,000, about 50 MB at most with the fields cut as below,
+typically 1 KB a row), the oldest dropped with a log line.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FILE = "feedback.sqlite3"
-COLUMNS = ("time", "rating", "question", "answer", "source")
+COLUMNS = ("time", "rating", "reason", "question", "answer", "source")
 MAX_ROWS = 10_000  # rows the file keeps ($QA_FEEDBACK_ROWS)
 MAX_GIVEN = 2_000  # answers remembered for rating; an older one is told it has expired
-LONGEST = {"question": 500, "answer": 1000, "source": 300}  # characters kept of each field
+LONGEST = {"question": 500, "answer": 1000, "source": 300, "reason": 100}  # characters kept of each field
 _SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY, time TEXT NOT NULL, rating TEXT NOT NULL,
-    question TEXT NOT NULL, answer TEXT NOT NULL, source TEXT NOT NULL, answer_id TEXT)"""
+    question TEXT NOT NULL, answer TEXT NOT NULL, source TEXT NOT NULL, answer_id TEXT, reason TEXT)"""
 
 
 class Given:
@@ -49,6 +50,10 @@ class Given:
     def get(self, answer_id: str) -> dict | None:
         with self._lock:
             return self._answers.get(answer_id)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def feedback_path(*, store: str = "faiss", index: str | Path | None = None, uri: str | None = None) -> Path:
@@ -75,22 +80,24 @@ class Feedback:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=10)
         connection.execute(_SCHEMA)
-        if "answer_id" not in {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}:
-            connection.execute("ALTER TABLE feedback ADD COLUMN answer_id TEXT")  # a file of an older version
+        present = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+        for column in ("answer_id", "reason"):  # a file of an older version
+            if column not in present:
+                connection.execute(f"ALTER TABLE feedback ADD COLUMN {column} TEXT")
         connection.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_answer ON feedback (answer_id)")
         return connection
 
     def add(self, *, rating: str, question: str, answer: str, source: str, answer_id: str | None = None) -> None:
-        """Record a rating ("up" or "down") of an answer; an answer rated again (same `answer_id`) keeps one row."""
+        """Record a rating ("up" or "down") of an answer; an answer rated again (same `answer_id`) keeps one row,
+        whose reason a new rating clears."""
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', not {rating!r}")
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        row = (now, rating, question[:LONGEST["question"]], answer[:LONGEST["answer"]], source[:LONGEST["source"]],
+        row = (_now(), rating, question[:LONGEST["question"]], answer[:LONGEST["answer"]], source[:LONGEST["source"]],
                answer_id)
         with self._connect() as connection:
             connection.execute("INSERT INTO feedback (time, rating, question, answer, source, answer_id) "
                                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (answer_id) DO UPDATE SET "
-                               "time = excluded.time, rating = excluded.rating", row)
+                               "time = excluded.time, rating = excluded.rating, reason = NULL", row)
             extra = connection.execute("SELECT COUNT(*) FROM feedback").fetchone()[0] - self.max_rows
             if extra > 0:
                 connection.execute("DELETE FROM feedback WHERE id IN (SELECT id FROM feedback ORDER BY id LIMIT ?)",
@@ -101,6 +108,39 @@ class Feedback:
                     "of %s, which keeps the newest %d (set QA_FEEDBACK_ROWS to keep more)", self.path, self.max_rows)
             self._trimmed = True
 
+    def change(self, answer_id: str, rating: str | None) -> bool:
+        """Set the rating of an answer already rated ("up", "down"), or take it back (None: its row goes).
+        False when no row has that id."""
+        if rating not in ("up", "down", None):
+            raise ValueError(f"rating must be 'up', 'down' or None, not {rating!r}")
+        with self._connect() as connection:
+            if rating is None:
+                changed = connection.execute("DELETE FROM feedback WHERE answer_id = ?", (answer_id,)).rowcount
+            else:
+                changed = connection.execute("UPDATE feedback SET time = ?, rating = ?, reason = NULL "
+                                             "WHERE answer_id = ?", (_now(), rating, answer_id)).rowcount
+        connection.close()
+        return bool(changed)
+
+    def explain(self, answer_id: str, reason: str) -> bool:
+        """Keep a 👎's reason (cut to LONGEST["reason"] characters) in its row; False when the answer's rating is
+        not a 👎 (taken back or changed meanwhile)."""
+        with self._connect() as connection:
+            changed = connection.execute("UPDATE feedback SET reason = ? WHERE answer_id = ? AND rating = 'down'",
+                                         (reason.strip()[:LONGEST["reason"]], answer_id)).rowcount
+        connection.close()
+        return bool(changed)
+
+    def ratings(self, answer_ids: list[str]) -> dict[str, str]:
+        """The rating ("up", "down") of each of `answer_ids` that has one."""
+        if not answer_ids or not self.path.is_file():
+            return {}
+        with self._connect() as connection:
+            found = connection.execute(f"SELECT answer_id, rating FROM feedback WHERE answer_id IN "
+                                       f"({', '.join('?' * len(answer_ids))})", answer_ids).fetchall()
+        connection.close()
+        return dict(found)
+
     def rows(self) -> list[dict]:
         """Every rating, oldest first."""
         if not self.path.is_file():
@@ -108,7 +148,7 @@ class Feedback:
         with self._connect() as connection:
             rows = connection.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id").fetchall()
         connection.close()
-        return [dict(zip(COLUMNS, row)) for row in rows]
+        return [{**dict(zip(COLUMNS, row)), "reason": row[COLUMNS.index("reason")] or ""} for row in rows]
 
     def to_csv(self) -> str:
         """Every rating as CSV; a cell a spreadsheet would take for a formula ("=HYPERLINK(…)" asked) starts with `'`."""

@@ -20,7 +20,7 @@ import gradio as gr
 from qa.app.feedback import Feedback, Given
 from qa.app.page import PENDING
 from qa.app.render import card_html, display_title, passages_html, plain_text, source_html
-from qa.app.reports import Library, Refused, document_text, report_rows
+from qa.app.reports import Library, Refused, check_type, document_text, report_rows
 from qa.app.sessions import Sessions
 from qa.results import Answer
 
@@ -36,9 +36,13 @@ HISTORY = 10  # earlier questions a follow-up is read with
 MAX_HISTORY = 200
 MAX_HISTORY_CHARS = 2_000_000
 MAX_EXPORTS = 16  # figure CSVs kept at once in the app's folder (the newest)
+# An upload's steps as its progress bar shows them: (share done, what it says).
+STEPS = {"checking": (0.05, "正在检查文件…"), "reading": (0.2, "正在读取报告…"), "embedding": (0.45, "正在计算向量…"),
+         "indexing": (0.8, "正在建立索引…")}
+SHOWN_NAMES = 6  # reports named on the first screen; more are counted
 NOT_ASKED = "这个问题没有在本页提出或已过期，没有回答：请重新提问。"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_ANSWER = re.compile(r'<div class="qa-card" data-answer="([0-9a-f]{16})">')
+_ANSWER = re.compile(r'<div class="qa-card qa-rateable" data-answer="([0-9a-f]{16})">')
 
 
 def escape(text: str) -> str:
@@ -142,8 +146,9 @@ class Handlers:
             return [_notice(refused)]
         picked = self.chosen(documents)
         answer = self.kb.ask(message, k=check_k(k), doc=picked, history=(history or [])[-HISTORY:])
+        # Only an answer can be rated: not a "not found", a refusal, a pending line or the passages.
         answer_id = self.given.add(question=message, answer=reply_text(answer, filtered=picked),
-                                   source=_where(answer)) if self.feedback is not None else ""
+                                   source=_where(answer)) if self.feedback is not None and answer.answered else ""
         replies = [gr.ChatMessage(role="assistant", content=card_html(answer, filtered=picked, answer_id=answer_id))]
         if answer.hits:
             replies.append(gr.ChatMessage(role="assistant", content=passages_html(answer.hits, message),
@@ -203,19 +208,50 @@ class Handlers:
 
     def new_conversation(self, request: gr.Request):
         self.sessions.drop(_session(request))
-        return [], []
+        return gr.update(value=[], feedback_value=[]), []
+
+    def restored(self, history: list | None):
+        """The conversation kept in the browser, with the 👍/👎 each of its answers has now."""
+        history = history or []
+        return gr.update(value=history, feedback_value=self.feedback_state(history)) if self.feedback else history
+
+    def feedback_state(self, history: list) -> list[str | None]:
+        """Per assistant message, as the chat's `feedback_value` wants it: "Like", "Dislike" or None."""
+        ids = [_card_id(text) for role, text, _ in map(message_parts, history) if role == "assistant"]
+        rated = self.feedback.ratings([i for i in ids if i]) if self.feedback else {}
+        return [{"up": "Like", "down": "Dislike"}.get(rated.get(i)) for i in ids]
 
     def like(self, history: list, data: gr.LikeData):
-        """Record a 👍/👎 of an answer this app gave (the card's id names it); anything else is not recorded."""
+        """Record a 👍/👎 of an answer this app gave (the card's id names it), switch it, or take it back (the same
+        button again: Gradio sends "" then); anything else is not recorded. After a 👎 its reason box opens."""
+        no_reason = gr.update(visible=False), None
         if self.feedback is None:
-            return
+            return no_reason
         answer_id = _rated(history, data.index)
         given = self.given.get(answer_id) if answer_id else None
-        if given is None:
+        try:
+            rating = _rating(data.liked)
+        except ValueError:
+            rating, answer_id = None, None
+        if answer_id and given is not None and rating:
+            self.feedback.add(rating=rating, answer_id=answer_id, **given)
+        # Taken back, or rated again after this app's restart (the row is there, the answer no longer remembered).
+        elif not (answer_id and self.feedback.change(answer_id, rating)):
             gr.Warning("这条回答已过期（或不是本应用给出的），反馈没有记录。")
-            return
-        self.feedback.add(rating="up" if data.liked else "down", answer_id=answer_id, **given)
-        gr.Info("谢谢，反馈已记录。")
+            return no_reason
+        if rating == "down":
+            return gr.update(visible=True), answer_id
+        gr.Info("谢谢，反馈已记录。" if rating else "已撤销反馈。")
+        return no_reason
+
+    def explain(self, reason: str, answer_id: str | None):
+        """Keep the reason given for a 👎 in its row; the reason box closes."""
+        closed = gr.update(visible=False), None, ""
+        if not (reason or "").strip() or self.feedback is None or not answer_id:
+            return closed
+        if self.feedback.explain(answer_id, reason):
+            gr.Info("谢谢，原因已记录。")
+        return closed
 
     # The source viewer.
 
@@ -229,7 +265,9 @@ class Handlers:
         documents = [d for d in self.kb.documents if d.source == source_path]
         if not documents:
             raise gr.Error(f"没有这份报告：{source_path}")
-        return source_html(documents[0], document_text(documents[0], self.corpus), start, end)
+        table = documents[0].table_at(start) if documents[0].tables else None  # a table row shows its caption
+        return source_html(documents[0], document_text(documents[0], self.corpus), start, end,
+                           table=(table or {}).get("caption", ""))
 
     def open_source(self, request: str):
         return gr.update(value=self.source(request)), gr.update(visible=True)
@@ -248,9 +286,20 @@ class Handlers:
         return documents[0].source if documents else None
 
     def heading(self) -> str:
-        """The page's heading, with the number of reports when there are several."""
-        count = len(self.titles())
-        return f"## 政府报告问答 · {count} 份报告" if count > 1 else "## 政府报告问答"
+        """The page's heading, with the number of reports when there are several, and which they are."""
+        from collections import Counter
+
+        documents = self.kb.documents
+        if len(documents) == 1:
+            d = documents[0]
+            return f"## 政府报告问答\n已载入：{escape(display_title(d.title, d.source, d.region, d.year))}"
+        # Several: each by place and year ("红桥区 2022"), the full titles being in the 报告 tab.
+        names = Counter(" ".join(x for x in (d.region, d.year) if x) or display_title(d.title, d.source)
+                        for d in documents)
+        shown = [f"{name}（{n} 份）" if n > 1 else name for name, n in list(names.items())[:SHOWN_NAMES]]
+        more = f" 等（共 {len(documents)} 份，见“报告”页）" if len(names) > SHOWN_NAMES else ""
+        listed = f"\n已载入：{escape(' · '.join(shown))}{more}" if documents else "\n还没有报告：请在“报告”页上传。"
+        return f"## 政府报告问答 · {len(documents)} 份报告{listed}"
 
     def refreshed(self, status: str):
         """The status line and everything that lists the reports, as they are now: the reports table, the
@@ -264,13 +313,21 @@ class Handlers:
         """Add report files to the corpus and index them; the status line and the new reports table."""
         if not self.uploads:
             raise gr.Error("上传已关闭")
-        paths = [Path(f if isinstance(f, str) else f.name) for f in (files if isinstance(files, list) else [files])
-                 if f]
+        paths = _paths(files)
         if not paths:
             return self.refreshed("请先选择文件。")
-        progress(0.1, desc="正在读取并建立索引…")
+
+        shown = [0.0]
+
+        def step(name: str) -> None:  # forward only: the app reads the files before the build reads them again
+            done, words = STEPS[name]
+            if done > shown[-1]:
+                shown.append(done)
+                progress(done, desc=words)
+
+        step("checking")
         try:
-            self.kb = self.library.add(paths)
+            self.kb = self.library.add(paths, steps=step)
         except (Refused, OSError) as err:
             return self.refreshed(f"未上传：{err}")
         finally:
@@ -278,6 +335,32 @@ class Handlers:
         progress(1.0, desc="完成")
         names = "、".join(p.name for p in paths)
         return self.refreshed(f"已加入：{names}。现在有 {len(self.kb.documents)} 份报告。")
+
+    def take_files(self, files):
+        """Files dropped on the upload box: those of a type the app does not read are taken out at once, and the
+        status line says so in Chinese, naming the types it reads."""
+        paths = _paths(files)
+        refused = []
+        for path in paths:
+            try:
+                check_type(path.name)
+            except Refused as err:
+                refused.append((path, str(err)))
+        if not refused:
+            return gr.skip(), gr.skip()
+        _discard([path for path, _ in refused])
+        kept = [str(p) for p in paths if p not in {path for path, _ in refused}]
+        return kept or None, "未上传：" + "；".join(reason for _, reason in refused)
+
+    def ask_delete(self, source_name: str | None):
+        """The question before a delete: which report, and what deleting does."""
+        if not self.uploads:
+            raise gr.Error("删除已关闭")
+        if not source_name:
+            return gr.update(visible=False), "", "请先选择要删除的报告。"
+        title = next((t for t, s in self.report_choices() if s == source_name), source_name)
+        return (gr.update(visible=True), f"确定删除《{escape(title)}》吗？文件会从报告文件夹中删除，索引随之重建。",
+                "")
 
     def delete(self, source_name: str):
         """Remove a report from the corpus and the index."""
@@ -330,6 +413,11 @@ def _questions(history: list) -> list[str]:
     return [unescape(text) for role, text, _ in map(message_parts, history or []) if role == "user"]
 
 
+def _paths(files) -> list[Path]:
+    """The files an upload component gives (a path, a file object, or a list of them)."""
+    return [Path(f if isinstance(f, str) else f.name) for f in (files if isinstance(files, list) else [files]) if f]
+
+
 def _discard(paths: list[Path]) -> None:
     """Delete Gradio's temporary copies of handled uploads (the corpus holds its own); nothing outside its folder."""
     from gradio.utils import get_upload_folder
@@ -356,19 +444,29 @@ def _where(answer: Answer) -> str:
 
 
 def _rated(history: list, index) -> str | None:
-    """The id of the answer card at message `index` of `history`, or of the card the passages there follow."""
+    """The id of the answer card at message `index` of `history` (None for any other message)."""
     if isinstance(index, (list, tuple)):
         index = index[0] if index else None
     history = history or []
     if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(history):
         return None
-    for i in range(index, -1, -1):
-        role, text, _ = message_parts(history[i])
-        if role == "user":
-            return None
-        if found := _ANSWER.search(text):
-            return found.group(1)
-    return None
+    role, text, _ = message_parts(history[index])
+    return _card_id(text) if role == "assistant" else None
+
+
+def _rating(liked) -> str | None:
+    """Gradio's `LikeData.liked` as a rating: True "up", False "down", "" (the same button again) None."""
+    if isinstance(liked, bool):
+        return "up" if liked else "down"
+    if liked == "":
+        return None
+    raise ValueError(f"not a rating: {liked!r}")
+
+
+def _card_id(text: str) -> str | None:
+    """The id an answer card carries for its 👍/👎 (a card that cannot be rated has none)."""
+    found = _ANSWER.match(text)
+    return found.group(1) if found else None
 
 
 def _session(request: gr.Request | None) -> str:

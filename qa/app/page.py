@@ -40,7 +40,7 @@ mark.qa-ev { background: #fde68a; color: inherit; }
 .qa-place { white-space: nowrap; }
 .qa-reports td, .qa-reports th { border: 1px solid #e2e8f0; padding: 4px 8px; text-align: left; }
 .qa-passage { font-size: 15px; line-height: 1.7; margin-bottom: 10px; }
-.qa-passage p { margin: 2px 0; }
+.qa-passage p { margin: 2px 0; font-size: inherit; }  /* the chat's thought style makes it 12 px */
 .qa-where, .qa-table { font-size: 13px; color: #475569; }
 .qa-pending { color: #64748b; }
 .qa-pending::after { content: " ⏳"; }
@@ -50,7 +50,22 @@ mark.qa-ev { background: #fde68a; color: inherit; }
 #qa-viewer p { margin: 4px 0; }
 .qa-viewer-path, .qa-viewer-meta { font-size: 13px; color: #475569; }
 #chat { min-height: 120px; }
+/* 👍/👎 only under answer cards: not under a pending line, a refusal, a "not found" or the passages. */
+#chat .message-row:not(:has(.qa-rateable)) + .message-buttons { display: none !important; }
+#qa-delete-confirm { align-items: center; border: 1px solid #fca5a5; border-radius: 8px; padding: 6px 10px; }
 @media (max-width: 640px) {
+  /* The input stays at hand, pinned at the bottom of the screen however long the conversation. */
+  #qa-dock { position: fixed; left: 0; right: 0; bottom: 0; z-index: 50; margin: 0 !important;
+             padding: 6px 8px; background: var(--background-fill-primary);
+             box-shadow: 0 -2px 8px rgba(15, 23, 42, 0.15); }
+  body { padding-bottom: 80px; }
+  /* The source viewer is a sheet over the chat, 关闭原文 at its top. */
+  #qa-viewer-column { position: fixed !important; left: 0; right: 0; top: 10vh; bottom: 0; z-index: 100;
+                      overflow-y: auto; padding: 8px 12px; min-width: 0 !important;
+                      background: var(--background-fill-primary); border-radius: 12px 12px 0 0;
+                      box-shadow: 0 -4px 18px rgba(15, 23, 42, 0.35); }
+  #qa-viewer-close { position: sticky; top: 0; z-index: 1; }
+  #qa-viewer .qa-viewer-body { max-height: calc(90vh - 180px); }
   #chat { height: auto !important; max-height: none !important; }
   #chat .bubble-wrap, #chat [role="log"] {
     height: auto !important; max-height: none !important; overflow: visible !important; }
@@ -90,16 +105,26 @@ JS = """
       setTimeout(() => document.querySelector('#qa-src-open').click(), 50);
     }
   }, true);
-  /* Gradio labels each message with its raw content (here HTML): screen readers get the clean text instead. */
-  const relabel = () => document.querySelectorAll('#chat [aria-label]').forEach((m) => {
-    if (!m.dataset.qaLabel && !/^bot.s message: </.test(m.getAttribute('aria-label'))) return;
-    m.dataset.qaLabel = '1';
+  /* Gradio labels each message with its raw content (a card's HTML, a question's Markdown escapes): screen
+     readers get the text shown instead. */
+  const relabel = () => document.querySelectorAll('#chat [data-testid=user], #chat [data-testid=bot]').forEach((m) => {
     const plain = m.querySelector('.qa-plain');
-    const label = '回答：' + (plain ? plain.textContent : m.innerText).trim().slice(0, 2000);
+    const text = plain ? plain.textContent.trim() : m.textContent.replace(/\\s+/g, ' ').trim();
+    const label = (m.dataset.testid === 'user' ? '问题：' : '回答：') + text.slice(0, 2000);
     if (m.getAttribute('aria-label') !== label) m.setAttribute('aria-label', label);
   });
-  new MutationObserver(relabel).observe(document.body, {subtree: true, childList: true, characterData: true,
-                                                        attributes: true, attributeFilter: ['aria-label']});
+  /* The upload box in Chinese (Gradio words it in the browser's language, English on most machines). Svelte
+     keeps these text nodes, so only their text is changed. */
+  const WORDS = ['把报告文件拖到这里', '或', '点击选择文件'];
+  const uploadWords = () => document.querySelectorAll('#qa-upload [data-testid=upload-text]').forEach((w) => {
+    const parts = [...w.childNodes].filter((n) => (n.nodeType === 3 && n.nodeValue.trim()) ||
+                                                  (n.classList && n.classList.contains('or')));
+    parts.forEach((n, i) => { if (n.textContent !== (WORDS[i] || '')) n.textContent = WORDS[i] || ''; });
+    const button = w.closest('button');
+    if (button && button.getAttribute('aria-label') !== '上传报告文件') button.setAttribute('aria-label', '上传报告文件');
+  });
+  new MutationObserver(() => { relabel(); uploadWords(); }).observe(document.body, {
+    subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label']});
 }
 """
 SCROLL_TO_ANSWER = """

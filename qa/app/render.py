@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from qa.results import Answer, Hit
 
 NOT_FOUND = "报告中没有找到这个问题的答案。"
+LONG_ROW = 60  # characters: a table row longer than this shows only the cells holding its figures
 
 
 def _e(text: str) -> str:
@@ -51,12 +52,15 @@ def _link(source: str, start: int, end: int, text: str) -> str:
     return f'<a class="qa-src" href="#qa-src={_e(quote(source, safe=""))}:{start}:{end}">{text}</a>'
 
 
+def _evidence_hit(answer: Answer) -> Hit | None:
+    """The passage holding the answer's evidence."""
+    return next((h for h in answer.hits if h.source == answer.source and answer.evidence in h.text), None)
+
+
 def evidence_start(answer: Answer) -> int:
     """Where the evidence sentence starts in its document (-1 when unknown)."""
-    for hit in answer.hits:
-        position = hit.text.find(answer.evidence)
-        if hit.source == answer.source and position >= 0:
-            return hit.start + position
+    if hit := _evidence_hit(answer):
+        return hit.start + hit.text.find(answer.evidence)
     if answer.figures:
         first = answer.figures[0]
         return first.start - answer.evidence.find(first.text)
@@ -95,8 +99,8 @@ def _item_name(label: str, question: str) -> str:
 
 def _label(answer: Answer, keywords: tuple[str, ...]) -> str:
     """What the figure counts: its label, with the question's topic in front when the label is short ("行政复议 · 维持")."""
-    label = answer.figures[0].label.strip(" ,，、") if answer.figures else ""
-    label = re.sub(r"^.*\d\S?", "", label)  # "021年的200项精简至": from the last figure on ("精简至")
+    label = answer.figures[0].label if answer.figures else ""
+    label = re.sub(r"^.*\d\S?", "", label).strip(" ,，、")  # "021年的200项精简至": from the last figure on ("精简至")
     topic = next((k for k in keywords if k in answer.evidence and k not in label), "")
     if topic and len(label) <= 6:
         return f"{topic} · {label}" if label else topic
@@ -104,9 +108,27 @@ def _label(answer: Answer, keywords: tuple[str, ...]) -> str:
 
 
 def _evidence(answer: Answer) -> str:
+    """The evidence with its figures marked; of a long table row, its name and the cells holding them (a row of
+    15 cells is 20 lines on a phone, and one click away through the source link)."""
     offset = evidence_start(answer)
     spans = [(f.start - offset, f.end - offset, "qa-fig") for f in answer.figures] if offset >= 0 else []
-    return f'<blockquote class="qa-evidence">{_marked(answer.evidence, spans)}</blockquote>'
+    text, hit = answer.evidence, _evidence_hit(answer)
+    cells = [(s, e) for s, e in _cells(text) if any(s <= a < e for a, _, _ in spans)]
+    if not (hit and hit.table and cells and len(text) > LONG_ROW):
+        return f'<blockquote class="qa-evidence">{_marked(text, spans)}</blockquote>'
+    name = text[:text.index("：") + 1] if "：" in text[:cells[0][0]] else ""
+    shown = " … ".join(_marked(text[s:e], [(a - s, b - s, k) for a, b, k in spans if s <= a < e]) for s, e in cells)
+    return f'<div class="qa-table">表：{_e(hit.table)}</div><blockquote class="qa-evidence">{_e(name)}{shown}</blockquote>'
+
+
+def _cells(row: str) -> list[tuple[int, int]]:
+    """Where each cell of a table row's line stands ("行政许可：本年新增 3；本年处理决定数量 9487")."""
+    start = row.index("：") + 1 if "：" in row else 0
+    cells = []
+    for end in [i for i, c in enumerate(row) if c == "；" and i >= start] + [len(row)]:
+        cells.append((start, end))
+        start = end + 1
+    return cells
 
 
 def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: str = "") -> str:
@@ -126,14 +148,15 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
         body.append(_sides(answer))
     elif answer.by_document:
         body.append(_by_document(answer))
+    elif answer.figure and answer.calculation:
+        # Computed, not copied: the figure says so, with its formula and both operands (its figures, which are
+        # not a 分别 list).
+        body.append(f'<div class="qa-label">计算值</div><div class="qa-figure">≈ {_e(answer.figure)}</div>'
+                    f'<div class="qa-calculation">{_e(answer.calculation)}</div>')
     elif answer.figure and len(answer.figures) > 1:
         items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '
                            f'<b class="qa-figure-small">{_e(f.text)}</b></span>' for f in answer.figures)
         body.append(f'<div class="qa-items">{items}</div>')
-    elif answer.figure and answer.calculation:
-        # Computed, not copied: the figure says so, with its formula and both operands.
-        body.append(f'<div class="qa-label">计算值</div><div class="qa-figure">≈ {_e(answer.figure)}</div>'
-                    f'<div class="qa-calculation">{_e(answer.calculation)}</div>')
     elif answer.figure:
         label = _label(answer, keywords)
         body.append(f'<div class="qa-label">{_e(label)}</div>' if label else "")
@@ -153,60 +176,93 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
     # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
     plain = _e(plain_text(answer, filtered=filtered)).replace("\n", "&#10;")
     body.append(f'<div class="qa-plain">{plain}</div><button class="qa-copy" type="button">复制</button>')
-    named = f' data-answer="{_e(answer_id)}"' if answer_id else ""
-    return f'<div class="qa-card"{named}>{"".join(body)}</div>'
+    # A card that can be rated carries its answer's id, and a class the page's styles show 👍/👎 for.
+    named = f' qa-rateable" data-answer="{_e(answer_id)}' if answer_id else ""
+    return f'<div class="qa-card{named}">{"".join(body)}</div>'
 
 
 def _by_document(answer: Answer) -> str:
+    """Reports that differ: per report its place and year, the figure with what it counts (a table cell's row and
+    column), and a link to its sentence or table row."""
     rows = []
     for each in answer.by_document:
         hit = _hit_of(each)
         place = (hit.region if hit else "") or display_title(each.title, each.source)
-        start = evidence_start(each)
-        label = each.figures[0].label if each.figures else ""
-        where = _link(each.source, start, start + len(each.evidence), "原句") if start >= 0 else ""
         rows.append(f'<tr><td class="qa-place">{_e(place)}<br>{_e(hit.year if hit else "")}</td>'
-                    f'<td><span class="qa-row-label">{_e(label)}</span> <b>{_e(each.figure or "")}</b></td>'
-                    f'<td class="qa-place">{where}</td></tr>')
+                    f'<td><span class="qa-row-label">{_e(_short(_row_label(each)))}</span> '
+                    f'<b>{_e(each.figure or "")}</b></td><td class="qa-place">{_where_link(each)}</td></tr>')
     return (f'<div class="qa-lead">{len(answer.by_document)} 份报告的数字不同，分别列出：</div>'
             '<table class="qa-reports"><thead><tr><th>报告</th><th>数字</th><th>出处</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+def _row_label(answer: Answer) -> str:
+    return answer.figures[0].label.strip(" ,，、") if answer.figures else ""
+
+
+def _short(label: str, longest: int = 24) -> str:
+    """A label for a table cell: its last `longest` characters (the words nearest the figure)."""
+    return label if len(label) <= longest else "…" + label[-longest:]
+
+
+def _where_link(answer: Answer) -> str:
+    """The link to an answer's sentence (原句) or table row (原表), or "" without one."""
+    start = evidence_start(answer)
+    if not (answer.figure and answer.evidence and start >= 0):
+        return ""
+    hit = _evidence_hit(answer)
+    return _link(answer.source, start, start + len(answer.evidence), "原表" if hit and hit.table else "原句")
+
+
+def _side_names(answer: Answer) -> list[str]:
+    """Each side of a comparison by its name ("红桥区", "2022年"), as the question names them."""
+    from qa.answers.comparison import sides
+    from qa.retrieval.question import analyse
+
+    names = list(sides(analyse(answer.understood or answer.question)))
+    return names if len(names) == len(answer.sides) else [s.understood or s.question for s in answer.sides]
+
+
 def _sides(answer: Answer) -> str:
-    """A comparison: each side's figure with a link to its sentence, then the computed line."""
+    """A comparison: per side its name, its figure with what it counts and a link to its sentence; then the
+    computed line."""
     rows = []
-    for side in answer.sides:
-        start = evidence_start(side)
-        where = _link(side.source, start, start + len(side.evidence), "原句") if side.figure and start >= 0 else ""
-        rows.append(f'<tr><td>{_e(side.understood or side.question)}</td>'
-                    f'<td><b>{_e(side.figure or "报告中没有")}</b></td><td class="qa-place">{where}</td></tr>')
+    for name, side in zip(_side_names(answer), answer.sides):
+        figure = f'<span class="qa-row-label">{_e(_short(_row_label(side)))}</span> <b>{_e(side.figure)}</b>' \
+            if side.figure else "<b>报告中没有</b>"
+        rows.append(f'<tr><td class="qa-place">{_e(name)}</td><td>{figure}</td>'
+                    f'<td class="qa-place">{_where_link(side)}</td></tr>')
     line = f'<div class="qa-calculation">{_e(answer.calculation)}</div>' if answer.calculation else ""
-    return ('<table class="qa-reports"><thead><tr><th>分项</th><th>数字</th><th>出处</th></tr></thead>'
+    return ('<table class="qa-reports"><thead><tr><th>比较</th><th>数字</th><th>出处</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>{line}')
 
 
 def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     """The answer as clean text for the clipboard and for screen readers: figure, evidence, source."""
     from qa.retrieval.question import analyse
+
+    lines = [f"理解为：{answer.understood}"] if answer.understood and answer.understood != answer.question else []
+    lines += [answer.notice] if answer.notice else []
     if answer.sides:
-        lines = [answer.notice] if answer.notice else []
-        lines += [f"{side.understood or side.question}：{side.figure or '报告中没有'}" for side in answer.sides]
+        lines += [f"{name}：{_row_label(side) + ' ' if side.figure and _row_label(side) else ''}"
+                  f"{side.figure or '报告中没有'}" for name, side in zip(_side_names(answer), answer.sides)]
         return "\n".join(lines + ([answer.calculation] if answer.calculation else []))
     if answer.by_document:
-        lines = ["各报告的数字不同："]
+        lines.append("各报告的数字不同：")
         for each in answer.by_document:
             hit = _hit_of(each)
             place = " ".join(x for x in ((hit.region, hit.year) if hit else ()) if x)
-            lines.append(f"{place or each.title}：{each.figure}　来源：{each.title} · {each.section or '正文'}")
+            label = _row_label(each)
+            lines.append(f"{place or each.title}：{label + ' ' if label else ''}{each.figure}　"
+                         f"来源：{each.title} · {each.section or '正文'}")
         return "\n".join(lines)
-    lines = [answer.notice] if answer.notice else []
     if answer.figure and answer.calculation:
         lines.append(f"答案（计算值）：{answer.calculation}")
     elif answer.figure and len(answer.figures) > 1:
         lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.text}" for f in answer.figures))
     elif answer.figure:
-        label = _label(answer, analyse(answer.question).keywords if answer.question else ())
+        asked = answer.understood or answer.question
+        label = _label(answer, analyse(asked).keywords if asked else ())
         lines.append(f"答案：{label + '：' if label else ''}{answer.figure}")
     elif not answer.answered:
         lines.append(f"在所选的报告（{'、'.join(filtered)}）中没有找到这个问题的答案。" if filtered else NOT_FOUND)

@@ -7,7 +7,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from qa.reading.document import Document
@@ -20,6 +20,12 @@ BUSY = "索引正在由其他程序重建，请稍后再试"
 
 class Refused(ValueError):
     """An upload or delete the app will not do; the message says why, for the user."""
+
+
+def check_type(name: str) -> None:
+    """Refused, naming the types the app reads, when `name` is a file of another type."""
+    if Path(name).suffix.lower() not in UPLOAD_TYPES:
+        raise Refused(f"{name}：不支持这种文件，只能上传 {' '.join(UPLOAD_TYPES)}")
 
 
 def document_text(document: Document, corpus: Path | None) -> str:
@@ -68,8 +74,7 @@ class Library:
     def check(self, path: Path, name: str | None = None) -> str:
         """The file name an upload will have in the corpus; Refused (with the reason) when it is not allowed."""
         name = Path(name or path.name).name
-        if Path(name).suffix.lower() not in UPLOAD_TYPES:
-            raise Refused(f"{name}：不支持这种文件，只能上传 {' '.join(UPLOAD_TYPES)}")
+        check_type(name)
         if name.startswith(".") or not name.strip():
             raise Refused(f"{name}：文件名不能以点开头")
         stem = Path(name).stem
@@ -87,9 +92,10 @@ class Library:
             raise Refused(f"{name}：已有同名报告，请先在列表中删除它再上传")
         return name
 
-    def add(self, paths: list[Path]) -> KnowledgeBase:
+    def add(self, paths: list[Path], *, steps: Callable[[str], None] | None = None) -> KnowledgeBase:
         """Copy the uploads into the corpus (as `qa add` does) and update the index; the new KnowledgeBase.
-        When the index cannot follow (another build holds it, a full disk), the copies are removed: Refused."""
+        When the index cannot follow (another build holds it, a full disk), the copies are removed: Refused.
+        `steps`: see `qa.build`."""
         import shutil
         import tempfile
 
@@ -105,6 +111,8 @@ class Library:
             # qa.add copies by file name: give each upload its own folder so the name is the one checked.
             with tempfile.TemporaryDirectory() as staging:
                 staged = []
+                if steps:
+                    steps("reading")
                 for path, name in zip(paths, names):
                     staged.append(Path(staging) / name)
                     shutil.copyfile(path, staged[-1])
@@ -114,7 +122,7 @@ class Library:
                         raise Refused(f"无法读取：{err}") from None
                 try:
                     return qa.add(staged, corpus=self.corpus, index=self.index, model=self.model, store=self.store,
-                                  uri=self.uri, collection=self.collection)
+                                  uri=self.uri, collection=self.collection, steps=steps)
                 except BaseException as err:
                     for name in names:  # checked absent above, under the lock: this add's copies only
                         (self.corpus / name).unlink(missing_ok=True)

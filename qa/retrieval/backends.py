@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from qa.retrieval.store import Store
@@ -32,10 +32,11 @@ def open_store(location: str | Path, *, store: str = "faiss", collection: str | 
 
 
 def write_store(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,
-                model_name: str, progress: bool = True) -> None:
-    """Bring the store up to date with the reports in `corpus` (only what changed is embedded)."""
+                model_name: str, progress: bool = True, steps: Callable[[str], None] | None = None) -> None:
+    """Bring the store up to date with the reports in `corpus` (only what changed is embedded); `steps`: see
+    `qa.build`."""
     _backend(store).write_store(Path(corpus), location, collection or DEFAULT_COLLECTION,
-                                model_name=model_name, progress=progress)
+                                model_name=model_name, progress=progress, steps=steps)
 
 
 def stale(corpus: Path, location: str | Path, *, store: str = "faiss", collection: str | None = None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from qa.retrieval.index import BadIndex, current_generation, read_generation, read_manifest, stale_reason, write_index
 from qa.retrieval.store import Match
@@ -22,8 +22,9 @@ def open_store(index: str | Path, collection: str) -> FaissStore:
     return FaissStore(Path(index))
 
 
-def write_store(corpus: Path, index: str | Path, collection: str, *, model_name: str, progress: bool) -> None:
-    write_index(corpus, Path(index), model_name=model_name, progress=progress)
+def write_store(corpus: Path, index: str | Path, collection: str, *, model_name: str, progress: bool,
+                steps: Callable[[str], None] | None = None) -> None:
+    write_index(corpus, Path(index), model_name=model_name, progress=progress, steps=steps)
 
 
 def stale(corpus: Path, index: str | Path, collection: str, model_name: str | None) -> str | None:

@@ -20,7 +20,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from qa.version import __version__
 from qa.reading.corpus import SUFFIXES, corpus_files, file_hash
@@ -270,11 +270,13 @@ def collect(corpus: Path, state: dict[str, str], previous: Previous) -> tuple[li
     return docs, passages
 
 
-def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = True) -> Path:
+def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = True,
+                steps: Callable[[str], None] | None = None) -> Path:
     """Build a new generation from `corpus` and make it current. Returns its folder.
 
     A build that fails removes what it wrote, and a full disk or a read-only folder is told
-    in one line (`IndexUnwritable`) naming the folder and the space needed.
+    in one line (`IndexUnwritable`) naming the folder and the space needed. `steps` is told "reading",
+    "embedding" and "indexing" as the build reaches each.
     """
     corpus, index = Path(corpus), Path(index)
     if not corpus.is_dir():
@@ -283,7 +285,8 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
     try:
         with build_lock(index, lend=True):
             try:
-                return _write_generation(corpus, index, model_name=model_name, progress=progress)
+                return _write_generation(corpus, index, model_name=model_name, progress=progress,
+                                         steps=steps or (lambda step: None))
             except BaseException:
                 _remove_unfinished(index)  # under the lock: nothing here is another build's
                 raise
@@ -293,7 +296,8 @@ def write_index(corpus: Path, index: Path, *, model_name: str, progress: bool = 
         raise
 
 
-def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: bool = True) -> Path:
+def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: bool,
+                      steps: Callable[[str], None]) -> Path:
     """Write a new generation from `corpus` and make it current (`write_index` without its cleanup).
 
     Incremental: files whose hash is unchanged are not read again, and sentences
@@ -311,6 +315,7 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
     if not corpus.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus} does not exist: put reports in it or pass --corpus")
     with build_lock(index), _early_workers(corpus, index, model_name) as workers:
+        steps("reading")
         state = corpus_state(corpus)
         previous = previous_build(index, model_name)
         cache = previous.vectors
@@ -320,6 +325,7 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
         units, owners = dense_units(docs, passages)
         missing = sorted({u for u in units if u not in cache})
         started = time.perf_counter()
+        steps("embedding")
         if missing or not cache:
             cache.update(zip(missing, embed_corpus(model_name, missing, progress=progress, pool=workers)))
             dimension = model_dimension(load_model(model_name))
@@ -329,6 +335,7 @@ def _write_generation(corpus: Path, index: Path, *, model_name: str, progress: b
                  len(units) - len(missing), len(passages), time.perf_counter() - started)
         vectors = np.asarray([cache[u] for u in units], dtype=np.float32).reshape(len(units), dimension)
 
+        steps("indexing")
         generation = index / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
         partial = generation.with_name("." + generation.name + ".partial")
         _check_space(index, vectors, passages, docs)

@@ -23,7 +23,7 @@ import logging
 import re
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from qa.retrieval.index import BadIndex, IndexMissing, IndexUnwritable, corpus_state, dense_units
 from qa.reading.passages import CHUNKER_VERSION, Passage
@@ -248,7 +248,7 @@ def open_store(uri: str | Path, name: str) -> MilvusStore:
 
 
 def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, progress: bool = True,
-                reuse: Path | None = None) -> None:
+                reuse: Path | None = None, steps: Callable[[str], None] | None = None) -> None:
     """Bring the Milvus collections `name` at `uri` up to date with `corpus`.
 
     A write builds a new generation of the three collections (the unchanged reports' rows
@@ -257,7 +257,8 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     a half-written one, and a write killed at any moment leaves the old one answering.
     The generation replaced is kept until the next write, for readers that opened it.
     `reuse` names a FAISS index folder built with the same model whose sentence vectors are
-    taken instead of embedding again.
+    taken instead of embedding again. `steps` is told "reading" (reports are read and embedded one after
+    another here) and "indexing".
     """
     import time
     import uuid
@@ -297,8 +298,12 @@ def write_store(corpus: Path, uri: str | Path, name: str, *, model_name: str, pr
     try:
         _create(client, names, dimension, {**settings, "dimension": dimension}, exact=uri.endswith(".db"))
         keys = set() if fresh else _copy(client, _names(name, old), names, kept)
+        if steps:
+            steps("reading")
         _fill(client, names, corpus, todo, state, keys, model=model, model_name=model_name, progress=progress,
               reuse=reuse)
+        if steps:
+            steps("indexing")
         # Milvus Lite writes index files in a background thread after a flush, not atomically: one cut
         # short by a kill is an empty file that fails every later load. Renaming a collection closes
         # it, which waits for that thread; loading the renamed one writes any index file still missing.
