@@ -49,7 +49,9 @@ def test_the_module_function_takes_the_history_too(monkeypatch, kb):
 HEPING = ("天津市和平区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
           "全年共收到行政复议申请52宗，维持20宗，驳回18宗。全区在册公职律师35人。\n"
           "全区城镇居民人均可支配收入52000元，农村居民人均可支配收入31000元。\n"
-          "二、存在的问题\n存在的问题主要体现在两个方面：一是执法队伍力量不足；二是基层法治宣传不够深入。\n")
+          "二、存在的问题\n存在的问题主要体现在两个方面：一是执法队伍力量不足；二是基层法治宣传不够深入。\n"
+          "三、2023年工作打算\n来年主要做好以下工作：\n（一）深化依法行政。\n全面推进政务公开。其中一是规范决策；"
+          "二是公开文件。\n（二）加强执法监督。\n开展执法检查。\n（三）提升法治素养。\n四、其他\n（一）其他事项。\n")
 NANKAI = ("天津市南开区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
           "全年共收到行政复议申请47宗，维持25宗。\n")
 
@@ -106,6 +108,10 @@ def test_a_sum_of_items_stated_apart_is_computed_and_a_stated_total_is_not(kb):
     answer = kb.ask("行政复议维持和驳回一共多少宗")
     assert answer.figure == "37宗" and [f.text for f in answer.figures] == ["13宗", "24宗"]
     assert answer.calculation == "维持和驳回合计 37宗（计算值：13宗 + 24宗）"
+    from qa.app.render import card_html
+
+    card = card_html(answer)
+    assert "计算值" in card and ">37宗<" in card and "≈" not in card  # exact, unlike a rounded rate
     assert kb.ask("行政复议维持、驳回和撤回一共多少宗").figure == "42宗"
     assert kb.ask("行政复议一共多少宗").calculation is None  # one thing asked: the report's own total
 
@@ -113,6 +119,13 @@ def test_a_sum_of_items_stated_apart_is_computed_and_a_stated_total_is_not(kb):
 def test_list_items_inside_one_sentence_are_read_apart(districts):
     answer = districts.ask("和平区法治政府建设存在哪些问题")
     assert answer.items == ["一是执法队伍力量不足；", "二是基层法治宣传不够深入。"]
+
+
+def test_a_list_of_headings_is_read_whole_from_the_report(districts):
+    """Items each over paragraphs of their own, a list of another kind inside one, and the next section's own
+    （一） after: the three headings, in order, and nothing else."""
+    answer = districts.ask("和平区来年要做好哪些工作")
+    assert answer.items == ["（一）深化依法行政。", "（二）加强执法监督。", "（三）提升法治素养。"]
 
 
 @pytest.mark.parametrize("question, figure, operands, calculation", [

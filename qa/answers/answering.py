@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 from qa.reading.figures import (PART_OF_YEAR, UNITS, Found, base_unit, clause_start, extract, kind_of,
                                 same_unit, unit_class)
@@ -34,11 +34,14 @@ CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of ev
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
 _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
-_ITEM_MARK = re.compile(r"\s*(?:([一二三四五六七八九十]{1,3})是|第([一二三四五六七八九十]{1,3})[,，、]|"
-                        r"[（(]([一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.、．](?!\d))")
+_ITEM_MARK = re.compile(r"[#*>\s]*(?:([一二三四五六七八九十]{1,3})是|第([一二三四五六七八九十]{1,3})[,，、]|"
+                        r"[（(]([一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.、．](?!\d)|([①-⑳]))")
 # A sentence cut before each item mark that follows "：" or "；" inside it.
-_ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]))|$)",
+_ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]|[①-⑳]))|$)",
                            re.S)
+_SECTION_HEADING = re.compile(r"^[#\s]*[一二三四五六七八九十]{1,3}、")  # "三、下一步工作": a list under the one before ends
+LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report read around a list's best sentence;
+# sentences between a list's lead and its first item
 _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 # The parts a whole is broken down into in statistics: town and country, men and women, kinds of ownership.
 _BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
@@ -541,7 +544,8 @@ def proposal(question: Question, hits: list[Hit], *, weights: dict[str, float],
 
 
 def answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
-           must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5, by_document: bool = False) -> Answer:
+           must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5, by_document: bool = False,
+           text_of: Callable[[str], str] | None = None) -> Answer:
     """Answer `question` from the passages retrieved for it, best first.
 
     With `by_document`, a question whose figure differs between the reports among the best
@@ -549,7 +553,7 @@ def answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     in the same pool.
     """
     must_name = must_name or {}
-    result = _answer(question, hits, weights=weights, must_name=must_name, k=k)
+    result = _answer(question, hits, weights=weights, must_name=must_name, k=k, text_of=text_of)
     if not by_document or not result.figure:
         return result
     each = [result]
@@ -565,7 +569,7 @@ def answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
 
 
 def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
-            must_name: dict[str, tuple[str, ...]], k: int) -> Answer:
+            must_name: dict[str, tuple[str, ...]], k: int, text_of: Callable[[str], str] | None = None) -> Answer:
     text = question.text
     shown = hits[:k]
     sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name)
@@ -576,45 +580,88 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
         return Answer(text, None, "", hits=shown)
     figured = _figure_answer(text, question, sents, weights, shown)[0] if question.quantity else None
     if figured is None and question.listing:
-        listed = _enumeration(best, hits)
+        listed = _enumeration(best, hits, text_of(best.hit.source) if text_of else "")
         if listed:
             return Answer(text, None, best.text, hits=shown, answered=True, items=listed, **_where(best.hit))
     return figured or Answer(text, None, best.text, hits=shown, answered=True, **_where(best.hit))
 
 
-def _enumeration(best: Sentence, hits: list[Hit]) -> list[str]:
+def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
     """The enumeration the best sentence opens or stands in ("一是…", "二是…"; "（一）"; "1."), item by item in
-    the report's order, from the passages of its section among the hits; [] when it stands in none."""
-    same = sorted({(h.start, h.text) for h in hits if (h.source, h.section) == (best.hit.source, best.hit.section)})
-    # Each sentence once, by where it stands in the report: passages may overlap.
-    read: dict[int, str] = {}
-    for start, passage in same:
-        for s, e in sentences(passage):
-            # Items inside one sentence ("主要体现在三个方面：一是…；二是…") are read apart.
-            for piece in _ITEMS_INSIDE.finditer(passage[s:e]):
-                read.setdefault(start + s + piece.start(), piece.group().strip())
-    ordered = [read[k] for k in sorted(read)]
+    the report's order: read from the report's `text` around it when the index keeps the text (a list of section
+    headings, each over paragraphs of its own, is read whole), else from the passages of its section among the
+    hits; [] when it stands in none."""
+    at = best.hit.start + best.hit.text.find(best.text)
+    if text and best.text in best.hit.text:
+        start = max(at - LIST_BEFORE, 0)
+        read = _pieces(text[start:at + LIST_AFTER], start, paragraphs=True)
+    else:
+        same = sorted({(h.start, h.text) for h in hits
+                       if (h.source, h.section) == (best.hit.source, best.hit.section)})
+        read = {}  # passages may overlap: each piece once, by where it stands in the report
+        for start, passage in same:
+            for offset, piece in _pieces(passage, start, paragraphs=False).items():
+                read.setdefault(offset, piece)
+    offsets = sorted(read)
+    ordered = [read[o][0] for o in offsets]
     numbers = [_item_number(t) for t in ordered]
-    pieces = [i for i, t in enumerate(ordered) if t and t in best.text]
-    if not pieces or not any(numbers):
+    inside = [i for i, o in enumerate(offsets) if at <= o < at + len(best.text)] \
+        or [i for i, t in enumerate(ordered) if t and t in best.text]
+    if not inside or not any(numbers):
         return []
-    # The run of items 1, 2, 3 … the best sentence opens ("…以下工作：") or stands in; a sentence without a mark
-    # continues the item before.
-    at = pieces[0]
-    opens = numbers[at] is None and at + 1 < len(numbers) and numbers[at + 1] == 1
-    first = at + 1 if opens else next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
+    # The run of items 1, 2, 3 … the best sentence opens ("…以下工作：") or stands in. A piece without a mark
+    # continues the item before in its paragraph; a paragraph without one (a heading's body) is passed over, and
+    # a section heading ("三、") ends the run.
+    at = inside[-1]
+    # It opens the list when item 1 is the next mark, at most three sentences on and in its paragraph or the next
+    # ("办好十件民生实事。今年…。一是…"), even when it is itself marked ("(八)…存在多项问题：" then "1.…").
+    ahead = range(at + 1, min(at + 1 + LIST_LEAD, len(numbers)))
+    after = next((i for i in ahead if numbers[i] is not None
+                  or sum(read[offsets[j]][1] for j in range(at + 1, i + 1)) > 1), None)
+    opens = after is not None and numbers[after] == 1
+    first = after if opens else next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
     if first is None:
         return []
-    items, expected = [], 1
-    for text, number in zip(ordered[first:], numbers[first:]):
-        if number == expected:
-            items.append(text)
-            expected += 1
-        elif number is None and items:
-            items[-1] += text
-        else:
+    style = _item_style(ordered[first])
+    items, expected, last, passed_over = [], 1, first, False
+    for i in range(first, len(ordered)):
+        piece, paragraph = read[offsets[i]]
+        if numbers[i] is not None and _item_style(piece) != style:
+            numbers[i] = None  # a list of another kind inside an item ("一是…" under "（十）"): the item's text
+        if numbers[i] == expected:
+            items.append(piece)
+            expected, last, passed_over = expected + 1, i, False
+        elif numbers[i] is not None or _SECTION_HEADING.match(piece):
             break
-    return items if len(items) >= 2 else []
+        elif paragraph or passed_over:
+            passed_over = True
+        else:
+            items[-1] += piece
+            last = i
+    # The best sentence must be in the run, or the run is another list's.
+    return items if len(items) >= 2 and (opens or first <= at <= last) else []
+
+
+def _pieces(text: str, start: int, *, paragraphs: bool) -> dict[int, tuple[str, bool]]:
+    """`text`'s sentences by their offset (`start` + where they stand), items inside one sentence ("主要体现在
+    三个方面：一是…；二是…") apart; each with whether it opens a paragraph (only when `paragraphs`)."""
+    read = {}
+    line_start = 0
+    for line in text.split("\n") if paragraphs else [text]:
+        opening = paragraphs
+        for s, e in sentences(line):
+            for piece in _ITEMS_INSIDE.finditer(line[s:e]):
+                if piece.group().strip():
+                    read[start + line_start + s + piece.start()] = (piece.group().strip(), opening)
+                    opening = False
+        line_start += len(line) + 1
+    return read
+
+
+def _item_style(text: str) -> int:
+    """Which kind of mark opens `text` (一是, 第一, （一）, 1.): lists of one kind are read together."""
+    mark = _ITEM_MARK.match(text)
+    return next(i for i, g in enumerate(mark.groups()) if g) if mark else -1
 
 
 def _item_number(text: str) -> int | None:
@@ -623,7 +670,18 @@ def _item_number(text: str) -> int | None:
     if not mark:
         return None
     written = next(g for g in mark.groups() if g)
-    return int(written) if written.isdigit() else _CN_ORDINAL.index(written) + 1 if written in _CN_ORDINAL else None
+    if "①" <= written <= "⑳":  # before isdigit(), which holds for ① too
+        return ord(written) - ord("①") + 1
+    if written.isdigit():
+        return int(written)
+    # 一 … 十, 十一 … 十九, 二十 …: tens before 十, units after it.
+    tens, ten, units = written.rpartition("十")
+    if not ten:
+        return _CN_ORDINAL.index(written) + 1 if written in _CN_ORDINAL else None
+    digits = [_CN_ORDINAL.index(d) + 1 if d in _CN_ORDINAL[:9] else None for d in (tens or "一", units or "")]
+    if digits[0] is None or units and digits[1] is None:
+        return None
+    return 10 * digits[0] + (digits[1] or 0)
 
 
 def describe(answer: Answer) -> str:

@@ -54,7 +54,7 @@ def _single(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[st
         hits = searcher.hits(searcher.rank(asked, k=max(k, POOL_ANSWER), doc=doc, scope=scope))
         result = answer(asked, hits, weights=weights, must_name={
             documents[i].source: words for i, words in scope.must_name.items()}, k=k,
-            by_document=doc is None and len(documents) > 1 and not asked.places)
+            by_document=doc is None and len(documents) > 1 and not asked.places, text_of=searcher.document_text)
         # A rate the report does not state, computed from the part and whole it does: never over a stated one.
         result = rate(asked, result) or result
         if scope.missing:  # some places asked are covered, these are not

@@ -151,7 +151,8 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
     elif answer.figure and answer.calculation:
         # Computed, not copied: the figure says so, with its formula and both operands (its figures, which are
         # not a 分别 list).
-        body.append(f'<div class="qa-label">计算值</div><div class="qa-figure">≈ {_e(answer.figure)}</div>'
+        rounded = "≈ " if "≈" in answer.calculation else ""  # a rate is rounded, a sum of stated figures exact
+        body.append(f'<div class="qa-label">计算值</div><div class="qa-figure">{rounded}{_e(answer.figure)}</div>'
                     f'<div class="qa-calculation">{_e(answer.calculation)}</div>')
     elif answer.figure and len(answer.figures) > 1:
         items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '

@@ -54,7 +54,7 @@ _TARGET = re.compile(r"目标|预期|计划|力争|争取|确保|打算|预计�
 # A part of the year, or several years, asked for ("一季度", "上半年", "1-6月", "五年来", "年均", "累计").
 _PERIOD = re.compile(rf"{PART_OF_YEAR.pattern}|五年|十四五|十三五|年均|累计|以来")
 # Asking for an enumeration: "存在哪些问题", "采取了什么措施", "有哪几个方面".
-_LIST_ASKED = re.compile(r"哪些|哪几|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
+_LIST_ASKED = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 
 

@@ -139,6 +139,14 @@ class Searcher:
 
         return question_encoder(self.model_name)
 
+    def document_text(self, source: str) -> str:
+        """A report's cleaned text, which hits' offsets index; "" when the store keeps none (Milvus)."""
+        return self._texts.get(source, "")
+
+    @functools.cached_property
+    def _texts(self) -> dict[str, str]:
+        return {d.source: d.text for d in self.documents}
+
     def similarity(self, a: str, b: str) -> float:
         """Cosine of two short texts' question vectors: how alike two words are in meaning."""
         return float(self._query_vector(a)[0] @ self._query_vector(b)[0])
