@@ -102,8 +102,9 @@ def judge(case: Case, answer) -> tuple[str, object]:
         got = {name: (s.figure if (s := _side(answer, name)) else None) for name in case.sides}
         if any(g is not None and not _same(g, case.sides[name]) for name, g in got.items()):
             return "wrong", got
-        if case.larger and answer.calculation and not answer.calculation.startswith(case.larger) \
-                and "相同" not in answer.calculation:
+        named = answer.calculation.split("（")[0] if answer.calculation else ""  # the side it calls larger
+        if case.larger and named and "相同" not in answer.calculation \
+                and not (case.larger.startswith(named) or named.startswith(case.larger)):
             return "wrong", answer.calculation
         right = all((g is None) if case.sides[name] == UNANSWERABLE else g is not None for name, g in got.items())
         return ("right" if right else "missed"), got

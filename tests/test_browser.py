@@ -116,7 +116,10 @@ def ask(page, question: str):
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=60_000)
-    page.wait_for_timeout(300)  # the scroll after the answer
+    # The scroll after the answer: its card in view.
+    page.wait_for_function("() => { const r = document.querySelectorAll('#chat .qa-card')[%d]"
+                           ".getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0; }" % before,
+                           timeout=60_000)
     return cards.nth(before)  # this card, also after later questions
 
 
@@ -300,8 +303,7 @@ def test_reload_keeps_the_conversation_and_new_chat_clears_it(open_page):
     page.locator("#chat .qa-card .qa-figure").wait_for(timeout=30_000)
     assert page.locator("#chat .qa-figure").inner_text() == "40人" and users(page) == 1
     page.locator("#new-chat").click()
-    page.wait_for_timeout(500)
-    assert users(page) == 0
+    page.wait_for_function("document.querySelectorAll('#chat .message-row.user-row').length === 0", timeout=60_000)
     page.reload()
     page.locator("#question textarea").wait_for()
     page.wait_for_timeout(1_000)

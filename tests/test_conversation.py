@@ -16,6 +16,7 @@ import qa
     (["全区在册公职律师有多少人"], "增长了多少呢", "全区在册公职律师增长了多少", "29%"),
     (["全区在册公职律师有多少人"], "比上年增长了多少呢", "全区在册公职律师比上年增长了多少", "29%"),
     (["行政复议维持和驳回一共多少宗"], "分别呢", "行政复议维持和驳回分别多少宗", "13宗、24宗"),
+    (["全区在册公职律师有多少人"], "比上年多了多少", "全区在册公职律师比上年多了多少", "29%"),  # a change, not 40人
     (["行政复议维持多少宗"], "2021年呢", "2021年行政复议维持多少宗", None),  # the report is about 2022
 ])
 def test_a_follow_up_is_read_with_the_question_before(kb, history, question, understood, figure):
@@ -114,6 +115,16 @@ def test_a_sum_of_items_stated_apart_is_computed_and_a_stated_total_is_not(kb):
     assert "计算值" in card and ">37宗<" in card and "≈" not in card  # exact, unlike a rounded rate
     assert kb.ask("行政复议维持、驳回和撤回一共多少宗").figure == "42宗"
     assert kb.ask("行政复议一共多少宗").calculation is None  # one thing asked: the report's own total
+
+
+@pytest.mark.parametrize("history, question", [
+    ([], "和平区城镇居民人均可支配收入比农村居民多多少"),
+    (["和平区城镇居民人均可支配收入是多少"], "比农村居民高出多少"),
+])
+def test_a_difference_of_two_items_is_computed_from_their_stated_figures(districts, history, question):
+    answer = districts.ask(question, history=history)
+    assert answer.figure == "21000元" and [f.text for f in answer.figures] == ["52000元", "31000元"]
+    assert answer.calculation.endswith("21000元（计算值：52000元 − 31000元）")
 
 
 def test_list_items_inside_one_sentence_are_read_apart(districts):

@@ -7,8 +7,8 @@ from typing import Iterable
 
 from qa.answers.answering import answer
 from qa.answers.calculation import rate, total
-from qa.answers.comparison import compare
-from qa.answers.conversation import understand
+from qa.answers.comparison import compare, difference
+from qa.answers.conversation import complete, understand
 from qa.reading.limits import check_k
 from qa.results import Answer
 from qa.retrieval.question import MAX_QUERY
@@ -36,8 +36,12 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
     compared = compare(question, asked, lambda side: _ask(searcher, side, k=k, doc=doc))
     if compared is not None:
         return compared
-    summed = total(asked, lambda part: _single(searcher, part, k=k, doc=doc))
-    return summed if summed is not None else _single(searcher, question, k=k, doc=doc, asked=asked)
+    def single(part: str) -> Answer:
+        return _single(searcher, part, k=k, doc=doc)
+
+    computed = total(asked, single) or difference(asked, single, lambda words, first: complete(
+        f"那{words}呢", first, searcher.analyse, searcher.similarity))
+    return computed if computed is not None else _single(searcher, question, k=k, doc=doc, asked=asked)
 
 
 def _single(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] | None,

@@ -116,18 +116,27 @@ def total(question: Question, ask: Callable[[str], Answer]) -> Answer | None:
     if len(figures) != len(items) or len({f.unit for f in figures}) != 1 or figures[0].unit in ("%", "‰"):
         notice = "报告没有给出合计" + ("，下面是各项的数字。" if figures else "，也没有分别给出各项的数字。")
         return dataclasses.replace(each, notice=notice)
-    shown = amount(sum(f.value for f in figures), figures[0].unit, *(f.text for f in figures))
+    shown = amount(figures, [1] * len(figures))
     named = "、".join(items[:-1]) + "和" + items[-1]
     calculation = f"{named}合计 {shown}（计算值：{' + '.join(f.text for f in figures)}）"
     return dataclasses.replace(each, figure=shown, calculation=calculation)
 
 
-def amount(value: float, unit: str, *operands: str) -> str:
-    """A computed amount in the figures' unit, with as many decimals as the most precise operand as written
-    ("13宗" + "24宗" → "37宗"); a gap of percentages in points."""
+def amount(figures: list[Figure], signs: list[int]) -> str:
+    """The figures added with `signs` (+1, -1), in their unit as written, with as many decimals as the most
+    precise ("13宗" + "24宗" → "37宗"; "7,820" − "11,792" of a 万元 table → "-3972万元"); a gap of percentages
+    in points."""
     from qa.reading.figures import MULTIPLIERS
 
-    scale = next((m for m in sorted(MULTIPLIERS, key=len, reverse=True) if unit.startswith(m) and unit != m), "")
-    shown = value / MULTIPLIERS[scale] if scale else value
-    decimals = max((len(d) for o in operands for d in re.findall(r"\.(\d+)", o)), default=0)
-    return f"{shown:.{decimals}f}{'个百分点' if unit == '%' else unit}"
+    written = [re.fullmatch(r"([\d,]+(?:\.\d+)?)(\D*)", f.text) for f in figures]
+    if all(written) and len({w.group(2) for w in written}) == 1:
+        # The numbers as written, in the unit they share: a table cell's value may or may not carry its 万.
+        numbers = [float(w.group(1).replace(",", "")) for w in written]
+        unit = written[0].group(2) or figures[0].unit
+    else:
+        unit = figures[0].unit
+        scale = next((m for m in sorted(MULTIPLIERS, key=len, reverse=True) if unit.startswith(m) and unit != m), "")
+        numbers = [f.value / (MULTIPLIERS[scale] if scale else 1) for f in figures]
+    total = sum(sign * n for sign, n in zip(signs, numbers))
+    decimals = max((len(d) for f in figures for d in re.findall(r"\.(\d+)", f.text)), default=0)
+    return f"{total:.{decimals}f}{'个百分点' if unit == '%' else unit}"

@@ -95,13 +95,52 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
     if len(given) == 2 and len(units) == 1 and all(a.figures[0].value is not None for _, a in given):
         (first, a), (second, b) = given
         x, y = a.figures[0], b.figures[0]
-        unit = x.unit
         if x.value == y.value:
             calculation = f"{first}和{second}相同，都是{x.text}"
         else:
             (high, hi), (low, lo) = sorted([(first, x), (second, y)], key=lambda s: -s[1].value)
-            gap = amount(hi.value - lo.value, unit, hi.text, lo.text)
+            gap = amount([hi, lo], [1, -1])
             calculation = f"{high}（{hi.text}）比{low}（{lo.text}）多{gap}（计算值：{hi.text} − {lo.text}）"
     figures = [a.figures[0] for _, a in given]
     return Answer(question, None, "", figures=figures, hits=[h for a in answers for h in a.hits[:2]],
                   answered=bool(given), notice=notice, sides=answers, calculation=calculation)
+
+
+# "城镇居民人均可支配收入比农村居民多多少": two items of one report, the second named by the words that differ.
+_ITEMS_GAP = re.compile(r"^(?P<x>.+?)[比较](?P<y>.+?)(?P<how>多出|高出|多|少|高|低)了?(多少|几)")
+
+
+def difference(question: Question, ask: Callable[[str], Answer], counterpart: Callable[[str, str], str]
+               ) -> Answer | None:
+    """How much one item exceeds another the question names ("X比Y多多少", items rather than places or years):
+    a stated difference when its clause names the other item, else the difference of the two stated figures
+    (计算值), both of one unit; else what the question alone gets. `counterpart(words, question)` is the other
+    item's own question, `question` with `words` in place of the words they resemble. None: not such a question.
+    """
+    found = _ITEMS_GAP.match(question.folded)
+    if not found or question.place_names and len(question.place_names) > 1 or len(question.years) > 1 \
+            or re.fullmatch(r"(上年|去年|上一年|同期|上年同期)", found["y"]):
+        return None
+    from qa.reading.figures import clause_start
+    from qa.textnorm import fold
+
+    stated = ask(question.text)
+    if stated.figure and len(stated.figures) == 1:
+        said = fold(stated.figures[0].evidence)
+        at = max(said.find(fold(stated.figures[0].text)), 0)
+        clause = said[clause_start(said, at):at]
+        if "比" in clause and found["y"][:2] in clause:  # "…比农村居民高出16692元": the report's own difference
+            return stated
+    first = found["x"] + "是多少"
+    second = counterpart(found["y"], first)
+    a, b = ask(first), ask(second)
+    if not (a.figure and b.figure and len(a.figures) == len(b.figures) == 1
+            and a.figures[0].unit == b.figures[0].unit and (a.source, a.figures[0].start) != (b.source, b.figures[0].start)):
+        return stated
+    x, y = a.figures[0], b.figures[0]
+    more = found["how"] in ("多出", "高出", "多", "高")
+    hi, lo = (x, y) if more else (y, x)
+    gap = amount([hi, lo], [1, -1])
+    calculation = f"{found['x']}比{found['y']}{found['how']}{gap}（计算值：{hi.text} − {lo.text}）"
+    return dataclasses.replace(a, figure=gap, figures=[x, y], calculation=calculation,
+                               sides=[dataclasses.replace(a, understood=first), dataclasses.replace(b, understood=second)])

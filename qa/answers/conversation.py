@@ -19,7 +19,8 @@ from qa.answers.comparison import as_written
 from qa.retrieval.question import Question
 
 # "那驳回呢", "还有驳回的呢", "和上年比呢": words that hand the rest of the question to the conversation.
-_OPENER = re.compile(r"^(那么|那|还有|另外|它的|其中|这个的?|比上年|比去年|较上年|同比|(和|跟|与|同)(上年|去年))")
+_OPENER = re.compile(r"^(那么|那|还有|另外|它的|其中|这个的?|比上年|比去年|较上年|同比|(和|跟|与|同)(上年|去年)|"
+                     r"比.{1,12}?(多|少|高|低)(了|出)?(多少|几))")
 _LEAN = re.compile(r"^(和|跟|与|同).{0,8}比|呢[?？!！。\s]*$")
 _FILLER = re.compile(r"^(那么|那|还有|另外|它的|其中|其|这个的?)|(的)?呢[?？!！。\s]*$|[?？!！。\s]+$")
 # Where the asking part of a question starts: "多少宗", "增长了多少", "的比例是多少", "分别是多少".
@@ -80,7 +81,7 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
     own_body = own_body.strip(" ，,的")
     if _VERSUS_LAST.match(own_body) and not own_asking:  # "和上年比呢": the same thing's change
         return body.rstrip("是有为") + "比上年增长了多少"
-    if re.match(r"[比较](上年|去年)", own_body):  # "比上年增长了多少呢", "比上年多了多少钱"
+    if re.match(r"[比较]", own_body):  # "比上年增长了多少呢", "比农村居民多多少": the same thing, compared
         return body.rstrip("是有为") + own_body + own_asking
     if own_body:
         # Its words replace the thing counted: the previous keyword it most resembles when clearly so

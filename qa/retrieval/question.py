@@ -35,8 +35,9 @@ _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|respectively|each")
 _CHANGE = re.compile(r"(?<!新)(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|涨|跌|增|降|减)了?"
                      r"(?!到|至|为)(多少|几|百分之几|百分比|幅度|多大|\?|？|$)|增幅|降幅|增速|增长率|同比|"
                      r"增还是降|升还是降|增还是减|变化了?多少|增列|减列|核减|调减|调增|删减|"
+                     r"[比较](?:上年|去年|上一年|同期)(?:多|少|高|低)(?:了|出)?(?:多少|几)|"
                      r"increase|decrease|grow|growth|rise|fall|drop")
-_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|decrease|fall|drop")
+_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|[比较](?:上年|去年|上一年|同期)(?:少|低)|decrease|fall|drop")
 _SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|share of|proportion of")
 _PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
 # Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
