@@ -40,6 +40,7 @@ _ITEM_MARK = re.compile(r"[#*>\s]*(?:([一二三四五六七八九十]{1,3})是|
 _ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]|[①-⑳]))|$)",
                            re.S)
 _SECTION_HEADING = re.compile(r"^[#\s]*[一二三四五六七八九十]{1,3}、")  # "三、下一步工作": a list under the one before ends
+ITEM_HEAD = 20  # characters: an item shorter is a heading, shown with the sentence after it
 LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report read around a list's best sentence;
 # sentences between a list's lead and its first item
 _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
@@ -610,8 +611,8 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
     if not inside or not any(numbers):
         return []
     # The run of items 1, 2, 3 … the best sentence opens ("…以下工作：") or stands in. A piece without a mark
-    # continues the item before in its paragraph; a paragraph without one (a heading's body) is passed over, and
-    # a section heading ("三、") ends the run.
+    # belongs to the item before in its paragraph (shown when that item is a short heading); a paragraph without
+    # one (a heading's body) is passed over, and a section heading ("三、") ends the run.
     at = inside[-1]
     # It opens the list when item 1 is the next mark, at most three sentences on and in its paragraph or the next
     # ("办好十件民生实事。今年…。一是…"), even when it is itself marked ("(八)…存在多项问题：" then "1.…").
@@ -636,7 +637,8 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
         elif paragraph or passed_over:
             passed_over = True
         else:
-            items[-1] += piece
+            if len(items[-1]) < ITEM_HEAD:  # a heading-like item ("1.医疗卫生方面。") takes the sentence after it
+                items[-1] += piece
             last = i
     # The best sentence must be in the run, or the run is another list's.
     return items if len(items) >= 2 and (opens or first <= at <= last) else []
