@@ -21,7 +21,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FILE = "feedback.sqlite3"
-COLUMNS = ("time", "rating", "reason", "question", "answer", "source")
+COLUMNS = ("time", "rating", "question", "answer", "source", "reason")  # reason last: older exports keep their columns
 MAX_ROWS = 10_000  # rows the file keeps ($QA_FEEDBACK_ROWS)
 MAX_GIVEN = 2_000  # answers remembered for rating; an older one is told it has expired
 LONGEST = {"question": 500, "answer": 1000, "source": 300, "reason": 100}  # characters kept of each field
