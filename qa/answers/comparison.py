@@ -56,14 +56,14 @@ def _claimed_once(named: tuple[str, ...], answers: list[Answer]) -> list[Answer]
 
 
 def as_written(name: str, text: str) -> str:
-    """A place as `text` writes it: "西安" for 西安市 in "西安和焦作…", "昌吉州" for 昌吉回族自治州; `name` when
+    """A place as `text` writes it: "西安" for 西安市 in "西安和焦作…", "昌吉州" for 昌吉回族自治州, "江西全省"; `name` when
     `text` does not name it."""
     if name in text:
         return name
     prefix = next((name[:n] for n in range(len(name) - 1, 1, -1) if name[:n] in text), "")
     if not prefix:
         return name
-    suffix = re.match(r"[省市县区州]", text[text.index(prefix) + len(prefix):])
+    suffix = re.match(r"全?[省市县区州]", text[text.index(prefix) + len(prefix):])  # "江西全省"
     return prefix + (suffix.group() if suffix else "")
 
 

@@ -24,7 +24,7 @@ _ASKED_UNIT = re.compile(rf"{_ASKING}({_UNIT_WORDS})")
 _QUESTION_WORDS = frozenset(
     "多少 几 多大 什么 哪些 哪个 哪里 哪 谁 怎么 怎样 如何 是否 是 吗 呢 吧 啊 了 的 得 地 有 在 对 和 与 及 或 把 被 "
     "什么时候 时候 何时 哪年 哪天 哪一年 请问 一共 共 总共 分别 目前 现在 这 那 其 之 也 都 就 并 由 从 到 向 给 为 将 "
-    "情况 结果 数量 数字 比例 占比 年度 达到 达 实现 累计 共计 还是 幅度 "
+    "情况 结果 数量 数字 比例 占比 年度 达到 达 实现 累计 共计 还是 幅度 增速 增幅 增长率 降幅 涨幅 "
     "区里 里 区 年 开 一下 是不是 有没有 多 少 个 ? ？ , ， 。 、".split()
 )
 # Asking for the starting value of a change ("原来有多少项"), not where it ended.
