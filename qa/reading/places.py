@@ -155,7 +155,7 @@ def year_of(title: str, text: str, published: str, source: str = "") -> str:
     return str(int(published[:4]) - 1) if re.match(r"(19|20)\d\d", published) else ""
 
 
-_NATION_ASKED = re.compile(r"全国|我国|全中国|国家层面|nationwide|national")
+_NATION_ASKED = re.compile(r"全国|我国|全中国|国家层面|国务院|nationwide|national")
 
 
 @functools.lru_cache(maxsize=8)
