@@ -111,3 +111,11 @@ def test_the_confidence_model_reads_the_features_answering_computes(monkeypatch)
     finally:
         monkeypatch.undo()
         confidence._model.cache_clear()
+
+
+def test_an_age_band_is_never_a_count(kb):
+    """"0-17岁" names a group of people; a question about how many people never gets it, one about age may."""
+    from qa.answers.answering import _fits_measure
+
+    assert not _fits_measure(kb.analyse("户籍人口有多少"), "岁")
+    assert _fits_measure(kb.analyse("平均年龄是多少"), "岁") and _fits_measure(kb.analyse("户籍人口有多少"), "万人")

@@ -39,6 +39,7 @@ _ITEM_MARK = re.compile(r"[#*>\s]*(?:([一二三四五六七八九十]{1,3})是|
 # A sentence cut before each item mark that follows "：" or "；" inside it.
 _ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]|[①-⑳]))|$)",
                            re.S)
+_AGE_ASKED = re.compile(r"几岁|多少岁|年龄|年纪|岁数")
 _SECTION_HEADING = re.compile(r"^[#\s]*[一二三四五六七八九十]{1,3}、")  # "三、下一步工作": a list under the one before ends
 ITEM_HEAD = 20  # characters: an item shorter is a heading, shown with the sentence after it
 LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report read around a list's best sentence;
@@ -255,6 +256,8 @@ def _fits_measure(question: Question, unit: str, label: str = "") -> bool:
     """The figure is of the kind the question's words ask for: a rate for "维持率", money for "多少钱",
     points for "几个百分点", a count for "多少宗". A figure whose unit is not known may be any, but a rate only
     when the words just before it (a table cell's column) call it one ("占调整预算(%) 97.2"; "结果维持 1" is not)."""
+    if unit.endswith("岁") and not _AGE_ASKED.search(question.folded):
+        return False  # "0-17岁": an age band names a group; its number is no count of anything
     found = unit_class(unit)
     asked = question.measure or ("count" if unit_class(question.unit) == "count" else "")
     if not found and asked == "rate":
