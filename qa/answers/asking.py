@@ -11,7 +11,7 @@ from qa.answers.comparison import compare, difference
 from qa.answers.conversation import complete, understand
 from qa.reading.limits import check_k
 from qa.results import Answer
-from qa.retrieval.question import MAX_QUERY
+from qa.retrieval.question import MAX_QUERY, Question
 from qa.retrieval.searcher import Searcher
 
 POOL_ANSWER = 20  # passages `ask` reads: its figures, and each report's own when reports differ
@@ -26,7 +26,8 @@ def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[st
     question whose figure differs between reports come from the same pool of passages.
     """
     k = check_k(k)
-    understood = understand(question, list(history), searcher.analyse, searcher.similarity) if history else question
+    understood = understand(question, list(history), searcher.analyse, searcher.similarity) if history \
+        else question
     result = _ask(searcher, understood, k=k, doc=doc)
     return dataclasses.replace(result, question=question, understood=understood)
 
@@ -36,6 +37,7 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
     compared = compare(question, asked, lambda side: _ask(searcher, side, k=k, doc=doc))
     if compared is not None:
         return compared
+
     def single(part: str) -> Answer:
         return _single(searcher, part, k=k, doc=doc)
 
@@ -45,7 +47,7 @@ def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] 
 
 
 def _single(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] | None,
-            asked=None) -> Answer:
+            asked: Question | None = None) -> Answer:
     """One question's answer from one pool of passages: no sides, no sum of parts."""
     asked = asked or searcher.analyse(question)
     scope = searcher.scope(asked)

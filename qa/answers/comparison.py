@@ -118,7 +118,7 @@ def difference(question: Question, ask: Callable[[str], Answer], counterpart: Ca
     item's own question, `question` with `words` in place of the words they resemble. None: not such a question.
     """
     found = _ITEMS_GAP.match(question.folded)
-    if not found or question.place_names and len(question.place_names) > 1 or len(question.years) > 1 \
+    if not found or len(question.place_names) > 1 or len(question.years) > 1 \
             or re.fullmatch(r"(上年|去年|上一年|同期|上年同期)", found["y"]):
         return None
     from qa.reading.figures import clause_start
@@ -134,13 +134,14 @@ def difference(question: Question, ask: Callable[[str], Answer], counterpart: Ca
     first = found["x"] + "是多少"
     second = counterpart(found["y"], first)
     a, b = ask(first), ask(second)
-    if not (a.figure and b.figure and len(a.figures) == len(b.figures) == 1
-            and a.figures[0].unit == b.figures[0].unit and (a.source, a.figures[0].start) != (b.source, b.figures[0].start)):
+    if not (a.figure and b.figure and len(a.figures) == len(b.figures) == 1):
         return stated
     x, y = a.figures[0], b.figures[0]
+    if x.unit != y.unit or (a.source, x.start) == (b.source, y.start):  # one unit, two figures
+        return stated
     more = found["how"] in ("多出", "高出", "多", "高")
     hi, lo = (x, y) if more else (y, x)
     gap = amount([hi, lo], [1, -1])
     calculation = f"{found['x']}比{found['y']}{found['how']}{gap}（计算值：{hi.text} − {lo.text}）"
-    return dataclasses.replace(a, figure=gap, figures=[x, y], calculation=calculation,
-                               sides=[dataclasses.replace(a, understood=first), dataclasses.replace(b, understood=second)])
+    sides = [dataclasses.replace(a, understood=first), dataclasses.replace(b, understood=second)]
+    return dataclasses.replace(a, figure=gap, figures=[x, y], calculation=calculation, sides=sides)
