@@ -210,8 +210,11 @@ class Handlers:
         self.sessions.drop(_session(request))
         return gr.update(value=[], feedback_value=[]), []
 
-    def restored(self, history: list | None):
-        """The conversation kept in the browser, with the 👍/👎 each of its answers has now."""
+    def restored(self, history: list | None, showing: list | None = None):
+        """The conversation kept in the browser, with the 👍/👎 each of its answers has now; nothing when the page
+        already shows a question typed before this load step ran (a busy server: it overwrote the question)."""
+        if showing:
+            return gr.skip()
         history = history or []
         return gr.update(value=history, feedback_value=self.feedback_state(history)) if self.feedback else history
 

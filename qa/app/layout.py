@@ -139,7 +139,7 @@ def _chat_events(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, save
     chat.api_chat.click(handlers.respond, [chat.box, chat.chatbot, chat.k, chat.documents], [chat.chatbot, chat.box],
                         api_name="chat")
     chat.chatbot.change(lambda history: history, [chat.chatbot], [saved], api_visibility="private", queue=False)
-    app.load(handlers.restored, [saved], [chat.chatbot], api_visibility="private", queue=False)
+    app.load(handlers.restored, [saved, chat.chatbot], [chat.chatbot], api_visibility="private", queue=False)
     chat.new_chat.click(handlers.new_conversation, None, [chat.chatbot, saved], api_visibility="private",
                         queue=False)
     if handlers.feedback is not None:  # no 👍/👎 buttons where nothing would keep them
