@@ -144,12 +144,13 @@ def evaluate(kb, cases: list[Case], *, k: int = 5) -> dict:
         latencies.append(time.perf_counter() - started)
         result, got = judge(case, answer)
         results.append((case, result))
-        kinds[case.kind or _kind(case)][result] += 1
+        kind = case.kind or _kind(case)
+        kinds[kind][result] += 1
         unlabelled += bool(answer.calculation) and "计算值" not in answer.calculation
         if result != "right":
             expected = case.items or case.sides or (case.evidence if case.answer is None else case.answer)
-            failures.append({"q": " → ".join([*case.history, case.q]), "kind": f"{case.kind or _kind(case)}, "
-                             f"{result}", "expected": expected, "got": got})
+            failures.append({"q": " → ".join([*case.history, case.q]), "kind": f"{kind}, {result}",
+                             "expected": expected, "got": got})
     n = len(retrieval) or 1
     latencies.sort()
 

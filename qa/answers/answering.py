@@ -595,10 +595,10 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
     the report's order: read from the report's `text` around it when the index keeps the text (a list of section
     headings, each over paragraphs of its own, is read whole), else from the passages of its section among the
     hits; [] when it stands in none."""
-    at = best.hit.start + best.hit.text.find(best.text)
+    placed = best.hit.start + best.hit.text.find(best.text)  # where the best sentence stands in the report
     if text and best.text in best.hit.text:
-        start = max(at - LIST_BEFORE, 0)
-        read = _pieces(text[start:at + LIST_AFTER], start, paragraphs=True)
+        start = max(placed - LIST_BEFORE, 0)
+        read = _pieces(text[start:placed + LIST_AFTER], start, paragraphs=True)
     else:
         same = sorted({(h.start, h.text) for h in hits
                        if (h.source, h.section) == (best.hit.source, best.hit.section)})
@@ -608,8 +608,9 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
                 read.setdefault(offset, piece)
     offsets = sorted(read)
     ordered = [read[o][0] for o in offsets]
-    numbers = [_item_number(t) for t in ordered]
-    inside = [i for i, o in enumerate(offsets) if at <= o < at + len(best.text)] \
+    marks = [_item_mark(t) for t in ordered]
+    numbers, styles = [n for n, _ in marks], [style for _, style in marks]
+    inside = [i for i, o in enumerate(offsets) if placed <= o < placed + len(best.text)] \
         or [i for i, t in enumerate(ordered) if t and t in best.text]
     if not inside or not any(numbers):
         return []
@@ -626,11 +627,10 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
     first = after if opens else next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
     if first is None:
         return []
-    style = _item_style(ordered[first])
     items, expected, last, passed_over = [], 1, first, False
     for i in range(first, len(ordered)):
         piece, paragraph = read[offsets[i]]
-        if numbers[i] is not None and _item_style(piece) != style:
+        if numbers[i] is not None and styles[i] != styles[first]:
             numbers[i] = None  # a list of another kind inside an item ("一是…" under "（十）"): the item's text
         if numbers[i] == expected:
             items.append(piece)
@@ -663,18 +663,18 @@ def _pieces(text: str, start: int, *, paragraphs: bool) -> dict[int, tuple[str, 
     return read
 
 
-def _item_style(text: str) -> int:
-    """Which kind of mark opens `text` (一是, 第一, （一）, 1.): lists of one kind are read together."""
-    mark = _ITEM_MARK.match(text)
-    return next(i for i, g in enumerate(mark.groups()) if g) if mark else -1
-
-
-def _item_number(text: str) -> int | None:
-    """The number an enumeration mark gives a sentence: 一是 → 1, （二） → 2, 3. → 3; None without one."""
+def _item_mark(text: str) -> tuple[int | None, int]:
+    """The number an enumeration mark gives a sentence (一是 → 1, （二） → 2, 3. → 3; None without one) and the
+    kind of mark (一是, 第一, （一）, 1., ①; -1 without one): lists of one kind are read together."""
     mark = _ITEM_MARK.match(text)
     if not mark:
-        return None
-    written = next(g for g in mark.groups() if g)
+        return None, -1
+    style, written = next((i, g) for i, g in enumerate(mark.groups()) if g)
+    return _ordinal(written), style
+
+
+def _ordinal(written: str) -> int | None:
+    """一 → 1, 十二 → 12, 3 → 3, ② → 2; None for what is no ordinal."""
     if "①" <= written <= "⑳":  # before isdigit(), which holds for ① too
         return ord(written) - ord("①") + 1
     if written.isdigit():

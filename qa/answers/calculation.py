@@ -21,7 +21,7 @@ from qa.retrieval.question import Question
 # The rate asked and the word before it: "维持率", "维持的比例", "撤回占比".
 _RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比)")
 # "一共", "合计": a sum asked; of items the question names apart ("维持和驳回一共多少宗") it may be computed.
-_SUM = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
+SUM_ASKED = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
 _FUNCTION = {"的", "被", "了", "是", "有", "多大", "多少", "已经", "其中"}
 _TOTAL = re.compile(r"共|总计|合计|总数|全部")  # before a whole: the sentence's total, its parts follow
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a note on the figure before it, not a sibling
@@ -94,10 +94,8 @@ def total(question: Question, ask: Callable[[str], Answer]) -> Answer | None:
     names every item; else the sum of each item's stated figure (计算值), all in one unit and none a rate; else
     the items' figures without a sum. None: not such a question."""
     from qa.answers.answering import asked_items
-    from qa.reading.figures import clause_start
-    from qa.textnorm import fold
 
-    found = _SUM.search(question.folded)
+    found = SUM_ASKED.search(question.folded)
     if not found or question.change or question.measure == "rate":
         return None
     apart = question.folded[:found.start()] + "分别" + question.folded[found.end():]
@@ -105,12 +103,8 @@ def total(question: Question, ask: Callable[[str], Answer]) -> Answer | None:
     if len(items) < 2:
         return None
     stated = ask(question.text)
-    if len(stated.figures) == 1:
-        figure = stated.figures[0]
-        said = fold(figure.evidence)
-        at = max(said.find(fold(figure.text)), 0)
-        if all(i in said[clause_start(said, at):at] for i in items):  # "维持和驳回共37宗": a stated total
-            return stated
+    if len(stated.figures) == 1 and all(i in clause_before(stated.figures[0]) for i in items):
+        return stated  # "维持和驳回共37宗": a stated total
     each = ask(apart)
     figures = each.figures
     if len(figures) != len(items) or len({f.unit for f in figures}) != 1 or figures[0].unit in ("%", "‰"):
@@ -120,6 +114,16 @@ def total(question: Question, ask: Callable[[str], Answer]) -> Answer | None:
     named = "、".join(items[:-1]) + "和" + items[-1]
     calculation = f"{named}合计 {shown}（计算值：{' + '.join(f.text for f in figures)}）"
     return dataclasses.replace(each, figure=shown, calculation=calculation)
+
+
+def clause_before(figure: Figure) -> str:
+    """The words of a figure's clause before it, folded: "维持和驳回共" of "维持和驳回共37宗"."""
+    from qa.reading.figures import clause_start
+    from qa.textnorm import fold
+
+    said = fold(figure.evidence)
+    at = max(said.find(fold(figure.text)), 0)
+    return said[clause_start(said, at):at]
 
 
 def amount(figures: list[Figure], signs: list[int]) -> str:

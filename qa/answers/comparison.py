@@ -13,7 +13,7 @@ import dataclasses
 import re
 from typing import Callable
 
-from qa.answers.calculation import amount
+from qa.answers.calculation import amount, clause_before
 from qa.results import Answer
 from qa.retrieval.question import Question
 
@@ -121,14 +121,9 @@ def difference(question: Question, ask: Callable[[str], Answer], counterpart: Ca
     if not found or len(question.place_names) > 1 or len(question.years) > 1 \
             or re.fullmatch(r"(上年|去年|上一年|同期|上年同期)", found["y"]):
         return None
-    from qa.reading.figures import clause_start
-    from qa.textnorm import fold
-
     stated = ask(question.text)
     if stated.figure and len(stated.figures) == 1:
-        said = fold(stated.figures[0].evidence)
-        at = max(said.find(fold(stated.figures[0].text)), 0)
-        clause = said[clause_start(said, at):at]
+        clause = clause_before(stated.figures[0])
         if "比" in clause and found["y"][:2] in clause:  # "…比农村居民高出16692元": the report's own difference
             return stated
     first = found["x"] + "是多少"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable
 
+from qa.answers.calculation import SUM_ASKED
 from qa.answers.comparison import as_written
 from qa.retrieval.question import Question
 
@@ -69,7 +70,7 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
     body, asking = _split(previous)
     own_body, own_asking = _split(_FILLER.sub("", question.strip()))
     if own_body in ("分别", "各自") and not own_asking:  # "分别呢": each of the things asked before, apart
-        return re.sub(r"一共|总共|合计|共计|总计|加起来", "", body) + "分别" + re.sub(r"^(分别|各自)", "", asking)
+        return SUM_ASKED.sub("", body) + "分别" + re.sub(r"^(分别|各自)", "", asking)
     # A place or year of its own replaces the previous one's.
     for name in (as_written(n, question) for n in asked.place_names):
         old = next((w for w in (as_written(n, body) for n in before.place_names) if w in body), None)
@@ -121,7 +122,7 @@ def _beside(question: str, asked: Question, previous: str, before: Question) -> 
     cue = _CUE.search(text)
     if not (_BESIDE.match(text) and cue):
         return ""
-    old = [as_written(n, previous) for n in before.place_names if as_written(n, previous) in previous]
+    old = [w for w in (as_written(n, previous) for n in before.place_names) if w in previous]
     new = [as_written(n, text) for n in asked.place_names if as_written(n, previous) not in previous]
     if not (len(old) == 1 and len(new) == 1):
         old, new = _YEAR.findall(previous)[:1], [y for y in _YEAR.findall(text) if y not in previous]
