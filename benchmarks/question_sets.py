@@ -40,16 +40,22 @@ def documents(name: str) -> list[Path]:
 
 
 def index(name: str, work: Path) -> Path:
-    """Set `name`'s index folder under `work`, built (with the qa imported by the caller) when missing."""
-    folder = work / name
-    if not (folder / "CURRENT").exists():
-        import qa
+    """Set `name`'s index folder under `work`, built (with the qa imported by the caller) when missing or built
+    by another version of reading."""
+    import qa
+    from qa.retrieval.index import BadIndex
 
-        corpus = work / f"{name}-corpus"
-        corpus.mkdir(parents=True, exist_ok=True)
-        for path in documents(name):
-            shutil.copy(path, corpus)
-        qa.build(corpus, folder, progress=False)
+    folder = work / name
+    try:
+        qa.load(folder)
+        return folder
+    except BadIndex:  # missing too
+        pass
+    corpus = work / f"{name}-corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for path in documents(name):
+        shutil.copy(path, corpus)
+    qa.build(corpus, folder, progress=False)
     return folder
 
 

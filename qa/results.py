@@ -39,6 +39,7 @@ class Figure:
     evidence: str  # the clause it stands in
     start: int  # offsets of `text` in the cleaned document text
     end: int
+    qualifier: str = ""  # how the report qualifies it, just before `text`: "超" (超1亿人次), "约", "近"
 
 
 @dataclass(frozen=True)
@@ -69,12 +70,19 @@ class Answer:
     items: list[str] = field(default_factory=list)
 
     @property
+    def stated(self) -> str | None:
+        """`figure` with the report's qualifier ("超1亿人次" where `figure` is "1亿人次"), for people."""
+        if self.figure and len(self.figures) == 1:
+            return self.figures[0].qualifier + self.figure
+        return self.figure
+
+    @property
     def text(self) -> str:
         """A one-line answer for people."""
         if self.by_document:
             return "；".join(f"{a.title}：{a.figure}" for a in self.by_document)
         if self.figures:
-            return "、".join(f.text for f in self.figures)
+            return "、".join(f.qualifier + f.text for f in self.figures)
         if self.answered:
             return self.evidence
         return "报告中没有找到这个问题的答案。"

@@ -17,6 +17,9 @@ from test_app import BROWSER_ARGS
 
 pytestmark = pytest.mark.browser
 
+# The longest a step may take before the test fails: a page waits on its state, and on a busy shared machine
+# (CI) an answer can take a minute; only a broken step reaches this.
+STEP = 180_000  # ms
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TONGZHOU = "北京市通州区人民政府2022年法治政府建设情况报告\n一、主要工作\n全年行政复议维持17宗,驳回20宗。\n"
@@ -78,7 +81,9 @@ def pair(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=STEP)
 
     chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     assert os.path.exists(chromium), "install Chromium: apt-get install -y chromium fonts-wqy-microhei"
@@ -95,11 +100,12 @@ def open_page(browser, site):
 
     def opened(viewport=DESKTOP, url=None):
         context = browser.new_context(viewport=viewport, permissions=["clipboard-read", "clipboard-write"])
+        context.set_default_timeout(STEP)  # clicks and reads wait as long as any step
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
         page.goto(url or site["url"])
-        page.locator("#question textarea").wait_for(timeout=30_000)
+        page.locator("#question textarea").wait_for(timeout=STEP)
         return page
 
     yield opened
@@ -115,11 +121,11 @@ def ask(page, question: str):
     box = page.locator("#question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=60_000)
+    page.wait_for_function(f"document.querySelectorAll('#chat .qa-card').length > {before}", timeout=STEP)
     # The scroll after the answer: its card in view.
     page.wait_for_function("() => { const r = document.querySelectorAll('#chat .qa-card')[%d]"
                            ".getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0; }" % before,
-                           timeout=60_000)
+                           timeout=STEP)
     return cards.nth(before)  # this card, also after later questions
 
 
@@ -192,7 +198,7 @@ def test_passages_at_reading_size_with_highlights(open_page):
     ask(page, "全区在册公职律师有多少人")
     page.get_by_text("参考段落", exact=True).last.click()
     passage = page.locator("#chat .qa-passage").first
-    passage.wait_for(timeout=60_000)
+    passage.wait_for(timeout=STEP)
     assert passage.locator("mark.qa-kw").count() and passage.locator("mark.qa-fig").count()
     # The text itself (the chat's thought style made the paragraph 12 px inside a 15 px passage).
     assert float(passage.locator("p").evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 15
@@ -212,7 +218,7 @@ def test_reports_that_differ_get_a_table(open_page, tmp_path, viewport):
     assert in_view(page, card.locator(".qa-lead"))
     keep(page, tmp_path, f"reports-{viewport['width']}.png")
     card.locator("a.qa-src", has_text="原表").click()  # the row, in its table
-    page.locator("#qa-viewer #qa-evidence", has_text="行政复议 结果维持 1").wait_for(timeout=30_000)
+    page.locator("#qa-viewer #qa-evidence", has_text="行政复议 结果维持 1").wait_for(timeout=STEP)
     assert "表：四、政府信息公开行政复议、行政诉讼情况" in page.locator("#qa-viewer").inner_text()
 
 
@@ -222,7 +228,7 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
     card = ask(page, "全区在册公职律师有多少人")
     card.locator(".qa-source a.qa-src").click()
     mark = page.locator("#qa-viewer #qa-evidence")
-    mark.wait_for(timeout=30_000)
+    mark.wait_for(timeout=STEP)
     assert "全区在册公职律师40人" in mark.inner_text()
     assert "位置：一、推进法治政府建设情况" in page.locator("#qa-viewer .qa-viewer-path").inner_text()
     assert page.locator("#qa-viewer h4", has_text="三、存在的问题").count() == 1  # the whole report is there
@@ -231,7 +237,7 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
         const m = document.querySelector('#qa-evidence').getBoundingClientRect();
         const b = document.querySelector('#qa-viewer-body').getBoundingClientRect();
         return m.top >= b.top && m.bottom <= b.bottom && m.top >= 0 && m.top < window.innerHeight; }""",
-                           timeout=60_000)
+                           timeout=STEP)
     assert page.locator("#qa-viewer-body").evaluate("e => e.scrollTop") > 0
     keep(page, tmp_path, f"source-{viewport['width']}.png")
     if viewport is DESKTOP:
@@ -244,7 +250,7 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
     assert page.evaluate("() => document.querySelector('#qa-viewer-column').contains("
                          "document.elementFromPoint(195, 600))")
     page.locator("#qa-viewer-close").click()
-    page.locator("#qa-viewer-column").wait_for(state="hidden", timeout=30_000)
+    page.locator("#qa-viewer-column").wait_for(state="hidden", timeout=STEP)
     assert in_view(page, card.locator(".qa-figure"))
 
 
@@ -258,9 +264,9 @@ def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(
         """Type and press Enter; wait until the server has taken it (the box emptied) and `shown` questions show."""
         box.fill(question)
         box.press("Enter")
-        page.wait_for_function(emptied, timeout=30_000)
+        page.wait_for_function(emptied, timeout=STEP)
         page.wait_for_function(f"document.querySelectorAll('#chat .message-row.user-row').length == {shown}",
-                               timeout=30_000)
+                               timeout=STEP)
 
     from qa.answers.asking import KnowledgeBase
 
@@ -279,21 +285,21 @@ def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(
     box.fill("全区在册公职律师有多少人")
     box.press("Enter")
     box.press("Enter")  # an input method's second Enter
-    page.locator("#chat .qa-pending").wait_for(timeout=60_000)  # shown while the answer is held
-    page.wait_for_function(emptied, timeout=30_000)
+    page.locator("#chat .qa-pending").wait_for(timeout=STEP)  # shown while the answer is held
+    page.wait_for_function(emptied, timeout=STEP)
     assert users(page) == 1 and page.locator("#chat .qa-card").count() == 0
     gate.set()
-    page.locator("#chat .qa-card").wait_for(timeout=30_000)
+    page.locator("#chat .qa-card").wait_for(timeout=STEP)
     gate.clear()
     submit("全区在册公职律师有多少人", shown=1)  # the same question again, at once: ignored
     # A question asked while another is pending is answered too, in order.
     submit("办理人大代表建议多少件", shown=2)
-    page.locator("#chat .qa-pending").wait_for(timeout=30_000)
+    page.locator("#chat .qa-pending").wait_for(timeout=STEP)
     submit("政协提案多少件", shown=3)
     assert page.locator("#chat .qa-card").count() == 1
     gate.set()
     page.wait_for_function("document.querySelectorAll('#chat .qa-card').length == 3 && "
-                           "!document.querySelector('#chat .qa-pending')", timeout=60_000)
+                           "!document.querySelector('#chat .qa-pending')", timeout=STEP)
     assert users(page) == 3
     assert page.locator("#chat .qa-figure").all_inner_texts() == ["40人", "106件", "148件"]
 
@@ -302,10 +308,10 @@ def test_reload_keeps_the_conversation_and_new_chat_clears_it(open_page):
     page = open_page()
     ask(page, "全区在册公职律师有多少人")
     page.reload()
-    page.locator("#chat .qa-card .qa-figure").wait_for(timeout=30_000)
+    page.locator("#chat .qa-card .qa-figure").wait_for(timeout=STEP)
     assert page.locator("#chat .qa-figure").inner_text() == "40人" and users(page) == 1
     page.locator("#new-chat").click()
-    page.wait_for_function("document.querySelectorAll('#chat .message-row.user-row').length === 0", timeout=60_000)
+    page.wait_for_function("document.querySelectorAll('#chat .message-row.user-row').length === 0", timeout=STEP)
     page.reload()
     page.locator("#question textarea").wait_for()
     page.wait_for_timeout(1_000)
@@ -344,7 +350,7 @@ def test_long_questions_are_refused_with_the_limit(open_page):
     assert len(box.input_value()) == len(question)  # the box does not cut it silently
     box.press("Enter")
     refused = page.locator("#chat .qa-refused")
-    refused.wait_for(timeout=30_000)
+    refused.wait_for(timeout=STEP)
     assert f"问题太长（{len(question)}字），请控制在{MAX_QUESTION}字以内" in refused.inner_text()
 
 
@@ -371,7 +377,7 @@ def test_feedback_one_pair_per_answer_toggles_and_shows_after_reload(open_page, 
         before = told.filter(has_text=toast).count()
         page.locator(f'#chat button[aria-label="{label}"]:visible').first.click()
         page.wait_for_function(f"[...document.querySelectorAll('[data-testid=toast-text]')]"
-                               f".filter(t => t.innerText.includes({toast!r})).length > {before}", timeout=30_000)
+                               f".filter(t => t.innerText.includes({toast!r})).length > {before}", timeout=STEP)
 
     def rows() -> list[tuple]:
         return [(r["rating"], r["reason"]) for r in site["feedback"].rows() if r["question"] == "全区在册公职律师有多少人"]
@@ -385,14 +391,14 @@ def test_feedback_one_pair_per_answer_toggles_and_shows_after_reload(open_page, 
     click("Liked", "已撤销反馈")  # the same again
     assert rows() == []
     page.locator('#chat button[aria-label="Dislike"]:visible').first.click()
-    page.locator("#qa-reason").wait_for(timeout=30_000)
+    page.locator("#qa-reason").wait_for(timeout=STEP)
     assert rows() == [("down", "")]
     page.locator("#qa-reason-text textarea, #qa-reason-text input").fill("出处对，但数字是上一年的")
     page.locator("#qa-reason-send").click()
-    page.locator("#qa-reason").wait_for(state="hidden", timeout=30_000)
+    page.locator("#qa-reason").wait_for(state="hidden", timeout=STEP)
     assert rows() == [("down", "出处对，但数字是上一年的")]
     page.reload()
-    page.locator('#chat button[aria-label="Disliked"]').wait_for(timeout=30_000)  # kept, and shown
+    page.locator('#chat button[aria-label="Disliked"]').wait_for(timeout=STEP)  # kept, and shown
     click("Like", "谢谢，反馈已记录")  # the other: switched
     assert rows() == [("up", "")]
     row = next(r for r in site["feedback"].rows() if r["question"] == "全区在册公职律师有多少人")
@@ -405,10 +411,10 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     page = open_page()
     page.get_by_role("tab", name="报告").click()
     table = page.locator("#qa-figures-table")
-    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=30_000)
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=STEP)
     page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("维持")
     page.wait_for_function("!document.querySelector('#qa-figures-table').innerText.includes('163项')",
-                           timeout=60_000)
+                           timeout=STEP)
     assert "13宗" in table.inner_text() and "维持" in table.inner_text()
     with page.expect_download() as download:
         page.locator("#qa-figures-csv").click()
@@ -420,7 +426,7 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     keep(page, tmp_path, "figures.png")
     # The section filter: only the figures under 三、存在的问题 (none of them about 维持).
     page.locator("#qa-figures-words input, #qa-figures-words textarea").fill("")
-    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=60_000)
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=STEP)
     page.locator("#qa-figures-section input").click()
     page.get_by_role("option", name="一、推进法治政府建设情况").click()
     # The export holds what the table shows: asked again until the filter has reached it (the table draws only
@@ -450,18 +456,18 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypa
     page = open_page()
     page.get_by_role("tab", name="报告").click()
     box = page.locator("#qa-upload")
-    box.get_by_text("把报告文件拖到这里").wait_for(timeout=30_000)  # Gradio's own words are English here
+    box.get_by_text("把报告文件拖到这里").wait_for(timeout=STEP)  # Gradio's own words are English here
     assert "Drop File Here" not in box.inner_text() and "Click to Upload" not in box.inner_text()
     # Another type is refused at once, in Chinese, naming the types the app reads (it was an English toast).
     box.locator("input[type=file]").set_input_files(str(sheet))
     page.locator("#qa-status", has_text="figures.xlsx：不支持这种文件，只能上传 .txt .md .html .htm .docx .pdf").wait_for(
-        timeout=60_000)
+        timeout=STEP)
     assert page.locator("[data-testid=toast-text]").count() == 0
     # The box emptied and drawn again before the next file: a file set on the input it replaces is lost (a busy
     # machine's full suite waited 60 s for the name).
-    box.get_by_text("把报告文件拖到这里").wait_for(timeout=60_000)
+    box.get_by_text("把报告文件拖到这里").wait_for(timeout=STEP)
     box.locator("input[type=file]").set_input_files(str(upload))
-    page.get_by_text("haidian_2022.docx").first.wait_for(timeout=60_000)
+    page.get_by_text("haidian_2022.docx").first.wait_for(timeout=STEP)
     # The progress bar moves in steps: held at the embedding step here, it says so.
     import qa.retrieval.embedding
 
@@ -469,18 +475,18 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypa
     monkeypatch.setattr(qa.retrieval.embedding, "embed_corpus",
                         lambda *args, **kwargs: gate.wait(60) and embed(*args, **kwargs))
     page.locator("#qa-upload-go").click()
-    page.get_by_text("正在计算向量").first.wait_for(timeout=60_000)
+    page.get_by_text("正在计算向量").first.wait_for(timeout=STEP)
     gate.set()
-    page.locator("#qa-status", has_text="已加入").wait_for(timeout=60_000)
+    page.locator("#qa-status", has_text="已加入").wait_for(timeout=STEP)
     assert "北京市海淀区人民政府2022年法治政府建设情况报告" in page.locator("#qa-reports-table").inner_text()
     assert (site["corpus"] / "haidian_2022.docx").is_file()
     # A page opened after the upload lists it, counts it, names it first thing and can delete it.
     other = open_page()
     heading = other.locator("#qa-heading", has_text=f"{len(site['kb'].documents) + 1} 份报告")
-    heading.wait_for(timeout=30_000)
+    heading.wait_for(timeout=STEP)
     assert "海淀区 2022" in heading.inner_text()
     other.get_by_role("tab", name="报告").click()
-    other.locator("#qa-reports-table", has_text="北京市海淀区人民政府").wait_for(timeout=30_000)
+    other.locator("#qa-reports-table", has_text="北京市海淀区人民政府").wait_for(timeout=STEP)
     page.get_by_role("tab", name="问答").click()
     card = ask(page, "法治讲座有多少场")
     assert card.locator(".qa-figure").inner_text() == "36场"
@@ -493,13 +499,13 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypa
     page.get_by_role("option", name="北京市海淀区人民政府2022年法治政府建设情况报告").click()
     page.locator("#qa-delete-go").click()
     confirm = page.locator("#qa-delete-confirm")
-    confirm.get_by_text("确定删除《北京市海淀区人民政府2022年法治政府建设情况报告》吗").wait_for(timeout=30_000)
+    confirm.get_by_text("确定删除《北京市海淀区人民政府2022年法治政府建设情况报告》吗").wait_for(timeout=STEP)
     page.locator("#qa-delete-no").click()
-    confirm.wait_for(state="hidden", timeout=30_000)
+    confirm.wait_for(state="hidden", timeout=STEP)
     assert (site["corpus"] / "haidian_2022.docx").is_file()
     page.locator("#qa-delete-go").click()
     page.locator("#qa-delete-yes").click()
-    page.locator("#qa-status", has_text="已删除").wait_for(timeout=60_000)
+    page.locator("#qa-status", has_text="已删除").wait_for(timeout=STEP)
     assert "海淀区" not in page.locator("#qa-reports-table").inner_text()
     assert not (site["corpus"] / "haidian_2022.docx").exists()
     import qa
@@ -545,7 +551,7 @@ def test_a_follow_up_a_comparison_and_a_computed_value(open_page, pair, tmp_path
     assert card.locator(".qa-figure").inner_text() == "≈ 30.2%"
     assert "维持13宗 ÷ 办结43宗" in card.locator(".qa-calculation").inner_text()
     assert card.locator(".qa-evidence mark.qa-fig").all_inner_texts() == ["43宗", "13宗"]  # both operands
-    expect(card.locator(".qa-label")).to_be_in_viewport(ratio=1, timeout=30_000)  # scrolled to
+    expect(card.locator(".qa-label")).to_be_in_viewport(ratio=1, timeout=STEP)  # scrolled to
     keep(page, tmp_path, f"conversation-{viewport['width']}.png")
     if viewport is DESKTOP:
         keep([follow_up, comparison, card], tmp_path, "conversation.png")

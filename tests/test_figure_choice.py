@@ -19,7 +19,17 @@ BUDGET = (
     "| 项目 | 2025年执行数 | 2026年预算数 |\n|---|---|---|\n"
     "| 一般公共预算收入 | 184,920 | 188,618 |\n| 教育支出 | 208,882 | 232,576 |\n\n"
     "表2 收入完成情况（单位：万元）\n\n| 项目 | 预算数 | 完成数 |\n|---|---|---|\n| 契税 | 71184 | 61327 |\n\n"
-    "财政自给率由上年的12.38%升至14.07%。\n"
+    "财政自给率由上年的12.38%升至14.07%。\n\n"
+    "表3 2025年全州国有土地使用权出让收入完成情况表（单位：万元）\n\n| 项目 | 调整预算数 | 完成数 |\n|---|---|---|\n"
+    "| 国有土地使用权出让收入 | 178000 | 61030 |\n\n"
+    "國家通訊傳播委員會114年度預算案「設備及投資」共編列28,045千元。\n"
+)
+BULLETIN = (
+    "某县2025年国民经济和社会发展统计公报\n一、农业\n年末生猪存栏4.83万头；牛存栏27.83万头；羊存栏398.85万只。\n"
+    "二、对外经济\n全年货物出口总值3492.62亿元，比上年增长25.8%。货物进口总值1495.27亿元。\n"
+    "三、社会\n全年出生人口1.69万人，出生人口性别比为108.78。年末民用汽车保有量59.4万辆，比上年末增加4.68万辆。"
+    "招商引资新签约项目2314个、签约额7477.6亿元。全年举办足球联赛，观众超1亿人次。"
+    "年末4G用户119.7万户，5G用户281.3万户。\n"
 )
 PRICES = (
     "某市居民消费价格指数\n\n表3 居民消费价格指数\n\n"
@@ -31,6 +41,7 @@ PRICES = (
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
     return build_reports(tmp_path_factory, {"mou_2025.txt": WORK_REPORT, "prices.md": PRICES, "budget.md": BUDGET,
+                                            "xian_2025.txt": BULLETIN,
                                             HONGQIAO.name: HONGQIAO.read_text(encoding="utf-8")}, "choice")
 
 
@@ -52,9 +63,30 @@ def test_the_figure_of_the_kind_asked(kb, question, figure):
     assert kb.ask(question).figure == figure
 
 
+@pytest.mark.parametrize("question, figures", [
+    ("某县2025年末羊存栏多少", ["398.85万只"]),  # 羊 decides, though 存栏 and 年末 are the 生猪's too
+    ("某县新签约项目的签约额是多少", ["7477.6亿元"]),  # 签约额, not the 签约项目's count
+    ("某县出生人口性别比是多少", ["108.78"]),  # a ratio: never the count beside it
+    ("某县2025年末民用汽车保有量比上年末多了多少", ["4.68万辆"]),  # the change, not the level
+    ("某县4G用户和5G用户分别有多少", ["119.7万户", "281.3万户"]),  # items named in letters and digits
+])
+def test_the_words_that_name_the_item_decide(kb, question, figures):
+    assert [f.text for f in kb.ask(question).figures] == figures
+
+
+def test_a_qualified_figure_is_the_figure_with_its_qualifier_apart(kb):
+    """"观众超1亿人次": the figure is 1亿人次, as a figure is quoted; the answer shown to people keeps 超."""
+    answer = kb.ask("某县足球联赛观众有多少人次")
+    assert answer.figure == "1亿人次" and answer.figures[0].qualifier == "超"
+    assert answer.stated == "超1亿人次" and "超1亿人次" in answer.text
+
+
 @pytest.mark.parametrize("question", [
     "某市2024年城镇调查失业率实际是多少",  # only a target is stated
     "表3是多少",  # a table's number is not a figure
+    "某县2025年货物进口总值比上年增长了多少",  # only 出口's change is stated: 进口 is not 出口
+    "某州2026年国有土地使用权出让收入预算数是多少",  # the table is 2025's
+    "国家通讯传播委员会114年度预算最后改列为多少",  # only what was proposed (编列) is stated
 ])
 def test_no_figure_of_another_kind(kb, question):
     assert kb.ask(question).figure is None

@@ -130,6 +130,69 @@ def test_pdf_with_a_table_and_page_furniture(tmp_path):
     assert doc.places == ("红桥区", "天津市") and doc.year == "2022"
 
 
+def test_pdf_footnote_marks_never_join_the_figure_after_them(tmp_path):
+    pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas as pdfcanvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "report.pdf"
+    canvas = pdfcanvas.Canvas(str(path))
+    # "常住人口¹1761.48万人": the mark set small and raised, as Word exports a footnote reference; "m²" keeps its 2.
+    text = canvas.beginText(72, 700)
+    text.setFont("STSong-Light", 16)
+    text.textOut("2021年，深圳市常住人口")
+    text.setFont("STSong-Light", 8)
+    text.setRise(5)
+    text.textOut("1")
+    text.setFont("STSong-Light", 16)
+    text.setRise(0)
+    text.textOut("1761.48万人，人均住房面积30m")
+    text.setFont("STSong-Light", 8)
+    text.setRise(5)
+    text.textOut("2")
+    canvas.drawText(text)
+    canvas.setFont("STSong-Light", 9)
+    canvas.drawString(72, 100, "1 常住人口指实际经常居住在本地半年以上的人口。")
+    canvas.showPage()
+    canvas.save()
+    doc = read_document(path, tmp_path)
+    assert "常住人口1761.48万人" in doc.text and "30m2" in doc.text
+    assert "常住人口指实际经常居住" in doc.text  # the footnote itself stays text
+
+
+def test_a_chart_caption_above_a_numbered_heading_is_no_part_title(tmp_path):
+    (tmp_path / "gongbao.txt").write_text(
+        "西安市2025年国民经济和社会发展统计公报\n二、农业\n全年粮食产量141.51万吨。\n"
+        "图3 2021—2025年粮食产量（万吨）\n三、工业和建筑业\n全年规模以上工业增加值比上年增长5.7%。\n",
+        encoding="utf-8")
+    doc = read_document(tmp_path / "gongbao.txt", tmp_path)
+    industry = next(p for p in split(doc) if "工业增加值" in p.text)
+    assert industry.section == "三、工业和建筑业"
+
+
+def test_a_bare_title_over_its_paragraphs_heads_the_numbered_run_after_them(tmp_path):
+    """"2024年工作回顾", a paragraph, then "（一）…": the years a figure's section names come from the bare title."""
+    (tmp_path / "gongzuo.txt").write_text(
+        "2025年某省政府工作报告\n各位代表：\n2024年工作回顾\n过去一年，经济运行稳中向好。\n"
+        "（一）持续推进城乡融合发展\n全省粮食产量726.8亿斤。\n2025年工作安排\n今年要做好以下工作。\n"
+        "（一）全方位扩大内需\n粮食产量725亿斤以上。\n", encoding="utf-8")
+    doc = read_document(tmp_path / "gongzuo.txt", tmp_path)
+    sections = {p.text: p.section for p in split(doc)}
+    assert sections["全省粮食产量726.8亿斤。"] == "2024年工作回顾 / （一）持续推进城乡融合发展"
+    assert sections["粮食产量725亿斤以上。"] == "2025年工作安排 / （一）全方位扩大内需"
+
+
+def test_a_time_stamp_above_the_source_line_is_no_title(tmp_path):
+    (tmp_path / "page.txt").write_text(
+        "2026年四川省人民政府工作报告\n2026年02月10日 07时41分\n来源:\n四川日报\n各位代表：\n全省粮食产量732.5亿斤。\n",
+        encoding="utf-8")
+    doc = read_document(tmp_path / "page.txt", tmp_path)
+    assert doc.title == "2026年四川省人民政府工作报告" and doc.publisher == "四川日报"
+    assert "07时41分" not in doc.text
+
+
 def test_markdown_pipe_table_and_markup(tmp_path):
     (tmp_path / "kewei.md").write_text(
         "**2024年上海市科委政府信息公开工作年度报告**\n\n## 一、总体情况\n\n市科委全年主动公开信息393件。\n\n"

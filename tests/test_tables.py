@@ -125,6 +125,26 @@ def test_grid_blocks_splits_at_rows_one_merged_cell_spans():
     assert second.rows == (("行政许可", "9487"),)
 
 
+def test_grid_blocks_word_page_table_with_its_caption_and_unit_rows_inside():
+    """A Word table laid out as a page: "附表1" and the caption in merged cells that leave the last columns empty,
+    the unit in a row of its own over the value columns, values merged over two grid columns."""
+    from qa.reading.cleaning import table_lines
+
+    grid = [
+        ["附表1", "附表1", "", "", "", ""],
+        ["2025年全市一般公共预算收入完成情况表"] * 5 + [""],
+        ["", "", "", "单位:万元", "单位:万元", ""],
+        ["预算科目", "预算科目", "预算数", "预算数", "完成数", ""],
+        ["契税", "契税", "71184", "71184", "61327", ""],
+        ["环境保护税", "环境保护税", "5466", "5466", "9197", "注1"],
+    ]
+    blocks = grid_blocks(grid, before=[])
+    assert blocks[:2] == ["附表1", "2025年全市一般公共预算收入完成情况表"]
+    table = blocks[2]
+    assert table.caption == "2025年全市一般公共预算收入完成情况表" and table.unit == "万元"
+    assert table_lines(table)[1] == "契税：预算数 71184；完成数 61327"
+
+
 def test_unit_column_and_row_unit():
     grid = [["产品名称", "计量单位", "产量"], ["原煤", "万吨", "12"], ["发电量", "亿千瓦时", "3.4"]]
     table = make_table(grid, before=["主要工业产品产量"])

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from qa.reading.figures import (PART_OF_YEAR, UNITS, Found, base_unit, clause_start, extract, kind_of,
+from qa.reading.figures import (PART_OF_YEAR, QUALIFIER, UNITS, Found, base_unit, clause_start, extract, kind_of,
                                 same_unit, unit_class)
 from qa.reading.places import LAST_YEAR
 from qa.retrieval.glossary import translate
@@ -47,6 +47,13 @@ LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report 
 _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 # The parts a whole is broken down into in statistics: town and country, men and women, kinds of ownership.
 _BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
+_SETTLED = re.compile(r"改列|改为|调整为|审定|照列|修正为")
+# Counterparts: quantities of one dimension that are never each other (支出 is not 收入, 户籍人口 not 常住人口).
+_COUNTERPARTS = [re.compile(g) for g in (
+    r"收入|支出", r"出口|进口", r"城镇|农村|乡村", r"男性|女性", r"存款|贷款", r"户籍|常住", r"出生|死亡",
+    r"夏粮|秋粮", r"第一产业|第二产业|第三产业", r"一般公共预算|政府性基金|国有资本经营|社会保险基金",
+    r"预算数|执行数|完成数|决算数", r"公办|民办", r"小学|初中|高中", r"岁入|岁出",
+    r"全[省市州县区]|[省市州县区]本级")]
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
 _WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
@@ -75,8 +82,9 @@ class Sentence:
     end: int
     text: str  # as written
     folded: str
-    context: str  # folded section and title, which the sentence's words inherit
+    context: str  # folded section, title and the head of a "；" list it ends, which the sentence's words inherit
     coverage: float
+    head: str = ""  # folded: the sentence before it up to "。" ("2021年，…出生率为10.37‰" of "；出生人口性别比…")
 
 
 @dataclass(frozen=True)
@@ -126,14 +134,15 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
     for rank, hit in enumerate(hits):
         context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
         for start, end, text, folded in read:
-            if hit.source in must_name:
-                # The subject of "…；集装箱吞吐量76.9万标准箱" stands at the head of the whole sentence.
-                full = hit.text[hit.text.rfind("。", 0, start) + 1:end]
-                if not _names(fold(full + " " + hit.section), must_name[hit.source]):
-                    continue
-            covered = sum(w * _presence(kw, parts[kw], folded + " " + context) for kw, w in weights.items())
+            # The subject of "年末生猪存栏4.83万头；牛存栏…；羊存栏…" stands at the head of the whole sentence: its
+            # words are the topic of every part, as a section's are.
+            head = fold(hit.text[hit.text.rfind("。", 0, start) + 1:start])
+            if hit.source in must_name and not _names(head + folded + " " + fold(hit.section), must_name[hit.source]):
+                continue
+            topic = f"{context} {head}" if head.strip() else context
+            covered = sum(w * _presence(kw, parts[kw], folded + " " + topic) for kw, w in weights.items())
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
-                                  text, folded, context, covered / whole))
+                                  text, folded, topic, covered / whole, head))
     return found
 
 
@@ -196,7 +205,13 @@ def _change_bonus(text: str, found: Found, question: Question) -> float:
 def _kind_fit(sentence: Sentence, found: Found, question: Question) -> float | None:
     """The quantity asked, not its neighbour: a change for "增长了多少" (in its direction), a level for
     "是多少", a share only for "占…比重", a per-person value only for "人均". None: not what is asked."""
-    kind, direction = kind_of(sentence.folded, found)
+    if sentence.hit.table:
+        # A cell's kind is its column's: "比上年增长（%） -6.6", whose brackets would end the clause.
+        label = re.sub(r"[()（）]", "", _own_label(sentence, found))
+        cell = f"{label}{sentence.folded[found.start:found.end]}"
+        kind, direction = kind_of(cell, Found(len(label), len(cell), found.value, found.unit))
+    else:
+        kind, direction = kind_of(sentence.folded, found)
     # "人均…增长4.6%" is a change per person: 人均 in the clause counts whatever the kind.
     per_person = "人均" in sentence.folded[clause_start(sentence.folded, found.start):found.start]
     if bool(question.change) != (kind == "change") or (kind == "share") > question.share \
@@ -213,7 +228,7 @@ def _year_penalty(sentence: Sentence, question: Question) -> float:
 
     if not question.years:
         return 0.0
-    named = set(years(sentence.folded)) or set(years(fold(sentence.hit.section)))
+    named = set(years(sentence.folded)) or set(years(sentence.head)) or set(years(fold(sentence.hit.section)))
     return -0.4 if named and not named & set(question.years) else 0.0
 
 
@@ -246,6 +261,20 @@ def _narrower(question: Question, text: str, found: Found) -> bool:
     return any(part not in asked for part in _BREAKDOWN.findall(name))
 
 
+def _counterpart(question: Question, sentence: Sentence, found: Found) -> bool:
+    """The figure is named by the counterpart of what is asked: the last of 收入/支出 before it in its sentence (or,
+    when the sentence names neither, its section) is 收入 where the question asks 支出 alone."""
+    asked = question.searched or question.folded
+    for group in _COUNTERPARTS:
+        named = set(group.findall(asked))
+        if len(named) != 1:
+            continue  # neither asked, or both ("收入和支出分别…")
+        before = group.findall(sentence.folded[:found.start]) or group.findall(fold(sentence.hit.section))
+        if before and before[-1] not in named:
+            return True
+    return False
+
+
 def _a_part(text: str, found: Found) -> bool:
     """In a breakdown after its total ("其中，中央一般公共预算收入81119亿元"): a part, not the whole."""
     opening = text.rfind("其中", 0, found.start)
@@ -260,6 +289,8 @@ def _fits_measure(question: Question, unit: str, label: str = "") -> bool:
         return False  # "0-17岁": an age band names a group; its number is no count of anything
     found = unit_class(unit)
     asked = question.measure or ("count" if unit_class(question.unit) == "count" else "")
+    if asked == "ratio":
+        return found in ("", "rate")
     if not found and asked == "rate":
         return bool(re.search(r"%|％|率|比重|比例|占", label))
     return not found or not asked or found == asked
@@ -308,11 +339,13 @@ def _own_label(sentence: Sentence, found: Found) -> str:
 def _label_fit(sentence: Sentence, found: Found, question: Question, weights: dict[str, float]) -> float | None:
     """How well the words naming a figure fit the question: the year asked ("2026年预算数 895" for 2026, never
     "2025年执行数"; "由上年的12.38%" for 上年) and, in a table, the column's own head ("完成数" for "完成了多少").
-    None: the label names only another year."""
+    None: the label (or a cell's table caption) names only another year."""
     from qa.reading.places import years
 
     label = _own_label(sentence, found)
-    named = set(years(label))
+    # A cell whose column and row name no year has its table's: "2025年…完成情况表" states no 2026 figure.
+    row = sentence.folded.split(":", 1)[0] if sentence.hit.table else ""
+    named = set(years(label)) or set(years(row)) or set(years(fold(sentence.hit.table)))
     fit = 0.0
     if question.years and named:
         if not named & set(question.years):
@@ -342,10 +375,14 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                 found = Found(found.start, found.end, found.value, _cell_unit(sentence, found), found.chinese)
             said, part = _stated_as(sentence, found)
             # A gap only for a gap, a target only when asked, a part of the year only when that part is asked
-            # ("上半年…增长4.8%" for "上半年增长了多少"): never one for the other.
-            if not _fits_measure(question, found.unit, sentence.folded[max(found.start - 12, 0):found.start]) \
+            # ("上半年…增长4.8%" for "上半年增长了多少"): never one for the other. "改列为多少" asks the value a
+            # review settled on: a figure proposed or spent is another.
+            unsettled = "改列" in question.folded and not _SETTLED.search(_own_label(sentence, found))
+            near = sentence.folded[max(found.start - 12, 0):found.start]
+            if unsettled or not _fits_measure(question, found.unit, near) \
                     or ("gap" in said) != question.gap \
-                    or part and part not in question.parts or "target" in said and not question.target:
+                    or part and part not in question.parts or "target" in said and not question.target \
+                    or _counterpart(question, sentence, found):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
             if labelled is None:
@@ -362,7 +399,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             evidence = {
                 "support": support,
                 "unit": 0.5 * agreement - 0.6 * (bool(question.unit) and agreement == 0 and not unknown),
-                "bare": -0.3 * (not base_unit(found.unit) and not unknown),  # "12一件事" is rarely what is asked
+                # "12一件事" is rarely what is asked, unless a ratio is ("性别比为108.78")
+                "bare": -0.3 * (not base_unit(found.unit) and not unknown and question.measure != "ratio"),
                 "retrieval": 0.2 * sentence.hit.score - 0.05 * sentence.rank,
                 "coverage": COVERED * sentence.coverage,
                 "kind": fit - 0.1 * found.chinese,
@@ -392,8 +430,10 @@ def _figure(c: Candidate, found: Found | None = None, label: str = "") -> Figure
         label = f"{row} {column}".strip()
     if not label:
         label = s.text[clause_start(s.text, found.start):found.start].strip()[-12:]
-    return Figure(text=text, value=found.value, unit=found.unit, label=label, evidence=s.text,
-                  start=s.start + found.start, end=s.start + found.end)
+    qualifier = QUALIFIER.match(text)
+    skip = len(qualifier.group()) if qualifier else 0  # "超1亿人次": the figure is 1亿人次, qualified by 超
+    return Figure(text=text[skip:], value=found.value, unit=found.unit, label=label, evidence=s.text,
+                  start=s.start + found.start + skip, end=s.start + found.end, qualifier=text[:skip])
 
 
 def _anchored(item: str, question: str, *, first: bool) -> int:
@@ -466,7 +506,7 @@ def asked_items(folded: str) -> list[str]:
     if len(parts) < 2:
         return []
     jieba = load_jieba()
-    words = [[w for w in jieba.lcut(p) if re.search(r"[\u4e00-\u9fff]", w)] for p in parts]
+    words = [[w for w in jieba.lcut(p) if re.search(r"[\u4e00-\u9fff]|^(?=.*[a-z])[a-z0-9]+$", w)] for p in parts]
     # Each item by a word the others lack; the first item ends its part, the others open theirs.
     own = [[w for w in ws if not any(w in other for j, other in enumerate(words) if j != i)]
            for i, ws in enumerate(words)]
@@ -475,18 +515,28 @@ def asked_items(folded: str) -> list[str]:
     return [own[0][-1]] + [w[0] for w in own[1:]]
 
 
+def _items_of(question: Question) -> list[str]:
+    """The items a 分别 question names apart, its places aside (the 和 of 和田 joins nothing)."""
+    text = question.folded
+    for name in question.place_words:
+        text = text.replace(name, " ")
+    return asked_items(text)
+
+
 def _items_apart(ranked: list[Candidate], question: Question) -> list[Figure] | None:
     """A 分别 question whose items the report states in separate clauses ("城镇居民…增长4.6%；农村居民…增长7.5%"):
     each item's best figure whose own clause names it, all of one kind of unit; None unless every item has one."""
-    items = asked_items(question.folded)
+    items = _items_of(question)
     chosen: list[Candidate] = []
     for item in items:
         others = [i for i in items if i != item]
         for c in ranked:
             text = c.sentence.folded
             clause = text[clause_start(text, c.found.start):c.found.start]
-            # Its own clause names this item and no other: a list of all of them is `_respectively`'s.
-            if item in clause and not any(o in clause for o in others) and c not in chosen \
+            # The item named last before it, in its own clause ("城镇居民…增长4.6%") or the sentence's earlier
+            # one ("城镇居民人均可支配收入41000元，增长4.6%"); a list of all of them is `_respectively`'s.
+            named = [(text.rfind(i, 0, c.found.start), i) for i in items if i in text[:c.found.start]]
+            if named and max(named)[1] == item and not any(o in clause for o in others) and c not in chosen \
                     and c.support >= MIN_SUPPORT:
                 chosen.append(c)
                 break
@@ -519,9 +569,15 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
         listed = (apart, True) if apart else None
     written = s.text[best.found.start:best.found.end]
     rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)
+    # A table row's cells differ by their columns alone: with none asked ("预算数 927210；完成数 848910" for "收入是
+    # 多少"), nearness to the row's name picks the first.
+    unnamed_column = s.hit.table and not any(kw in _own_label(s, best.found) for kw in weights) and any(
+        c.sentence is s and c.sentence.text[c.found.start:c.found.end] != written for c in ranked[1:])
     if listed is None:
-        if rival and rival.score > best.score - MARGIN:
-            # Two figures fit about as well: show the sentence rather than pick one.
+        several = question.respectively and len(_items_of(question)) >= 2
+        if several or unnamed_column or rival and rival.score > best.score - MARGIN:
+            # Two figures fit about as well, a cell of a column not asked, or one figure for a question asking
+            # several ("城镇和农村…分别"): show the sentence rather than pick one.
             return Answer(text, None, s.text, hits=shown, answered=True, **_where(s.hit)), None
         figures = [_figure(best)]
     else:
@@ -695,7 +751,7 @@ def describe(answer: Answer) -> str:
         return "各报告的数字不同:\n" + "\n".join(describe(a) for a in answer.by_document)
     lines = [answer.notice] if answer.notice else []
     if answer.figure:
-        lines.append(f"答案: {answer.figure}")
+        lines.append(f"答案: {answer.stated}")
     elif not answer.answered:
         lines.append("报告中没有找到这个问题的答案。")
     if answer.evidence:

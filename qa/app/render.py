@@ -156,12 +156,12 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
                     f'<div class="qa-calculation">{_e(answer.calculation)}</div>')
     elif answer.figure and len(answer.figures) > 1:
         items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '
-                           f'<b class="qa-figure-small">{_e(f.text)}</b></span>' for f in answer.figures)
+                           f'<b class="qa-figure-small">{_e(f.qualifier + f.text)}</b></span>' for f in answer.figures)
         body.append(f'<div class="qa-items">{items}</div>')
     elif answer.figure:
         label = _label(answer, keywords)
         body.append(f'<div class="qa-label">{_e(label)}</div>' if label else "")
-        body.append(f'<div class="qa-figure">{_e(answer.figure)}</div>')
+        body.append(f'<div class="qa-figure">{_e(answer.stated)}</div>')
     elif answer.figures:
         body.append('<div class="qa-lead">报告列出了几个数字，但无法与所问的项目一一对应，请看原句：</div>')
     elif not answer.answered:
@@ -191,7 +191,7 @@ def _by_document(answer: Answer) -> str:
         place = (hit.region if hit else "") or display_title(each.title, each.source)
         rows.append(f'<tr><td class="qa-place">{_e(place)}<br>{_e(hit.year if hit else "")}</td>'
                     f'<td><span class="qa-row-label">{_e(_short(_row_label(each)))}</span> '
-                    f'<b>{_e(each.figure or "")}</b></td><td class="qa-place">{_where_link(each)}</td></tr>')
+                    f'<b>{_e(each.stated or "")}</b></td><td class="qa-place">{_where_link(each)}</td></tr>')
     return (f'<div class="qa-lead">{len(answer.by_document)} 份报告的数字不同，分别列出：</div>'
             '<table class="qa-reports"><thead><tr><th>报告</th><th>数字</th><th>出处</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
@@ -229,7 +229,7 @@ def _sides(answer: Answer) -> str:
     computed line."""
     rows = []
     for name, side in zip(_side_names(answer), answer.sides):
-        figure = f'<span class="qa-row-label">{_e(_short(_row_label(side)))}</span> <b>{_e(side.figure)}</b>' \
+        figure = f'<span class="qa-row-label">{_e(_short(_row_label(side)))}</span> <b>{_e(side.stated)}</b>' \
             if side.figure else "<b>报告中没有</b>"
         rows.append(f'<tr><td class="qa-place">{_e(name)}</td><td>{figure}</td>'
                     f'<td class="qa-place">{_where_link(side)}</td></tr>')
@@ -246,7 +246,7 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     lines += [answer.notice] if answer.notice else []
     if answer.sides:
         lines += [f"{name}：{_row_label(side) + ' ' if side.figure and _row_label(side) else ''}"
-                  f"{side.figure or '报告中没有'}" for name, side in zip(_side_names(answer), answer.sides)]
+                  f"{side.stated or '报告中没有'}" for name, side in zip(_side_names(answer), answer.sides)]
         return "\n".join(lines + ([answer.calculation] if answer.calculation else []))
     if answer.by_document:
         lines.append("各报告的数字不同：")
@@ -254,17 +254,18 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
             hit = _hit_of(each)
             place = " ".join(x for x in ((hit.region, hit.year) if hit else ()) if x)
             label = _row_label(each)
-            lines.append(f"{place or each.title}：{label + ' ' if label else ''}{each.figure}　"
+            lines.append(f"{place or each.title}：{label + ' ' if label else ''}{each.stated}　"
                          f"来源：{each.title} · {each.section or '正文'}")
         return "\n".join(lines)
     if answer.figure and answer.calculation:
         lines.append(f"答案（计算值）：{answer.calculation}")
     elif answer.figure and len(answer.figures) > 1:
-        lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.text}" for f in answer.figures))
+        lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.qualifier}{f.text}"
+                                        for f in answer.figures))
     elif answer.figure:
         asked = answer.understood or answer.question
         label = _label(answer, analyse(asked).keywords if asked else ())
-        lines.append(f"答案：{label + '：' if label else ''}{answer.figure}")
+        lines.append(f"答案：{label + '：' if label else ''}{answer.stated}")
     elif not answer.answered:
         lines.append(f"在所选的报告（{'、'.join(filtered)}）中没有找到这个问题的答案。" if filtered else NOT_FOUND)
     if answer.items:

@@ -24,10 +24,16 @@ _BOILERPLATE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
-_SOURCE = re.compile(r"(来源|发布机构|发文机关)\s*[:：]\s*(?P<source>.*?)"
+_SOURCE = re.compile(r"((?<!资料)(?<!数据)来源|发布机构|发文机关)\s*[:：]\s*(?P<source>.*?)"
                      r"(?=\s*(发布时间|发布日期|发文日期|时间|日期|浏览|访问|点击|阅读|$))")
 _DATE = re.compile(r"(发布时间|发布日期|日期|时间)\s*[:：]\s*"
                    r"(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?)")
+_PAGE_HEAD = 30  # lines: a page's 来源 and 发布时间 stand within them
+# A page's bare time stamp line ("2026年02月10日 07时41分", "2024-03-01 10:20"): when it was put up.
+_STAMP = re.compile(r"^(?P<date>\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?)\s*(\d{1,2}[:时]\d{2}分?(:\d{2})?)?$")
+# A date alone on its line ("二〇二二年十二月" under a cover's title): when it was written, not a year it covers.
+_DATE_LINE = re.compile(r"^\s*[\d〇零一二三四五六七八九]{4}\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月"
+                        r"(\s*[\d一二三四五六七八九十]{1,3}\s*日)?\s*$")
 # "发布机构：" on one line and "宜春市统计局" on the next: a label and its value, as page templates lay them out.
 _LABEL = re.compile(r"^\s*(来源|发布机构|发文机关|发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*$")
 
@@ -40,8 +46,13 @@ def table_lines(table: Table) -> list[str]:
     lines = ["；".join(labels)] if labels else []
     for row in table.rows:
         name = " ".join(dict.fromkeys(c.strip() for c in row[:table.row_header_columns] if c.strip()))
-        cells = [f"{columns[i]} {cell.strip()}".strip() if i < len(columns) else cell.strip()
-                 for i, cell in enumerate(row) if i >= table.row_header_columns and cell.strip()]
+        cells: list[str] = []
+        for i, cell in enumerate(row):
+            if i < table.row_header_columns or not cell.strip() or cell.strip() == name:
+                continue  # a row name spanning into a value column says nothing new
+            entry = f"{columns[i]} {cell.strip()}".strip() if i < len(columns) else cell.strip()
+            if not cells or cells[-1] != entry:  # a merged cell over two columns is one cell
+                cells.append(entry)
         if name or cells:
             lines.append(f"{name}：{'；'.join(cells)}" if name and cells else name or "；".join(cells))
     return lines
@@ -72,10 +83,15 @@ def clean(blocks: list[Block], *, source: str, title: str = "", url: str = "") -
         if not line or _BOILERPLATE.search(line) or is_page_number(line):
             continue
         source_match, date_match = _SOURCE.search(line), _DATE.search(line)
-        if (source_match or date_match) and len(line) < 80:
+        # A page's 来源/发布时间 line stands over its text; one further down is a note's ("资料来源：…").
+        if (source_match or date_match) and len(line) < 80 and len(kept) <= _PAGE_HEAD:
             publisher = publisher or (source_match.group("source").strip() if source_match else "")
             published = published or (date_match.group("date") if date_match else "")
-            # The line above the 来源/发布时间 line is the page's title.
+            # The line above the 来源/发布时间 line is the page's title; above its time stamp when one stands between.
+            stamp = _STAMP.match(kept[-1]) if kept else None
+            if stamp and len(kept) > 1:
+                published = published or stamp.group("date")
+                kept.pop()
             if kept and not above_source and not tables and len(kept[-1]) <= 80:
                 above_source = kept.pop()
             continue
@@ -125,7 +141,7 @@ def _where_and_when(title: str, text: str, published: str, source: str) -> dict:
     # Only those lines are folded, not the whole report again.
     short = (fold(line) for line in text.splitlines() if len(line) <= 40)  # folding keeps lengths
     headings = [line for line in short if not re.search(r"[。；]$", line)
-                and not re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line)]  # a date is not a heading
+                and not re.search(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", line) and not _DATE_LINE.match(line)]
     covered = {str(y) for y in years(folded_title + "\n" + "\n".join(headings))}
     return {"region": places[0] if places else "", "places": places, "year": year,
             "years": tuple(sorted(covered | ({year} if year else set())))}

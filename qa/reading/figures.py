@@ -44,9 +44,11 @@ _MULTIPLIER = "万亿千兆"
 MULTIPLIERS = {"兆": 1e12, "万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
 _UNIT = "|".join(map(re.escape, UNITS))
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# How a report qualifies a figure before it: "超1亿人次", "约130亿元". The figure is what follows.
+QUALIFIER = re.compile(r"^(近|约|超过|超|逾|大约|将近)")
 _FIGURE = re.compile(
     rf"""
-    (?P<prefix>近|约|超过|超|逾|大约|将近)?
+    (?P<prefix>{QUALIFIER.pattern[1:]})?
     (?:
         百分之(?P<cn_percent>[{_CN_DIGITS}点]+)
         # "2兆7,739亿9,228万8千元", "209万6,875度": a number written in parts, largest first.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qa.reading.document import Document
 
-CHUNKER_VERSION = "5"  # reading and splitting: a new version reads every file again
+CHUNKER_VERSION = "8"  # reading and splitting: a new version reads every file again
 MAX_CHARS = 160  # a window closes before it grows past this; long sentences split at commas
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -21,6 +21,8 @@ _NUMBERED = [
 _SENTENCE_END = "。！？；!?;"
 _SENTENCE = re.compile(rf"[^{_SENTENCE_END}]*[{_SENTENCE_END}]+[”’\"』」)）]*|[^{_SENTENCE_END}]+$")
 _BARE_TITLE_MAX = 40
+# A chart's or table's caption ("图3 2021—2025年粮食产量（万吨）"): it names what stands under it, never a part.
+_CAPTION = re.compile(r"^\s*(附?图|附?表)\s*\d")
 BARE_LEVEL = 9  # below every numbered level
 PART_LEVEL = 0  # above them: a bare title right over a run of numbered headings
 
@@ -119,6 +121,11 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
 
     def set_heading(level: int, heading: str, start: int) -> None:
         nonlocal path
+        if 1 < level < BARE_LEVEL and BARE_LEVEL in path and BARE_LEVEL not in bare \
+                and not any(0 < above < level for above in path):
+            # "2024年工作回顾", its paragraphs, then "（一）…" with no "一、" above: the bare title heads the run (a
+            # bare line over "一、" is a byline or a greeting more often than a part).
+            path = {PART_LEVEL: path[BARE_LEVEL]}
         deepest = max(bare, default=-1)
         if deepest >= level:
             # Replaced before anything stood under it: its words become a passage, whose section
@@ -156,7 +163,8 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
             # A bare title is a sub-heading below every numbered level, the next one replacing it; right
             # above a numbered heading it is a part's title over them all ("2025年省十件民生实事" / "一、…").
             following = next((n for n in lines[number + 1:] if n.strip()), "")
-            set_heading(PART_LEVEL if _heading_end(following) is not None else BARE_LEVEL, line, line_start)
+            part = _heading_end(following) is not None and not _CAPTION.match(line)
+            set_heading(PART_LEVEL if part else BARE_LEVEL, line, line_start)
             continue
         where = section()
         body = doc.text[body_start:line_start + len(line)]

@@ -8,6 +8,7 @@ layout (one row or one column) comes back as text lines.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -49,6 +50,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d(?:年度?)?")
 _UNIT_LINE = re.compile(r"[（(]?\s*(?:计量)?单位\s*[：:]\s*([^（）()，,。\s]{1,8})\s*[）)]?")
 _UNIT_PAREN = re.compile(r"[（(]\s*(?:(?:计量)?单位\s*[：:]\s*)?([^（）()，,。、\d\s]{1,6})\s*[）)]")
 _UNIT_HEADER = re.compile(r"(?:计量|计算)?单位")
+_UNIT_ROW = re.compile(r"^\s*(?:计量|计算)?单位\s*[:：]")  # "单位：万元" alone in a row
 _NUMERALS = set("一二三四五六七八九十")
 _NOT_UNIT = set("按的和及含不为等与是")  # words that make a parenthesis a remark, not a unit
 _TITLE_MAX = 40  # a caption is a short line; longer lines are paragraphs
@@ -228,10 +230,15 @@ def make_table(
     width = len(grid[0])
     heads = _header_rows(grid) if header_rows is None else max(0, min(header_rows, len(grid) - 1))
     header, body = grid[:heads], grid[heads:]
+    caption, unit = find_caption(before)
+    # A header row stating only the unit ("单位:万元" over the last columns) is the table's unit, not a label.
+    only_unit = [len(set(filter(None, row))) == 1 and bool(_UNIT_ROW.match(next(filter(None, row)))) for row in header]
+    if len(header) > 1 and any(only_unit):
+        unit = unit or _unit_of(next(filter(None, header[only_unit.index(True)])))
+        header = [row for row, dropped in zip(header, only_unit) if not dropped]
     if merged:
         header = _fill_group_labels(header)
     row_heads = _row_header_columns(body, width)
-    caption, unit = find_caption(before)
     labels = Table(caption, tuple(map(tuple, header)), ()).columns
     if not unit:
         # One unit stated over every value column is the table's unit ("本年收费金额（单位：万元）").
@@ -260,9 +267,13 @@ def _layout_lines(grid: list[list[str]]) -> list[str]:
     return [" ".join(dict.fromkeys(c for c in row if c)) for row in grid]
 
 
-def _full_width(row: list[str]) -> bool:
-    """A row that one merged cell spans: a title or note inside the table, not a row of it."""
-    return len(row) > 1 and bool(row[0]) and all(c == row[0] for c in row) and not _is_value(row[0])
+def _full_width(row: list[str], *, on_top: bool = False) -> bool:
+    """A row that one merged cell spans: a title or note inside the table, not a row of it. Above the table's
+    first values (`on_top`) the cell may leave the right of the row empty ("附表1", then the caption over all but
+    the last columns), as Word tables laid out as pages do."""
+    spanned = len(row) - len(list(itertools.takewhile(lambda c: not c, reversed(row)))) if on_top else len(row)
+    return len(row) > 1 and spanned >= 2 and bool(row[0]) and all(c == row[0] for c in row[:spanned]) \
+        and not _is_value(row[0])
 
 
 def grid_blocks(grid: list[list[Any]], *, before: list[str]) -> list[Block]:
@@ -283,7 +294,7 @@ def grid_blocks(grid: list[list[Any]], *, before: list[str]) -> list[Block]:
         part.clear()
 
     for row in rows:
-        if _full_width(row):
+        if _full_width(row, on_top=not any(map(_is_value, itertools.chain(*part)))):
             flush()
             blocks.append(row[0])
             context.append(row[0])
@@ -446,6 +457,22 @@ def _visible(obj: dict) -> bool:
     return bool(obj.get("fill")) and not _white(obj.get("non_stroking_color"))
 
 
+def _key(obj: dict) -> tuple:
+    return obj.get("object_type"), round(obj.get("x0", 0), 2), round(obj.get("top", 0), 2), obj.get("text")
+
+
+def _footnote_marks(chars: list[dict]) -> set[tuple]:
+    """Footnote marks: digits set small and raised right after larger text ("常住人口¹1761.48万人"). Read inline
+    they would join the figure after them (11761.48)."""
+    marks = set()
+    for before, char in zip(chars, chars[1:]):
+        # Never after a letter or a digit: the raised 2 of "m²" is part of the unit. After "‰" or Chinese it marks.
+        if char["text"].isdigit() and not before["text"].isdigit() and not before["text"].isascii() \
+                and char["size"] < 0.75 * before["size"] and char["bottom"] < before["bottom"] - 0.1 * before["size"]:
+            marks.add(_key(char))
+    return marks
+
+
 def _pdf_table_grid(table: Any) -> list[list[str]]:
     """A pdfplumber table as a grid, each cell's text repeated over every row and column it spans."""
     rows = table.rows
@@ -479,7 +506,8 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
     read: list[Block] = []  # every block so far, across pages: a caption may end the page before
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
-            visible = page.filter(_visible)
+            marks = _footnote_marks(page.chars)
+            visible = page.filter(lambda obj: _visible(obj) and _key(obj) not in marks)
             tables = visible.find_tables(PDF_TABLE_SETTINGS)
             # Cells, not table boxes: text in a table's box but in none of its cells stays a line.
             boxes = [cell for t in tables for cell in t.cells]

@@ -35,9 +35,9 @@ _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|respectively|each")
 _CHANGE = re.compile(r"(?<!新)(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|涨|跌|增|降|减)了?"
                      r"(?!到|至|为)(多少|几|百分之几|百分比|幅度|多大|\?|？|$)|增幅|降幅|增速|增长率|同比|"
                      r"增还是降|升还是降|增还是减|变化了?多少|增列|减列|核减|调减|调增|删减|"
-                     r"[比较](?:上年|去年|上一年|同期)(?:多|少|高|低)(?:了|出)?(?:多少|几)|"
+                     r"[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:多|少|高|低)(?:了|出)?(?:多少|几)|"
                      r"increase|decrease|grow|growth|rise|fall|drop")
-_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|[比较](?:上年|去年|上一年|同期)(?:少|低)|decrease|fall|drop")
+_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:少|低)|decrease|fall|drop")
 _SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|share of|proportion of")
 _PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
 # Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
@@ -46,6 +46,8 @@ _REVISED = re.compile(r"改列|审查后|审定|调整后|修正后|最后|最�
 # a rate or share ("维持率", "占多少", "百分之几"), a gap in percentage points ("高几个百分点"), an amount of money.
 _RATE = re.compile(r"\w率(?!先)|比例|占比|比重|百分之几|百分比|比率|占多少|占了多少|占几成|几成|what share|percent|proportion")
 _POINTS = re.compile(r"百分点")
+# A ratio of two quantities ("性别比是多少", "城乡居民收入比为多少"): a bare number or "2.09:1", never a count.
+_RATIO = re.compile(r"(?<![占相对])比(?:是|为|有)?(?:多少|几)")
 _MONEY = re.compile(r"多少钱|几块钱|多少资金|多少经费|多少费用|花了多少|收了多少|挣多少|赚多少|how much money")
 # A comparison with another place or time: "比全国高出多少", "高于全国几个百分点".
 _GAP = re.compile(r"比(?!上年|去年|年初|上期|同期)\w{1,8}?(?<![提降])(高|低|快|慢)出?了?(多少|几)|"
@@ -56,6 +58,7 @@ _TARGET = re.compile(r"目标|预期|计划|力争|争取|确保|打算|预计�
 _PERIOD = re.compile(rf"{PART_OF_YEAR.pattern}|五年|十四五|十三五|年均|累计|以来")
 # Asking for an enumeration: "存在哪些问题", "采取了什么措施", "有哪几个方面".
 _LIST_ASKED = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
+_GLUED_TAGS = ("n", "ng", "j", "b")  # one-character nouns, abbreviations, attributes: 羊, 额, 署, 港
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 
 
@@ -73,7 +76,7 @@ class Question:
     share: bool = False  # asks a share ("占…比重")
     per_person: bool = False  # asks a per-person value ("人均")
     revised: bool = False  # asks the value after a revision ("改列为", "审查后")
-    measure: str = ""  # the kind of figure its words ask for: "rate", "points", "money" or "" (any)
+    measure: str = ""  # the kind of figure its words ask for: "rate", "points", "money", "ratio" or "" (any)
     gap: bool = False  # asks how far above or below another place or time ("比全国高出多少")
     target: bool = False  # asks what was planned ("目标", "预期", "计划")
     period: bool = False  # asks about part of a year or several years ("上半年", "五年来", "年均")
@@ -89,8 +92,41 @@ class Question:
         """The deepest places asked ("九江市", "台湾省"), one per name."""
         return tuple(dict.fromkeys(chains[0][0] for chains in self.places))
 
+    @property
+    def place_words(self) -> tuple[str, ...]:
+        """Words by which a sentence names the places asked: full names and short ones ("九江市", "九江"), longest
+        first."""
+        from qa.reading.places import aliases
 
-def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        names = set(self.place_names) | set(aliases([(n,) for n in self.place_names]))
+        return tuple(sorted(names, key=len, reverse=True))
+
+
+def _glued(pairs: list[tuple[str, str]], known: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """A one-character noun joined to the content word beside it where the reports write them together:
+    "羊存栏" (not 存栏, which 生猪存栏 has too), "签约额" (not 签约), "观光署". Alone it is too short to keep."""
+    def content(i: int) -> bool:
+        return 0 <= i < len(pairs) and len(pairs[i][0]) >= 2 and pairs[i][0] not in _QUESTION_WORDS \
+            and re.fullmatch(r"[\u4e00-\u9fff]+", pairs[i][0]) is not None
+
+    out, i = [], 0
+    while i < len(pairs):
+        word, flag = pairs[i]
+        if len(word) == 1 and flag in _GLUED_TAGS and word not in _QUESTION_WORDS and word not in UNITS:
+            if content(i + 1) and known(word + pairs[i + 1][0]):
+                out.append((word + pairs[i + 1][0], "n"))
+                i += 2
+                continue
+            if out and content(i - 1) and out[-1] == pairs[i - 1] and known(pairs[i - 1][0] + word):
+                out[-1] = (pairs[i - 1][0] + word, "n")
+                i += 1
+                continue
+        out.append((word, flag))
+        i += 1
+    return out
+
+
+def _keywords(folded: str, known: Callable[[str], bool] | None = None) -> tuple[tuple[str, ...], frozenset[str]]:
     from qa.retrieval.glossary import translate
     from qa.retrieval.postags import load_posseg
 
@@ -98,8 +134,9 @@ def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
     words, nouns = [], set()
     # "第几次", "多少宗": the asking phrase, not content.
     text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?", " ", translate(folded))
-    for pair in posseg.lcut(text):
-        word = pair.word.strip().rstrip("了过着")
+    pairs = [(p.word, p.flag) for p in posseg.lcut(text)]
+    for word, flag in _glued(pairs, known) if known else pairs:
+        word = word.strip().rstrip("了过着")
         if len(word) < 2 or word in _QUESTION_WORDS:
             continue
         if re.fullmatch(r"[\W_]+|\d+(\.\d+)?[年月日]?|[a-z]+", word):
@@ -107,7 +144,7 @@ def _keywords(folded: str) -> tuple[tuple[str, ...], frozenset[str]]:
         if word in UNITS and len(word) == 1:
             continue
         words.append(word)
-        if pair.flag.startswith(("n", "vn")):
+        if flag.startswith(("n", "vn")):
             nouns.add(word)
     return tuple(dict.fromkeys(words)), frozenset(nouns)
 
@@ -139,13 +176,15 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
 
         searched = rewrite(folded, known)
     places = asked_places(folded, aliases or {})
-    keywords, nouns = _keywords(searched) if words else ((), frozenset())
+    keywords, nouns = _keywords(searched, known) if words else ((), frozenset())
     # The place asked is answered by choosing reports (Searcher.scope), not by the words of a sentence.
     from qa.reading.places import aliases as short_names
 
     chains = [chain for names in places for chain in names]
     named = {name for chain in chains for name in chain} | set(short_names(chains)) | set(aliases or ())
-    keywords = tuple(w for w in keywords if w not in named and w.rstrip("省市县区") not in named)
+    # "九江港": a place with a character glued to it is the place too.
+    keywords = tuple(w for w in keywords if w not in named and w.rstrip("省市县区") not in named
+                     and w[:-1] not in named and w[1:] not in named)
     unit_match = _ASKED_UNIT.search(folded)
     unit = unit_match.group(1) if unit_match else ""
     if not unit and _PERCENT.search(folded):
@@ -166,9 +205,11 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
 
 
 def _measure(folded: str, unit: str) -> str:
-    """The kind of figure asked: percentage points, a rate (%, ‰, 成), money, or any ("")."""
+    """The kind of figure asked: percentage points, a ratio, a rate (%, ‰, 成), money, or any ("")."""
     if _POINTS.search(folded):
         return "points"
+    if _RATIO.search(folded):
+        return "ratio"
     if unit and unit != "%":
         return "money" if unit_class(unit) == "money" else ""
     if _RATE.search(folded) and not _CHANGE.search(folded):

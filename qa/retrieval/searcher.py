@@ -109,7 +109,7 @@ class Searcher:
             related = {i: max((r[i] for r in each), key=("", "parent", "same").index)
                        for i in range(len(self.documents))}
             docs = {i for i, r in related.items() if r}
-            names = _place_words(question)
+            names = question.place_words
             must_name = {i: names for i, r in related.items() if r == "parent"}
             # Only the places no report is about: "红桥区和朝阳区…" is answered for 红桥区, and says so of 朝阳区.
             missing = "、".join(p[0][0] for p, r in zip(apart, each) if not any(r.values()))
@@ -257,12 +257,3 @@ class Searcher:
         if not found:
             raise ValueError(f"no report {doc!r} in {self.store.location}: give a source path or title from kb.titles()")
         return document_figures(found[0])
-
-
-def _place_words(question: Question) -> tuple[str, ...]:
-    """Words by which a sentence names the place asked: its full name and its short one ("九江市", "九江")."""
-    from qa.reading.places import aliases
-
-    names = set(question.place_names)
-    names |= set(aliases([(n,) for n in question.place_names]))
-    return tuple(sorted(names, key=len, reverse=True))
