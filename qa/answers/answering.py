@@ -29,6 +29,7 @@ NAME_SPAN = 12  # characters before a figure that name what it counts, for the n
 INHERITED = 0.9
 DISTANCE = 40
 COVERED = 0.2  # weight of the evidence sentence's share of the question's keywords in a figure's score
+SCOPE_WEIGHT = 0.3  # of a word naming the whole scope ("全州", "年末"), against its IDF
 CONTEXT = 0.4  # a keyword only in the section heading or title: the topic of every figure under it
 # For a keyword's pull on a figure, a list comma separates as much as a clause end.
 _BOUNDARY = re.compile(r"[,，;；:：。!！?？()（）、]")
@@ -56,6 +57,7 @@ _COUNTERPARTS = [re.compile(g) for g in (
     r"全[省市州县区]|[省市州县区]本级")]
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
 _WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年")
+_ROW_NUMBER = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
@@ -97,6 +99,12 @@ class Candidate:
     @property
     def support(self) -> float:
         return self.evidence["support"]
+
+
+def _scoped(weights: dict[str, float]) -> dict[str, float]:
+    """Words naming the whole scope ("全州", "年末") weigh little in choosing a figure: rare as they are, they name no
+    item ("全州教育支出" asks 教育支出, under a table of 全州's). Which scope is meant is `_counterpart`'s to check."""
+    return {kw: w * SCOPE_WEIGHT if _WHOLE.fullmatch(kw) else w for kw, w in weights.items()}
 
 
 def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
@@ -202,9 +210,10 @@ def _change_bonus(text: str, found: Found, question: Question) -> float:
     return 0.0
 
 
-def _kind_fit(sentence: Sentence, found: Found, question: Question) -> float | None:
+def _kind_fit(sentence: Sentence, found: Found, question: Question, before: Found | None = None) -> float | None:
     """The quantity asked, not its neighbour: a change for "增长了多少" (in its direction), a level for
-    "是多少", a share only for "占…比重", a per-person value only for "人均". None: not what is asked."""
+    "是多少", a share only for "占…比重", a per-person value only for "人均". None: not what is asked.
+    `before`: the sentence's figure before this one, whose clause names what a bare change counts."""
     if sentence.hit.table:
         # A cell's kind is its column's: "比上年增长（%） -6.6", whose brackets would end the clause.
         label = re.sub(r"[()（）]", "", _own_label(sentence, found))
@@ -212,8 +221,10 @@ def _kind_fit(sentence: Sentence, found: Found, question: Question) -> float | N
         kind, direction = kind_of(cell, Found(len(label), len(cell), found.value, found.unit))
     else:
         kind, direction = kind_of(sentence.folded, found)
-    # "人均…增长4.6%" is a change per person: 人均 in the clause counts whatever the kind.
-    per_person = "人均" in sentence.folded[clause_start(sentence.folded, found.start):found.start]
+    # "人均…增长4.6%" is a change per person: 人均 in the clause counts whatever the kind, as it does in the clause
+    # of the level just before ("人均地区生产总值70923元，增长4.6%").
+    subject = clause_start(sentence.folded, (before if before and kind == "change" else found).start)
+    per_person = "人均" in sentence.folded[subject:found.start]
     if bool(question.change) != (kind == "change") or (kind == "share") > question.share \
             or per_person > question.per_person:
         return None
@@ -253,11 +264,17 @@ def _unasked(question: Question, text: str, found: Found) -> int:
     return sum(1 for c in clause if "\u4e00" <= c <= "\u9fff" and c not in asked)
 
 
-def _narrower(question: Question, text: str, found: Found) -> bool:
+def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
     """The figure's name holds a breakdown the question does not ask: "农村居民人均可支配收入" (or 城镇, 男性 …)
-    when the question asks 居民人均可支配收入, whose whole the sentence states too."""
-    name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]
+    when the question asks 居民人均可支配收入, whose whole the sentence states too; in a table, a row named by
+    more than the question says ("土地增值税" for 增值税)."""
+    text = sentence.folded
     asked = question.searched or question.folded
+    if sentence.hit.table:
+        # The row's deepest label ("1.本机关不掌握…" under "（四）无法提供"), its numbering and scope words aside.
+        row = _ROW_NUMBER.sub("", text.split(":", 1)[0].split()[-1] if text.split(":", 1)[0].split() else "")
+        return sum(1 for c in _WHOLE.sub("", row) if "\u4e00" <= c <= "\u9fff" and c not in asked) >= 2
+    name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]
     return any(part not in asked for part in _BREAKDOWN.findall(name))
 
 
@@ -368,7 +385,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
         held = sum(kw in sentence.folded or kw in sentence.context for kw in weights)
         if held < min(2, len(weights)):
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
-        for found in extract(sentence.text):
+        figures = extract(sentence.text)
+        for number, found in enumerate(figures):
             if _not_a_figure(sentence, found):
                 continue
             if sentence.hit.table and not found.unit:
@@ -388,7 +406,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if labelled is None:
                 continue
             # A gap is its own kind: "增速比全国高出多少" asks the 15.9个百分点 of "增速23.9%，高于全国15.9个百分点".
-            fit = 0.2 if question.gap else _kind_fit(sentence, found, question)
+            earlier = figures[number - 1] if number else None
+            fit = 0.2 if question.gap else _kind_fit(sentence, found, question, earlier)
             agreement = same_unit(question.unit, found.unit)
             # "三次", "三个": counts in words are figures only when their unit is what is asked.
             if fit is None or found.chinese and agreement < 1:
@@ -406,7 +425,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                 "kind": fit - 0.1 * found.chinese,
                 "part": -0.1 * _a_part(sentence.folded, found),
                 "unasked": -min(0.2, 0.02 * _unasked(question, sentence.folded, found)),
-                "narrower": -0.3 * _narrower(question, sentence.folded, found),
+                "narrower": -0.3 * _narrower(question, sentence, found),
                 "change": _change_bonus(sentence.folded, found, question),
                 "year": _year_penalty(sentence, question),
                 "label": labelled,
@@ -597,6 +616,7 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
 def proposal(question: Question, hits: list[Hit], *, weights: dict[str, float],
              must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5) -> tuple[Answer | None, dict | None]:
     """The figure answer chosen before the confidence gate, with the features the gate reads (for training it)."""
+    weights = _scoped(weights)
     sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name or {})
     if not sents or not weights or not question.quantity:
         return None, None
@@ -632,6 +652,7 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
             must_name: dict[str, tuple[str, ...]], k: int, text_of: Callable[[str], str] | None = None) -> Answer:
     text = question.text
     shown = hits[:k]
+    weights = _scoped(weights)
     sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name)
     if not sents or not weights:
         return Answer(text, None, "", hits=shown)
