@@ -25,6 +25,17 @@ def test_a_follow_up_is_read_with_the_question_before(kb, history, question, und
     assert answer.figure == figure
 
 
+@pytest.mark.parametrize("history, question, understood", [
+    (["疾病管制署预算原列多少"], "减列了多少", "疾病管制署预算减列了多少"),  # what a review did to the item before
+    # another year of the place before: the repeated 预算 stays, the last keyword (执行数) gives way
+    (["红桥区2022年一般公共预算收入执行数是多少"], "2021年预算安排了多少", "红桥区2021年一般公共预算收入预算安排了多少"),
+])
+def test_a_review_step_or_another_year_is_read_with_the_question_before(kb, history, question, understood):
+    from qa.answers.conversation import understand
+
+    assert understand(question, history, kb.analyse, kb.similarity) == understood
+
+
 def test_a_place_follow_up_asks_that_place(kb):
     answer = kb.ask("荔湾区呢", history=["红桥区行政复议维持多少宗"])
     assert answer.understood == "荔湾区行政复议维持多少宗"
@@ -156,6 +167,17 @@ def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, 
     from qa.app.render import card_html
 
     assert "计算值" in card_html(answer) and "≈ " + figure in card_html(answer)
+
+
+def test_a_change_the_report_states_only_as_from_and_to_is_computed(kb):
+    """"集中办理事项由116项增至433项": 增加了多少 is 317项, computed and labelled; "减少各类证明材料376项" in the same
+    sentence went the other way and counts another thing."""
+    answer = kb.ask("政务服务中心集中办理的事项增加了多少项")
+    assert answer.figure == "317项" and [f.text for f in answer.figures] == ["433项", "116项"]
+    assert answer.calculation == "集中办理事项增加317项（计算值：433项 − 116项）"
+    document = next(d for d in kb.documents if d.source == answer.source)
+    assert all(document.text[f.start:f.end] == f.text for f in answer.figures)
+    assert kb.ask("政务服务中心集中办理的事项减少了多少项").figure is None
 
 
 @pytest.mark.parametrize("question", [

@@ -30,7 +30,7 @@ BULLETIN = (
     "二、经济\n全县地区生产总值320.7亿元。人均地区生产总值70923元，增长4.6%。\n全年货物出口总值3492.62亿元，比上年增长25.8%。货物进口总值1495.27亿元。\n"
     "三、社会\n全年出生人口1.69万人，出生人口性别比为108.78。年末民用汽车保有量59.4万辆，比上年末增加4.68万辆。"
     "招商引资新签约项目2314个、签约额7477.6亿元。全年举办足球联赛，观众超1亿人次。"
-    "年末4G用户119.7万户，5G用户281.3万户。\n"
+    "年末4G用户119.7万户，5G用户281.3万户。年末全县0-17岁户籍人口16.8万人。\n"
 )
 PRICES = (
     "某市居民消费价格指数\n\n表3 居民消费价格指数\n\n"
@@ -90,6 +90,7 @@ def test_a_qualified_figure_is_the_figure_with_its_qualifier_apart(kb):
     "某州2026年国有土地使用权出让收入预算数是多少",  # the table is 2025's
     "国家通讯传播委员会114年度预算最后改列为多少",  # only what was proposed (编列) is stated
     "某县2025年地区生产总值增长了多少",  # only the per-person value's change is stated
+    "某县年末户籍人口有多少",  # only the 0-17岁 group's count is stated
 ])
 def test_no_figure_of_another_kind(kb, question):
     assert kb.ask(question).figure is None

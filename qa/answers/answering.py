@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from qa.reading.figures import (PART_OF_YEAR, QUALIFIER, UNITS, Found, base_unit, clause_start, extract, kind_of,
-                                same_unit, unit_class)
+from qa.reading.figures import (PART_OF_YEAR, QUALIFIER, UNITS, Found, base_unit, changed_object, clause_start, extract,
+                                kind_of, same_unit, unit_class)
 from qa.reading.places import LAST_YEAR
 from qa.retrieval.glossary import translate
 from qa.reading.passages import sentences
@@ -41,6 +41,8 @@ _ITEM_MARK = re.compile(r"[#*>\s]*(?:([一二三四五六七八九十]{1,3})是|
 _ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]|[①-⑳]))|$)",
                            re.S)
 _AGE_ASKED = re.compile(r"几岁|多少岁|年龄|年纪|岁数")
+# An age band naming a group ("0-17岁户籍人口", "60岁及以上老年人"): its figure counts that group, not everyone.
+_AGE_BAND = re.compile(r"\d+\s*[-—–~～至到]\s*\d+\s*(周)?岁|\d+\s*(周)?岁(及)?以[上下]")
 _SECTION_HEADING = re.compile(r"^[#\s]*[一二三四五六七八九十]{1,3}、")  # "三、下一步工作": a list under the one before ends
 ITEM_HEAD = 20  # characters: an item shorter is a heading, shown with the sentence after it
 LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report read around a list's best sentence;
@@ -228,8 +230,11 @@ def _kind_fit(sentence: Sentence, found: Found, question: Question, before: Foun
     if bool(question.change) != (kind == "change") or (kind == "share") > question.share \
             or per_person > question.per_person:
         return None
+    counted = changed_object(sentence.folded, found) if kind == "change" and not sentence.hit.table else ""
+    if counted and not any(kw in counted or counted in kw for kw in question.keywords):
+        return None  # "减少各类证明材料376项" counts 证明材料, not the 事项 asked
     if question.change in (1, -1) and direction != question.change:
-        return -0.4  # "增长" asked, "下降" written: the cue may be the sentence's other figure's
+        return None  # "增加了多少" asked, "减少…376项" written: the figure's own cue says it went the other way
     return 0.2 if kind == "change" or kind == "share" and question.share or per_person else 0.0
 
 
@@ -276,6 +281,12 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
         return sum(1 for c in _WHOLE.sub("", row) if "\u4e00" <= c <= "\u9fff" and c not in asked) >= 2
     name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]
     return any(part not in asked for part in _BREAKDOWN.findall(name))
+
+
+def _age_group(question: Question, text: str, found: Found) -> bool:
+    """The figure counts an age group the question does not ask about: "0-17岁户籍人口168.37万人" for 户籍人口."""
+    band = _AGE_BAND.search(text[clause_start(text, found.start):found.start])
+    return bool(band) and not _AGE_BAND.search(question.folded) and "岁" not in question.folded
 
 
 def _counterpart(question: Question, sentence: Sentence, found: Found) -> bool:
@@ -400,7 +411,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if unsettled or not _fits_measure(question, found.unit, near) \
                     or ("gap" in said) != question.gap \
                     or part and part not in question.parts or "target" in said and not question.target \
-                    or _counterpart(question, sentence, found):
+                    or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
             if labelled is None:

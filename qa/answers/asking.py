@@ -6,7 +6,7 @@ import dataclasses
 from typing import Iterable
 
 from qa.answers.answering import answer
-from qa.answers.calculation import rate, total
+from qa.answers.calculation import change_between, rate, total
 from qa.answers.comparison import compare, difference
 from qa.answers.conversation import complete, understand
 from qa.reading.limits import check_k
@@ -61,8 +61,9 @@ def _single(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[st
         result = answer(asked, hits, weights=weights, must_name={
             documents[i].source: words for i, words in scope.must_name.items()}, k=k,
             by_document=doc is None and len(documents) > 1 and not asked.places, text_of=searcher.document_text)
-        # A rate the report does not state, computed from the part and whole it does: never over a stated one.
-        result = rate(asked, result) or result
+        # A rate or a change the report does not state, computed from the part and whole or the from and to values
+        # it does: never over a stated one.
+        result = rate(asked, result) or change_between(asked, result) or result
         if scope.missing:  # some places asked are covered, these are not
             result = dataclasses.replace(result, notice=f"报告中没有关于{scope.missing}的内容。")
     if len(question) > MAX_QUERY:

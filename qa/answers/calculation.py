@@ -24,6 +24,9 @@ _RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比)")
 SUM_ASKED = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
 _FUNCTION = {"的", "被", "了", "是", "有", "多大", "多少", "已经", "其中"}
 _TOTAL = re.compile(r"共|总计|合计|总数|全部")  # before a whole: the sentence's total, its parts follow
+# "集中办理事项由#增至": a pair of values (the first written as #) a thing went from and to, within one clause.
+_FROM_TO = re.compile(r"(?P<subject>[^,，;；。]*?)(由|从)#\s*(增至|增加到|增长到|增长至|提高到|提高至|上升到|上升至|升至|"
+                      r"降至|减少到|减少至|下降到|下降至|减至|降低到|降低至|压减至|精简至|缩减至|缩短至|扩大到|扩大至)\s*")
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a note on the figure before it, not a sibling
 
 
@@ -68,6 +71,49 @@ def rate(question: Question, answer: Answer) -> Answer | None:
     return None
 
 
+def change_between(question: Question, answer: Answer) -> Answer | None:
+    """`answer` with the change computed from the from and to values its evidence states ("集中办理事项由116项增至
+    433项" for "增加了多少项": 317项, 计算值 433项 − 116项), or None: no change asked, a figure given, not exactly
+    one such pair whose subject the question names, or a change the other way than asked."""
+    from qa.reading.figures import clause_start, extract
+    from qa.textnorm import fold
+
+    if not question.change or question.gap or answer.figure or not answer.evidence:
+        return None
+    text, folded = answer.evidence, fold(answer.evidence)
+    found = extract(text)
+    pairs = [(a, b, said) for a, b in zip(found, found[1:]) if a.unit and a.unit == b.unit and (said := _FROM_TO.fullmatch(
+        folded[clause_start(folded, a.start):a.start] + "#" + folded[a.end:b.start]))]
+    if len(pairs) != 1 or "分别" in folded:
+        return None
+    start, end, said = pairs[0]
+    subject = said.group("subject")
+    if not any(word in question.folded for word in _words(subject)):
+        return None  # the pair is of another thing than asked
+    change = end.value - start.value
+    if question.change in (1, -1) and change * question.change <= 0:
+        return None
+    operands = [_operand(answer, text[f.start:f.end], f, subject) for f in (end, start)]
+    shown = amount(operands, [1, -1]).lstrip("-")
+    verb = "增加" if change > 0 else "减少"
+    calculation = f"{subject}{verb}{shown}（计算值：{operands[0].text} − {operands[1].text}）"
+    return dataclasses.replace(answer, figure=shown, calculation=calculation, figures=operands)
+
+
+def _words(text: str) -> list[str]:
+    from qa.retrieval.tokens import load_jieba
+
+    return [w for w in load_jieba().lcut(text) if len(w) >= 2 and re.search(r"[\u4e00-\u9fff]", w)]
+
+
+def _operand(answer: Answer, written: str, found, label: str) -> Figure:
+    """A figure of `answer`'s evidence as an operand, its offsets where the evidence stands in its report."""
+    hit = next((h for h in answer.hits if answer.evidence in h.text), None)
+    offset = hit.start + hit.text.index(answer.evidence) if hit else 0
+    return Figure(text=written, value=found.value, unit=found.unit, label=label, evidence=answer.evidence,
+                  start=offset + found.start, end=offset + found.end)
+
+
 def _computed(answer: Answer, part_word: str, text: str, folded: str, part, whole) -> Answer:
     from qa.reading.figures import clause_start
     from qa.retrieval.tokens import load_jieba
@@ -77,13 +123,7 @@ def _computed(answer: Answer, part_word: str, text: str, folded: str, part, whol
     value = 100 * part.value / whole.value
     shown = f"{value:.1f}%"
     part_text, whole_text = text[part.start:part.end], text[whole.start:whole.end]
-    # Where the evidence stands in its report, so each operand's offsets point at it there.
-    hit = next((h for h in answer.hits if answer.evidence in h.text), None)
-    offset = hit.start + hit.text.index(answer.evidence) if hit else 0
-    operands = [Figure(text=part_text, value=part.value, unit=part.unit, label=part_word, evidence=text,
-                       start=offset + part.start, end=offset + part.end),
-                Figure(text=whole_text, value=whole.value, unit=whole.unit, label=whole_word, evidence=text,
-                       start=offset + whole.start, end=offset + whole.end)]
+    operands = [_operand(answer, part_text, part, part_word), _operand(answer, whole_text, whole, whole_word)]
     calculation = (f"{part_word}率 ≈ {shown}（计算值：{part_word}{part_text} ÷ {whole_word}{whole_text}，"
                    f"保留一位小数）")
     return dataclasses.replace(answer, figure=shown, figures=operands, calculation=calculation)

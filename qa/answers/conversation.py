@@ -27,6 +27,8 @@ _FILLER = re.compile(r"^(那么|那|还有|另外|它的|其中|其|这个的?)|
 # Where the asking part of a question starts: "多少宗", "增长了多少", "的比例是多少", "分别是多少".
 _ASKING = re.compile(r"(的)?(分别|各自)?(是|有|为)?(多少|几|百分之几|比例|占比|比重|增长|增加|下降|减少|提高|降低|"
                      r"同比|哪些|哪个|什么)")
+# What a budget review does to an item: a question of these words alone is about the item asked before.
+_REVIEWED = re.compile(r"原列|改列|列为|减列|增列|核减|删减|照列|审查|审查后")
 # "和上年比呢": how the same thing changed since the year before.
 _VERSUS_LAST = re.compile(r"^(和|跟|与|同)?(上年|去年|上一年|前一年)(相)?比较?$|^比(上年|去年)$")
 # A follow-up's word replaces the previous keyword it resembles (cosine of the index's question vectors) when
@@ -46,14 +48,19 @@ def _split(text: str) -> tuple[str, str]:
     return (text[:found.start()], text[found.start():]) if found else (text, "")
 
 
-def leans(question: Question) -> bool:
-    """`question` needs the conversation to be understood."""
+def leans(question: Question, before: Question | None = None) -> bool:
+    """`question` needs the conversation to be understood (`before`: the question before it, read)."""
     if re.search(r"[a-z]{3}", question.folded):
         return False  # an English question: its words are not matched here, so it is taken as it stands
     body, asking = _split(_FILLER.sub("", question.folded))
     own_words = [w for w in question.keywords if w in question.folded]
     if not own_words and not asking or _OPENER.match(question.folded):
         return True  # only a place, a year or nothing ("2021年呢", "荔湾区呢"), or words that point back
+    if own_words and all(_REVIEWED.fullmatch(w) for w in own_words):
+        return True  # only what a review did to the item named before ("减列了多少", "审查后改列为多少")
+    if before is not None and before.places and not question.places and set(question.years) - set(before.years) \
+            and len(own_words) <= 2:
+        return True  # another year of the place before, in a few words ("2026年预算安排了多少")
     return bool(_LEAN.search(question.folded)) and (not asking or len(own_words) <= 1)
 
 
@@ -65,7 +72,7 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
         return question
     before = analyse(previous)
     beside = _beside(question, asked, previous, before)
-    if beside or not leans(asked):
+    if beside or not leans(asked, before):
         return beside or question
     body, asking = _split(previous)
     own_body, own_asking = _split(_FILLER.sub("", question.strip()))
@@ -100,6 +107,8 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
 
 
 def _replaced(words: str, keywords: list[str], similarity: Callable[[str, str], float] | None) -> str | None:
+    # A keyword the follow-up repeats ("预算" of "2026年预算安排了多少") is what both are about, not what changes.
+    keywords = [w for w in keywords if w not in words] or keywords
     if not keywords:
         return None
     last = keywords[-1]

@@ -190,7 +190,7 @@ _CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|下
 _SHARE_CUE = re.compile(r"(占[^,，;；。]{0,24}?(比重|比例|比率)|比重|占比)[^,，;；。\d]{0,4}$")
 _DOWN = re.compile(r"下降|减少|降低|下跌|回落|减列|减产|[减降跌]")
 # "减少各类证明材料376项": a verb of change ahead of its object and amount (not 增加值, not 增加到).
-_CHANGE_VERB = re.compile(r"(增加|减少|下降|提高|降低|压减|削减|缩减|缩短)(?!值|到|至|为)[^\d到至为]{1,12}$")
+_CHANGE_VERB = re.compile(r"(增加|减少|下降|提高|降低|压减|削减|缩减|缩短)(?!值|到|至|为)([^\d到至为]{1,12})$")
 # A part of a year, in a figure's clause or a question: "一季度…增长4.7%", "上半年", "1-6月".
 PART_OF_YEAR = re.compile(r"[一二三四1-4]季度|上半年|下半年|前三季度|\d{1,2}\s*[-—~至到]\s*\d{1,2}\s*月")
 _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
@@ -199,6 +199,12 @@ _CLAUSE_END = re.compile(r"[,，;；:：。!！?？()（）]")
 def clause_start(text: str, position: int) -> int:
     """Where the clause holding `position` begins."""
     return max((m.end() for m in _CLAUSE_END.finditer(text, 0, position)), default=0)
+
+
+def changed_object(folded: str, found: Found) -> str:
+    """What a change verb ahead of its object counts: "各类证明材料" of "减少各类证明材料376项"; "" for none."""
+    verb = _CHANGE_VERB.search(folded[clause_start(folded, found.start):found.start])
+    return verb.group(2).strip() if verb else ""
 
 
 def kind_of(folded: str, found: Found) -> tuple[str, int]:
