@@ -143,12 +143,11 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
     found = []
     for rank, hit in enumerate(hits):
         context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
-        for start, end, text, folded in read:
-            # The subject of "年末生猪存栏4.83万头；牛存栏…；羊存栏…" stands at the head of the whole sentence: its
-            # words are the topic of every part, as a section's are.
-            head = fold(hit.text[hit.text.rfind("。", 0, start) + 1:start])
+        for start, end, text, folded, head in read:
             if hit.source in must_name and not _names(head + folded + " " + fold(hit.section), must_name[hit.source]):
                 continue
+            # The subject of "年末生猪存栏4.83万头；牛存栏…；羊存栏…" stands at the head of the whole sentence: its
+            # words are the topic of every part, as a section's are.
             topic = f"{context} {head}" if head.strip() else context
             covered = sum(w * _presence(kw, parts[kw], folded + " " + topic) for kw, w in weights.items())
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
@@ -157,12 +156,13 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
 
 
 @functools.lru_cache(maxsize=1024)  # the same passages answer many questions; folding is most of reading them
-def _read(text: str, section: str, title: str, table: bool) -> tuple[str, tuple[tuple[int, int, str, str], ...]]:
-    """A passage's folded section and title, and its sentences: (start, end, as written, folded).
-    A table row is one sentence."""
+def _read(text: str, section: str, title: str, table: bool) -> tuple[str, tuple[tuple[int, int, str, str, str], ...]]:
+    """A passage's folded section and title, and its sentences: (start, end, as written, folded, the folded head
+    of the whole sentence before it up to "。"). A table row is one sentence."""
     context = fold(f"{section} {title}")
     spans = [(0, len(text))] if table else sentences(text)
-    return context, tuple((start, end, (written := text[start:end].strip()), fold(written)) for start, end in spans)
+    return context, tuple((start, end, (written := text[start:end].strip()), fold(written),
+                           fold(text[text.rfind("。", 0, start) + 1:start])) for start, end in spans)
 
 
 def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns: frozenset[str]) -> float:
@@ -345,9 +345,7 @@ def _stated_as(sentence: Sentence, found: Found) -> tuple[set[str], str]:
     if _GAP_CUE.search(clause):
         said.add("gap")
     # A list of targets is cut into sentences at "；": its cue stands at the head of the whole sentence.
-    passage = sentence.hit.text
-    head = passage[passage.rfind("。", 0, sentence.start - sentence.hit.start) + 1:sentence.start - sentence.hit.start]
-    if _TARGET_CUE.search(fold(head) + text[:found.start]) or _TARGET_VERB.search(clause) \
+    if _TARGET_CUE.search(sentence.head + text[:found.start]) or _TARGET_VERB.search(clause) \
             or _TARGET_AFTER.match(text[found.end:]) \
             or _TARGET_CUE.search(fold(sentence.hit.section)):
         said.add("target")
