@@ -210,10 +210,11 @@ class Handlers:
         self.sessions.drop(_session(request))
         return gr.update(value=[], feedback_value=[]), []
 
-    def restored(self, history: list | None, showing: list | None = None):
+    def restored(self, history: list | None, showing: list | None = None, request: gr.Request | None = None):
         """The conversation kept in the browser, with the 👍/👎 each of its answers has now; nothing when the page
-        already shows a question typed before this load step ran (a busy server: it overwrote the question)."""
-        if showing:
+        already shows a question typed before this load step ran, or this page's session has shown one since the
+        step was sent (a busy server: the restored conversation overwrote the question and its pending line)."""
+        if showing or request is not None and self.sessions.get(_session(request)).shown:
             return gr.skip()
         history = history or []
         return gr.update(value=history, feedback_value=self.feedback_state(history)) if self.feedback else history
