@@ -162,33 +162,34 @@ def test_pdf_footnote_marks_never_join_the_figure_after_them(tmp_path):
     assert "常住人口指实际经常居住" in doc.text  # the footnote itself stays text
 
 
+def _written(folder, name: str, text: str):
+    """`text` saved as report `name` in `folder`, read back."""
+    (folder / name).write_text(text, encoding="utf-8")
+    return read_document(folder / name, folder)
+
+
 def test_a_chart_caption_above_a_numbered_heading_is_no_part_title(tmp_path):
-    (tmp_path / "gongbao.txt").write_text(
-        "西安市2025年国民经济和社会发展统计公报\n二、农业\n全年粮食产量141.51万吨。\n"
-        "图3 2021—2025年粮食产量（万吨）\n三、工业和建筑业\n全年规模以上工业增加值比上年增长5.7%。\n",
-        encoding="utf-8")
-    doc = read_document(tmp_path / "gongbao.txt", tmp_path)
+    doc = _written(tmp_path, "gongbao.txt",
+                   "西安市2025年国民经济和社会发展统计公报\n二、农业\n全年粮食产量141.51万吨。\n"
+                   "图3 2021—2025年粮食产量（万吨）\n三、工业和建筑业\n全年规模以上工业增加值比上年增长5.7%。\n")
     industry = next(p for p in split(doc) if "工业增加值" in p.text)
     assert industry.section == "三、工业和建筑业"
 
 
 def test_a_bare_title_over_its_paragraphs_heads_the_numbered_run_after_them(tmp_path):
     """"2024年工作回顾", a paragraph, then "（一）…": the years a figure's section names come from the bare title."""
-    (tmp_path / "gongzuo.txt").write_text(
-        "2025年某省政府工作报告\n各位代表：\n2024年工作回顾\n过去一年，经济运行稳中向好。\n"
-        "（一）持续推进城乡融合发展\n全省粮食产量726.8亿斤。\n2025年工作安排\n今年要做好以下工作。\n"
-        "（一）全方位扩大内需\n粮食产量725亿斤以上。\n", encoding="utf-8")
-    doc = read_document(tmp_path / "gongzuo.txt", tmp_path)
+    doc = _written(tmp_path, "gongzuo.txt",
+                   "2025年某省政府工作报告\n各位代表：\n2024年工作回顾\n过去一年，经济运行稳中向好。\n"
+                   "（一）持续推进城乡融合发展\n全省粮食产量726.8亿斤。\n2025年工作安排\n今年要做好以下工作。\n"
+                   "（一）全方位扩大内需\n粮食产量725亿斤以上。\n")
     sections = {p.text: p.section for p in split(doc)}
     assert sections["全省粮食产量726.8亿斤。"] == "2024年工作回顾 / （一）持续推进城乡融合发展"
     assert sections["粮食产量725亿斤以上。"] == "2025年工作安排 / （一）全方位扩大内需"
 
 
 def test_a_time_stamp_above_the_source_line_is_no_title(tmp_path):
-    (tmp_path / "page.txt").write_text(
-        "2026年四川省人民政府工作报告\n2026年02月10日 07时41分\n来源:\n四川日报\n各位代表：\n全省粮食产量732.5亿斤。\n",
-        encoding="utf-8")
-    doc = read_document(tmp_path / "page.txt", tmp_path)
+    doc = _written(tmp_path, "page.txt", "2026年四川省人民政府工作报告\n2026年02月10日 07时41分\n来源:\n四川日报\n"
+                                          "各位代表：\n全省粮食产量732.5亿斤。\n")
     assert doc.title == "2026年四川省人民政府工作报告" and doc.publisher == "四川日报"
     assert "07时41分" not in doc.text
 

@@ -138,9 +138,9 @@ def test_grid_blocks_word_page_table_with_its_caption_and_unit_rows_inside():
         ["契税", "契税", "71184", "71184", "61327", ""],
         ["环境保护税", "环境保护税", "5466", "5466", "9197", "注1"],
     ]
-    blocks = grid_blocks(grid, before=[])
-    assert blocks[:2] == ["附表1", "2025年全市一般公共预算收入完成情况表"]
-    table = blocks[2]
+    # "附表1" begins an appendix (a line of its own); the caption names the table
+    appendix, table = grid_blocks(grid, before=[])
+    assert appendix == "附表1"
     assert table.caption == "2025年全市一般公共预算收入完成情况表" and table.unit == "万元"
     assert table_lines(table)[1] == "契税：预算数 71184；完成数 61327"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qa.reading.document import Document
 
-CHUNKER_VERSION = "8"  # reading and splitting: a new version reads every file again
+CHUNKER_VERSION = "10"  # reading and splitting: a new version reads every file again
 MAX_CHARS = 160  # a window closes before it grows past this; long sentences split at commas
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -23,6 +23,8 @@ _SENTENCE = re.compile(rf"[^{_SENTENCE_END}]*[{_SENTENCE_END}]+[”’\"』」)�
 _BARE_TITLE_MAX = 40
 # A chart's or table's caption ("图3 2021—2025年粮食产量（万吨）"): it names what stands under it, never a part.
 _CAPTION = re.compile(r"^\s*(附?图|附?表)\s*\d")
+# An appendix ("附表12", "附件2"): it ends the body, whose last heading is not its section.
+APPENDIX = re.compile(r"^\s*附(表|件|图)\s*[\d一二三四五六七八九十]*\s*$")
 BARE_LEVEL = 9  # below every numbered level
 PART_LEVEL = 0  # above them: a bare title right over a run of numbered headings
 
@@ -163,7 +165,7 @@ def split(doc: Document, doc_index: int = 0) -> list[Passage]:
             # A bare title is a sub-heading below every numbered level, the next one replacing it; right
             # above a numbered heading it is a part's title over them all ("2025年省十件民生实事" / "一、…").
             following = next((n for n in lines[number + 1:] if n.strip()), "")
-            part = _heading_end(following) is not None and not _CAPTION.match(line)
+            part = _heading_end(following) is not None and not _CAPTION.match(line) or APPENDIX.match(line)
             set_heading(PART_LEVEL if part else BARE_LEVEL, line, line_start)
             continue
         where = section()

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.reading.blocks import Block, Table
+from qa.reading.passages import APPENDIX
 
 __all__ = [
     "make_table",
@@ -294,10 +295,15 @@ def grid_blocks(grid: list[list[Any]], *, before: list[str]) -> list[Block]:
         part.clear()
 
     for row in rows:
-        if _full_width(row, on_top=not any(map(_is_value, itertools.chain(*part)))):
+        if _full_width(row):
             flush()
-            blocks.append(row[0])
+            blocks.append(row[0])  # a title the whole grid's width ("第五项"): a line between the parts
             context.append(row[0])
+        elif not any(map(_is_value, itertools.chain(*part))) and _full_width(row, on_top=True):
+            flush()
+            if APPENDIX.match(row[0]):
+                blocks.append(row[0])  # "附表1": an appendix begins, the body's last heading ends
+            context.append(row[0])  # it and the caption over all but the last columns name the table below
         else:
             part.append(row)
     flush()
