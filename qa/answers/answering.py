@@ -277,7 +277,7 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
     asked = question.searched or question.folded
     if sentence.hit.table:
         # The row's deepest label ("1.本机关不掌握…" under "（四）无法提供"), its numbering and scope words aside.
-        row = _ROW_NUMBER.sub("", text.split(":", 1)[0].split()[-1] if text.split(":", 1)[0].split() else "")
+        row = _ROW_NUMBER.sub("", (_row_name(sentence).split() or [""])[-1])
         return sum(1 for c in _WHOLE.sub("", row) if "\u4e00" <= c <= "\u9fff" and c not in asked) >= 2
     name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]
     return any(part not in asked for part in _BREAKDOWN.findall(name))
@@ -353,6 +353,11 @@ def _stated_as(sentence: Sentence, found: Found) -> tuple[set[str], str]:
     return said, part.group() if part else ""
 
 
+def _row_name(sentence: Sentence) -> str:
+    """A table row's name, folded ("五、教育支出" of "五、教育支出:2025年执行数 208,882;…"); "" for running text."""
+    return sentence.folded.split(":", 1)[0] if sentence.hit.table else ""
+
+
 def _own_label(sentence: Sentence, found: Found) -> str:
     """The words that name a figure: in a table row its column's label ("2026年预算数"), else its own clause."""
     text = sentence.folded
@@ -370,8 +375,7 @@ def _label_fit(sentence: Sentence, found: Found, question: Question, weights: di
 
     label = _own_label(sentence, found)
     # A cell whose column and row name no year has its table's: "2025年…完成情况表" states no 2026 figure.
-    row = sentence.folded.split(":", 1)[0] if sentence.hit.table else ""
-    named = set(years(label)) or set(years(row)) or set(years(fold(sentence.hit.table)))
+    named = set(years(label)) or set(years(_row_name(sentence))) or set(years(fold(sentence.hit.table)))
     fit = 0.0
     if question.years and named:
         if not named & set(question.years):
