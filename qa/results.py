@@ -80,7 +80,9 @@ class Answer:
     def text(self) -> str:
         """A one-line answer for people."""
         if self.by_document:
-            return "；".join(f"{a.title}：{a.figure}" for a in self.by_document)
+            return "；".join(f"{a.title}：{a.stated}" for a in self.by_document)
+        if self.calculation:  # computed: its figures are the operands; the line says so and shows them
+            return self.calculation
         if self.figures:
             return "、".join(f.qualifier + f.text for f in self.figures)
         if self.answered:
