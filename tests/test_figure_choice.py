@@ -24,6 +24,7 @@ BUDGET = (
     "表3 2025年全州国有土地使用权出让收入完成情况表（单位：万元）\n\n| 项目 | 调整预算数 | 完成数 |\n|---|---|---|\n"
     "| 国有土地使用权出让收入 | 178000 | 61030 |\n\n"
     "國家通訊傳播委員會114年度預算案「設備及投資」共編列28,045千元。\n"
+    "114年度交通部鐵道局及所屬預算第3目「國家鐵道建設與管理」編列2億6,426萬9千元。\n"
 )
 BULLETIN = (
     "某县2025年国民经济和社会发展统计公报\n一、农业\n年末生猪存栏4.83万头；牛存栏27.83万头；羊存栏398.85万只。\n"
@@ -59,6 +60,7 @@ def kb(tmp_path_factory):
     ("某州2025年一般公共预算收入执行数是多少", "184,920"),
     ("某州契税完成数是多少", "61327"),  # the column the question names
     ("某州2025年增值税执行数是多少", "62,362"),  # the row named as asked, not 土地增值税
+    ("交通部铁道局国家铁道建设与管理预算编列多少", "2億6,426萬9千元"),  # the budget item asked by its name
     ("某州上年的财政自给率是多少", "12.38%"),  # "由上年的12.38%升至14.07%": the previous year's
 ])
 def test_the_figure_of_the_kind_asked(kb, question, figure):
@@ -91,6 +93,7 @@ def test_a_qualified_figure_is_the_figure_with_its_qualifier_apart(kb):
     "国家通讯传播委员会114年度预算最后改列为多少",  # only what was proposed (编列) is stated
     "某县2025年地区生产总值增长了多少",  # only the per-person value's change is stated
     "某县年末户籍人口有多少",  # only the 0-17岁 group's count is stated
+    "交通部铁道局及所属114年度预算是多少",  # only one item (第3目) of its budget is stated
 ])
 def test_no_figure_of_another_kind(kb, question):
     assert kb.ask(question).figure is None

@@ -50,6 +50,7 @@ LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report 
 _CN_ORDINAL = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"]
 # The parts a whole is broken down into in statistics: town and country, men and women, kinds of ownership.
 _BREAKDOWN = re.compile(r"城镇|农村|城市|乡村|城区|男性|女性|男童|女童|国有|民营|私营|外商")
+_SUB_ITEM = re.compile(r"第[\d一二三四五六七八九十]+[目节款](?:「([^」]+)」)?")  # a budget's item: 第3目「…」
 _SETTLED = re.compile(r"改列|改为|调整为|审定|照列|修正为")
 # Counterparts: quantities of one dimension that are never each other (支出 is not 收入, 户籍人口 not 常住人口).
 _COUNTERPARTS = [re.compile(g) for g in (
@@ -289,6 +290,14 @@ def _age_group(question: Question, text: str, found: Found) -> bool:
     return bool(band) and not _AGE_BAND.search(question.folded) and "岁" not in question.folded
 
 
+def _sub_item(question: Question, text: str, found: Found) -> bool:
+    """The figure is one item of a budget ("…预算第3目「国家铁道建设与管理」编列…") where the question asks the whole
+    and names neither the item nor its number."""
+    item = _SUB_ITEM.search(text[clause_start(text, found.start):found.start])
+    named = item and (_SUB_ITEM.search(question.folded) or item.group(1) and item.group(1) in question.folded)
+    return bool(item) and not named
+
+
 def _counterpart(question: Question, sentence: Sentence, found: Found) -> bool:
     """The figure is named by the counterpart of what is asked: the last of 收入/支出 before it in its sentence (or,
     when the sentence names neither, its section) is 收入 where the question asks 支出 alone."""
@@ -413,7 +422,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             if unsettled or not _fits_measure(question, found.unit, near) \
                     or ("gap" in said) != question.gap \
                     or part and part not in question.parts or "target" in said and not question.target \
-                    or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found):
+                    or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found) \
+                    or _sub_item(question, sentence.folded, found):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
             if labelled is None:
