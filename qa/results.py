@@ -41,6 +41,11 @@ class Figure:
     end: int
     qualifier: str = ""  # how the report qualifies it, just before `text`: "超" (超1亿人次), "约", "近"
 
+    @property
+    def stated(self) -> str:
+        """`text` with the report's qualifier ("超1亿人次"), for people."""
+        return self.qualifier + self.text
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -84,7 +89,7 @@ class Answer:
         if self.calculation:  # computed: its figures are the operands; the line says so and shows them
             return self.calculation
         if self.figures:
-            return "、".join(f.qualifier + f.text for f in self.figures)
+            return "、".join(f.stated for f in self.figures)
         if self.answered:
             return self.evidence
         return "报告中没有找到这个问题的答案。"

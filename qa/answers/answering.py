@@ -90,6 +90,7 @@ class Sentence:
     context: str  # folded section, title and the head of a "；" list it ends, which the sentence's words inherit
     coverage: float
     head: str = ""  # folded: the sentence before it up to "。" ("2021年，…出生率为10.37‰" of "；出生人口性别比…")
+    section: str = ""  # folded: its passage's heading path
 
 
 @dataclass(frozen=True)
@@ -143,27 +144,28 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
     parts = _parts(weights)
     found = []
     for rank, hit in enumerate(hits):
-        context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
+        section, context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
         for start, end, text, folded, head in read:
-            if hit.source in must_name and not _names(head + folded + " " + fold(hit.section), must_name[hit.source]):
+            if hit.source in must_name and not _names(head + folded + " " + section, must_name[hit.source]):
                 continue
             # The subject of "年末生猪存栏4.83万头；牛存栏…；羊存栏…" stands at the head of the whole sentence: its
             # words are the topic of every part, as a section's are.
             topic = f"{context} {head}" if head.strip() else context
             covered = sum(w * _presence(kw, parts[kw], folded + " " + topic) for kw, w in weights.items())
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
-                                  text, folded, topic, covered / whole, head))
+                                  text, folded, topic, covered / whole, head, section))
     return found
 
 
 @functools.lru_cache(maxsize=1024)  # the same passages answer many questions; folding is most of reading them
-def _read(text: str, section: str, title: str, table: bool) -> tuple[str, tuple[tuple[int, int, str, str, str], ...]]:
-    """A passage's folded section and title, and its sentences: (start, end, as written, folded, the folded head
-    of the whole sentence before it up to "。"). A table row is one sentence."""
-    context = fold(f"{section} {title}")
+def _read(text: str, section: str, title: str,
+          table: bool) -> tuple[str, str, tuple[tuple[int, int, str, str, str], ...]]:
+    """A passage's folded section, its folded section and title, and its sentences: (start, end, as written,
+    folded, the folded head of the whole sentence before it up to "。"). A table row is one sentence."""
     spans = [(0, len(text))] if table else sentences(text)
-    return context, tuple((start, end, (written := text[start:end].strip()), fold(written),
-                           fold(text[text.rfind("。", 0, start) + 1:start])) for start, end in spans)
+    return fold(section), fold(f"{section} {title}"), tuple(
+        (start, end, (written := text[start:end].strip()), fold(written),
+         fold(text[text.rfind("。", 0, start) + 1:start])) for start, end in spans)
 
 
 def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns: frozenset[str]) -> float:
@@ -245,7 +247,7 @@ def _year_penalty(sentence: Sentence, question: Question) -> float:
 
     if not question.years:
         return 0.0
-    named = set(years(sentence.folded)) or set(years(sentence.head)) or set(years(fold(sentence.hit.section)))
+    named = set(years(sentence.folded)) or set(years(sentence.head)) or set(years(sentence.section))
     return -0.4 if named and not named & set(question.years) else 0.0
 
 
@@ -265,21 +267,24 @@ def _cell_unit(sentence: Sentence, found: Found) -> str:
 def _unasked(question: Question, text: str, found: Found) -> int:
     """Characters of the figure's own clause that the question does not use: "地方一般公共预算本级收入"
     names a narrower subject than "一般公共预算收入" asks for."""
-    clause = _WHOLE.sub("", text[clause_start(text, found.start):found.start])
+    return _unasked_characters(question, text[clause_start(text, found.start):found.start])
+
+
+def _unasked_characters(question: Question, name: str) -> int:
+    """Chinese characters of `name`, its scope words aside, that the question does not use."""
     asked = question.searched or question.folded
-    return sum(1 for c in clause if "\u4e00" <= c <= "\u9fff" and c not in asked)
+    return sum(1 for c in _WHOLE.sub("", name) if "\u4e00" <= c <= "\u9fff" and c not in asked)
 
 
 def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
     """The figure's name holds a breakdown the question does not ask: "农村居民人均可支配收入" (or 城镇, 男性 …)
     when the question asks 居民人均可支配收入, whose whole the sentence states too; in a table, a row named by
     more than the question says ("土地增值税" for 增值税)."""
-    text = sentence.folded
-    asked = question.searched or question.folded
     if sentence.hit.table:
         # The row's deepest label ("1.本机关不掌握…" under "（四）无法提供"), its numbering and scope words aside.
-        row = _ROW_NUMBER.sub("", (_row_name(sentence).split() or [""])[-1])
-        return sum(1 for c in _WHOLE.sub("", row) if "\u4e00" <= c <= "\u9fff" and c not in asked) >= 2
+        return _unasked_characters(question, _ROW_NUMBER.sub("", (_row_name(sentence).split() or [""])[-1])) >= 2
+    text = sentence.folded
+    asked = question.searched or question.folded
     name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]
     return any(part not in asked for part in _BREAKDOWN.findall(name))
 
@@ -287,7 +292,7 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
 def _age_group(question: Question, text: str, found: Found) -> bool:
     """The figure counts an age group the question does not ask about: "0-17岁户籍人口168.37万人" for 户籍人口."""
     band = _AGE_BAND.search(text[clause_start(text, found.start):found.start])
-    return bool(band) and not _AGE_BAND.search(question.folded) and "岁" not in question.folded
+    return bool(band) and "岁" not in question.folded  # a band asked ("0-17岁…") holds 岁 too
 
 
 def _sub_item(question: Question, text: str, found: Found) -> bool:
@@ -306,7 +311,7 @@ def _counterpart(question: Question, sentence: Sentence, found: Found) -> bool:
         named = set(group.findall(asked))
         if len(named) != 1:
             continue  # neither asked, or both ("收入和支出分别…")
-        before = group.findall(sentence.folded[:found.start]) or group.findall(fold(sentence.hit.section))
+        before = group.findall(sentence.folded[:found.start]) or group.findall(sentence.section)
         if before and before[-1] not in named:
             return True
     return False
@@ -356,7 +361,7 @@ def _stated_as(sentence: Sentence, found: Found) -> tuple[set[str], str]:
     # A list of targets is cut into sentences at "；": its cue stands at the head of the whole sentence.
     if _TARGET_CUE.search(sentence.head + text[:found.start]) or _TARGET_VERB.search(clause) \
             or _TARGET_AFTER.match(text[found.end:]) \
-            or _TARGET_CUE.search(fold(sentence.hit.section)):
+            or _TARGET_CUE.search(sentence.section):
         said.add("target")
     part = PART_OF_YEAR.search(clause)
     return said, part.group() if part else ""
@@ -565,10 +570,9 @@ def _items_of(question: Question) -> list[str]:
     return asked_items(text)
 
 
-def _items_apart(ranked: list[Candidate], question: Question) -> list[Figure] | None:
-    """A 分别 question whose items the report states in separate clauses ("城镇居民…增长4.6%；农村居民…增长7.5%"):
+def _items_apart(ranked: list[Candidate], items: list[str]) -> list[Figure] | None:
+    """A 分别 question's `items` the report states in separate clauses ("城镇居民…增长4.6%；农村居民…增长7.5%"):
     each item's best figure whose own clause names it, all of one kind of unit; None unless every item has one."""
-    items = _items_of(question)
     chosen: list[Candidate] = []
     for item in items:
         others = [i for i in items if i != item]
@@ -606,8 +610,9 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
     if s.coverage < MIN_COVERAGE or best.support < MIN_SUPPORT or best.score < MIN_SUPPORT:
         return None, None
     listed = _respectively(best, question)
+    items = _items_of(question) if question.respectively else []
     if listed is None and question.respectively:
-        apart = _items_apart(ranked, question)
+        apart = _items_apart(ranked, items)
         listed = (apart, True) if apart else None
     written = s.text[best.found.start:best.found.end]
     rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)
@@ -616,7 +621,7 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
     unnamed_column = s.hit.table and not any(kw in _own_label(s, best.found) for kw in weights) and any(
         c.sentence is s and c.sentence.text[c.found.start:c.found.end] != written for c in ranked[1:])
     if listed is None:
-        several = question.respectively and len(_items_of(question)) >= 2
+        several = len(items) >= 2
         if several or unnamed_column or rival and rival.score > best.score - MARGIN:
             # Two figures fit about as well, a cell of a column not asked, or one figure for a question asking
             # several ("城镇和农村…分别"): show the sentence rather than pick one.

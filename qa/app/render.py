@@ -156,7 +156,7 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
                     f'<div class="qa-calculation">{_e(answer.calculation)}</div>')
     elif answer.figure and len(answer.figures) > 1:
         items = " · ".join(f'<span class="qa-item">{_e(_item_name(f.label, answer.question))} '
-                           f'<b class="qa-figure-small">{_e(f.qualifier + f.text)}</b></span>' for f in answer.figures)
+                           f'<b class="qa-figure-small">{_e(f.stated)}</b></span>' for f in answer.figures)
         body.append(f'<div class="qa-items">{items}</div>')
     elif answer.figure:
         label = _label(answer, keywords)
@@ -260,8 +260,7 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     if answer.figure and answer.calculation:
         lines.append(f"答案（计算值）：{answer.calculation}")
     elif answer.figure and len(answer.figures) > 1:
-        lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.qualifier}{f.text}"
-                                        for f in answer.figures))
+        lines.append("答案：" + "；".join(f"{_item_name(f.label, answer.question)} {f.stated}" for f in answer.figures))
     elif answer.figure:
         asked = answer.understood or answer.question
         label = _label(answer, analyse(asked).keywords if asked else ())
