@@ -65,7 +65,9 @@ HEPING = ("天津市和平区人民政府2022年法治政府建设情况报告\n
           "三、2023年工作打算\n来年主要做好以下工作：\n（一）深化依法行政。\n全面推进政务公开。其中一是规范决策；"
           "二是公开文件。\n（二）加强执法监督。\n开展执法检查。\n（三）提升法治素养。\n四、其他\n（一）其他事项。\n")
 NANKAI = ("天津市南开区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
-          "全年共收到行政复议申请47宗，维持25宗。\n")
+          "全年共收到行政复议申请47宗，维持25宗。\n"
+          "全区一般公共预算收入276.81亿元，比上年增长10.6%。其中，税收收入176.94亿元；非税收入99.87亿元。\n"
+          "车船税、烟叶税等税收收入9.44亿元。\n")
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +110,15 @@ def test_a_follow_up_word_replaces_the_word_it_resembles(districts, history, que
     """农村 takes 城镇's place (the words most alike in meaning), not the last keyword 收入's."""
     answer = districts.ask(question, history=history)
     assert (answer.understood, answer.figure) == (understood, figure)
+
+
+def test_a_part_of_the_thing_asked_before_keeps_the_whole(districts):
+    """"其中税收收入呢" asks the 税收收入 inside the 一般公共预算收入 asked before, not any 税收收入 in its place; the
+    whole's figure is never given for it. (Here the part's sentence, "其中，税收收入176.94亿元", does not repeat the
+    whole's name, so no figure is given yet.)"""
+    answer = districts.ask("其中税收收入呢", history=["南开区一般公共预算收入是多少"])
+    assert answer.understood == "南开区一般公共预算收入中的税收收入是多少"
+    assert answer.figure not in ("276.81亿元", "9.44亿元")
 
 
 def test_one_figure_is_never_given_for_two_places(districts):

@@ -17,6 +17,7 @@ from qa.reading.tables import (
     read_docx,
     read_pdf,
     split_pipe_tables,
+    unspace,
 )
 
 WILD = Path(os.environ.get("QA_WILD", Path(__file__).resolve().parents[2] / "shared" / "data" / "wild"))
@@ -357,6 +358,50 @@ def test_read_pdf_rules_drawn_as_filled_bars_and_a_caption_on_the_page_before(tm
     (table,) = tables(pages[1])
     assert table.caption == "表2主要指标（按当年价）" and table.unit == ""  # a remark, not a unit
     assert table.rows == (("常住人口", "496.97"),)
+
+
+def test_read_pdf_table_ruled_only_between_its_columns_keeps_its_outer_columns(tmp_path):
+    """Rules between the columns only, no border: the row names and the last column stand beside the ruled cells."""
+    pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas as pdfcanvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "inner.pdf"
+    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
+    canvas.setFont("STSong-Light", 10)
+    canvas.drawString(72, 800, "表2 主要产品产量")
+    xs, ys = [200, 300, 400], [780, 760, 740, 720]
+    for x in xs:
+        canvas.line(x, ys[-1], x, ys[0])
+    for y in ys:
+        canvas.line(72, y, 520, y)
+    rows = [["产品名称", "单位", "产量", "比上年增长（%）"], ["汽车", "万辆", "148.27", "-2.8"], ["原煤", "万吨", "23.79", "2.3"]]
+    for row, y in zip(rows, [766, 746, 726]):
+        for x, text in zip([75, 203, 303, 403], row):
+            canvas.drawString(x, y, text)
+    canvas.drawString(72, 600, "全年规模以上工业增加值比上年增长6.6%。")
+    canvas.showPage()
+    canvas.save()
+    pages = read_pdf(path)
+    (table,) = tables(pages[0])
+    assert table.header == (("产品名称", "单位", "产量", "比上年增长（%）"),)
+    assert table.rows == (("汽车", "万辆", "148.27", "-2.8"), ("原煤", "万吨", "23.79", "2.3"))
+    assert "全年规模以上工业增加值比上年增长6.6%。" in pages[0]  # the paragraph below stays a line
+
+
+def test_tab_separated_lines_are_a_table_and_a_broken_header_cell_joins():
+    from qa.reading.tables import mark_cell_breaks, tab_rows
+
+    lines = ["表3 主要产品产量", "产品名称\t单位\t产量\t比上年增长", "（%）", "原 煤\t万吨\t23908.72\t-0.2",
+             "多晶硅\t万吨\t16.52\t-21.8", "\t全年粮食产量155.22万吨。"]
+    blocks = split_pipe_tables(tab_rows([unspace(mark_cell_breaks(line)) for line in lines]))
+    (table,) = tables(blocks)
+    assert table.caption == "表3主要产品产量"
+    assert table.header == (("产品名称", "单位", "产量", "比上年增长（%）"),)
+    assert table.rows == (("原煤", "万吨", "23908.72", "-0.2"), ("多晶硅", "万吨", "16.52", "-21.8"))
+    assert blocks[-1] == "全年粮食产量155.22万吨。"  # a tab that indents a line separates no cells
 
 
 # ---------------------------------------------------------------- HTML

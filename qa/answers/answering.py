@@ -59,7 +59,7 @@ _COUNTERPARTS = [re.compile(g) for g in (
     r"预算数|执行数|完成数|决算数", r"公办|民办", r"小学|初中|高中", r"岁入|岁出",
     r"全[省市州县区]|[省市州县区]本级")]
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
-_WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年")
+_WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年|一年|今年")
 _ROW_NUMBER = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
@@ -74,6 +74,8 @@ _NUMBERING_AFTER = re.compile(r"^\s*([\]］]|[-—–~～至到]\s*\d{1,2}\s*月
 _GAP_CUE = re.compile(r"(高于|低于|快于|慢于|高出|低出|超出|领先)(?!上年|去年|年初|同期)[^,，;；。\d]{0,8}$")
 # A figure planned, not achieved: "预期目标是：…增长5%左右" (anywhere before it in the sentence), "力争…",
 # "确保…" (in its own clause: "争取资金95亿元，完成…" reports what was done).
+_PART_ASKED = re.compile(r"其中|中的")  # "…收入中的税收收入": a part is what is asked
+_BASELINE = re.compile(r"(比|较|与|同)\s*(?:19|20)\d\d\s*年(末|底|同期)?")
 _TARGET_CUE = re.compile(r"目标")
 _TARGET_VERB = re.compile(r"力争|争取|确保")
 _TARGET_AFTER = re.compile(r"^\s*左右")
@@ -91,6 +93,7 @@ class Sentence:
     coverage: float
     head: str = ""  # folded: the sentence before it up to "。" ("2021年，…出生率为10.37‰" of "；出生人口性别比…")
     section: str = ""  # folded: its passage's heading path
+    held: int = 0  # the question's words it or its context holds whole, or by all of two or more parts (商品住宅)
 
 
 @dataclass(frozen=True)
@@ -111,15 +114,15 @@ def _scoped(weights: dict[str, float]) -> dict[str, float]:
     return {kw: w * SCOPE_WEIGHT if _WHOLE.fullmatch(kw) else w for kw, w in weights.items()}
 
 
-def _parts(keywords: Iterable[str]) -> dict[str, list[str]]:
-    """The shorter words inside each keyword: "体制改革" → 体制, 改革."""
+@functools.lru_cache(maxsize=4096)
+def _parts(kw: str) -> tuple[str, ...]:
+    """The shorter words inside a keyword: "体制改革" → 体制, 改革."""
     from qa.retrieval.tokens import load_jieba
 
-    jieba = load_jieba()
-    return {kw: [p for p in jieba.lcut_for_search(kw) if len(p) >= 2 and p != kw] for kw in keywords}
+    return tuple(p for p in load_jieba().lcut_for_search(kw) if len(p) >= 2 and p != kw)
 
 
-def _presence(kw: str, parts: list[str], text: str) -> float:
+def _presence(kw: str, parts: tuple[str, ...], text: str) -> float:
     """1 when `kw` is in `text`; a share below 1 when only its parts are ("体制机制改革")."""
     if kw in text:
         return 1.0
@@ -141,7 +144,7 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
     that counts only where it names the place or year asked is left out unless it does.
     """
     whole = sum(weights.values()) or 1.0
-    parts = _parts(weights)
+    parts = {kw: _parts(kw) for kw in weights}
     found = []
     for rank, hit in enumerate(hits):
         section, context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
@@ -151,9 +154,12 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
             # The subject of "年末生猪存栏4.83万头；牛存栏…；羊存栏…" stands at the head of the whole sentence: its
             # words are the topic of every part, as a section's are.
             topic = f"{context} {head}" if head.strip() else context
-            covered = sum(w * _presence(kw, parts[kw], folded + " " + topic) for kw, w in weights.items())
+            presence = {kw: _presence(kw, parts[kw], folded + " " + topic) for kw in weights}
+            covered = sum(w * presence[kw] for kw, w in weights.items())
+            held = sum(p == 1.0 or p >= 0.8 and len(parts[kw]) >= 2 for kw, p in presence.items()
+                       if not _WHOLE.fullmatch(kw))
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
-                                  text, folded, topic, covered / whole, head, section))
+                                  text, folded, topic, covered / whole, head, section, held))
     return found
 
 
@@ -184,20 +190,31 @@ def _support(sentence: Sentence, found: Found, weights: dict[str, float], nouns:
         if kw not in text and kw in sentence.context:
             total += weight * CONTEXT  # the section's topic ("一般公共预算收入情况"), shared by all its figures
             continue
-        best = 0.0
-        for match in re.finditer(re.escape(kw), text):
-            if match.end() <= found.start:
-                crossed = sum(match.end() <= b < found.start for b in bounds)
-                strength = INHERITED ** crossed / (1 + (found.start - match.end()) / DISTANCE)
-            elif match.start() >= found.end:
-                crossed = sum(found.end <= b < match.start() for b in bounds)
-                counted = kw in nouns and match.start() - found.end <= 2  # "35个执法单位"
-                strength = 0.0 if crossed else 1.0 if counted else 0.5
-            else:
-                strength = 0.0
-            best = max(best, strength)
+        if kw in text:
+            best = _nearness(kw, text, found, bounds, counted=kw in nouns)
+        else:  # a word written apart ("商品住宅" in "商品房…住宅") counts for less, from where its parts stand
+            parts = _parts(kw)
+            best = 0.8 * sum(_nearness(p, text, found, bounds) for p in parts) / len(parts) \
+                if len(parts) >= 2 and all(p in text for p in parts) else 0.0
         total += weight * best
     return total / (whole or 1.0)
+
+
+def _nearness(word: str, text: str, found: Found, bounds: list[int], *, counted: bool = False) -> float:
+    """How strongly `word` where it stands in `text` names the figure at `found`: fading with the distance and the
+    clauses crossed before it; after it only in the same clause, fully when the counted noun follows at once."""
+    best = 0.0
+    for match in re.finditer(re.escape(word), text):
+        if match.end() <= found.start:
+            crossed = sum(match.end() <= b < found.start for b in bounds)
+            strength = INHERITED ** crossed / (1 + (found.start - match.end()) / DISTANCE)
+        elif match.start() >= found.end:
+            crossed = sum(found.end <= b < match.start() for b in bounds)
+            strength = 0.0 if crossed else 1.0 if counted and match.start() - found.end <= 2 else 0.5
+        else:
+            strength = 0.0
+        best = max(best, strength)
+    return best
 
 
 def _change_bonus(text: str, found: Found, question: Question) -> float:
@@ -247,19 +264,18 @@ def _year_penalty(sentence: Sentence, question: Question) -> float:
 
     if not question.years:
         return 0.0
-    named = set(years(sentence.folded)) or set(years(sentence.head)) or set(years(sentence.section))
+    # "比2021年减少0.14万人": the year a change is measured from is not the year the sentence is about.
+    named = set(years(_BASELINE.sub("", sentence.folded))) or set(years(sentence.head)) or set(years(sentence.section))
     return -0.4 if named and not named & set(question.years) else 0.0
 
 
 def _cell_unit(sentence: Sentence, found: Found) -> str:
     """The unit of a table cell written without one: its column header's, else its row's unit cell, else
     the table's."""
-    text = sentence.folded
-    clause = text[clause_start(text, found.start):found.start]
-    stated = _HEADER_UNIT.search(clause.strip())
+    stated = _HEADER_UNIT.search(_own_label(sentence, found).strip())
     if stated:
         return stated.group(1) or stated.group(2)
-    row_name = text.split("：", 1)[0]
+    row_name = _row_name(sentence)
     in_row = [u for u in row_name.split() if u in _UNIT_SET or base_unit(u) in _UNIT_SET]
     return in_row[-1] if in_row else sentence.hit.unit
 
@@ -406,12 +422,15 @@ def _label_fit(sentence: Sentence, found: Found, question: Question, weights: di
 
 def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
     candidates = []
+    whole, _, asked_part = question.folded.partition("中的")
+    part_words = [kw for kw in weights if kw in asked_part and kw not in whole]
     for sentence in sents:
         if sentence.rank >= FIGURE_PASSAGES or sentence.coverage < MIN_COVERAGE:
             continue
-        held = sum(kw in sentence.folded or kw in sentence.context for kw in weights)
-        if held < min(2, len(weights)):
+        if sentence.held < min(2, sum(not _WHOLE.fullmatch(kw) for kw in weights)):
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
+        if part_words and not any(kw in sentence.folded for kw in part_words):
+            continue  # "收入中的税收收入": a sentence not naming the part states the whole, or another thing
         figures = extract(sentence.text)
         for number, found in enumerate(figures):
             if _not_a_figure(sentence, found):
@@ -451,7 +470,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                 "retrieval": 0.2 * sentence.hit.score - 0.05 * sentence.rank,
                 "coverage": COVERED * sentence.coverage,
                 "kind": fit - 0.1 * found.chinese,
-                "part": -0.1 * _a_part(sentence.folded, found),
+                "part": -0.1 * (_a_part(sentence.folded, found) and not _PART_ASKED.search(question.folded)),
                 "unasked": -min(0.2, 0.02 * _unasked(question, sentence.folded, found)),
                 "narrower": -0.3 * _narrower(question, sentence, found),
                 "change": _change_bonus(sentence.folded, found, question),

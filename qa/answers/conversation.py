@@ -91,6 +91,12 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
         return body.rstrip("是有为") + "比上年增长了多少"
     if re.match(r"[比较]", own_body):  # "比上年增长了多少呢", "比农村居民多多少": the same thing, compared
         return body.rstrip("是有为") + own_body + own_asking
+    whole = body.rstrip("是有为")
+    if own_body and question.strip().startswith("其中") and not asked.share \
+            and any(whole.endswith(w) for w in before.keywords):
+        # "其中税收收入有多少" after "…一般公共预算收入是多少": a part of the thing named before, not another thing in
+        # its place. (Its share, "其中出口占多大比重", is the calculation's to read.)
+        return whole + "中的" + own_body + (own_asking or asking)
     if own_body:
         # Its words replace the thing counted: the previous keyword it most resembles when clearly so
         # (农村 for 城镇, 市本级 for 全市), else the last keyword before the asking phrase.

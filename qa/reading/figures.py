@@ -33,7 +33,7 @@ def _measure_words() -> list[str]:
 
 _OWN_UNITS = """宗 件 项 人 名 个 次 份 期 家 所 条 篇 场 起 户 元 岁 台 辆 套 批 类 册 本 部 位 支 座 间 门 处 块 张
     个月 个工作日 个百分点 百分点 人次 件次 户次 元 平方米 平方公里 公里 千米 米 亩 吨 小时 分钟 天 周 成 倍 例 标准箱 标箱
-    千瓦时 千瓦 公顷 架次 艘 度 斤 头 只 羽 株 床 张 所 校 列 栋 幢 套 个点 千克 公斤 立方米 美元 港元 欧元 人民币"""
+    千瓦时 千瓦 公顷 架次 艘 度 斤 头 只 羽 株 床 张 所 校 列 栋 幢 套 个点 千克 公斤 立方米 美元 港元 欧元 人民币 对"""
 # Measure words in jionlp's list that name dates, times, ranks or nothing countable in a report.
 _NOT_UNITS = set("年 号 点 分 秒 代 些 届 周年 节 章 页 道 方 口 折 番 级 层 首 句 段 步 轮 遍 趟 阵 堂 胎 伙 辈子 滴 勺 "
                  "丝 席 幕 笔 把 片 天天 种 股 款".split())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from typing import Iterable
 
 NATION = "全国"
 # A report of the central government names the whole country this way, not by a region.
@@ -163,15 +164,32 @@ def _asked_pattern(extra: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(sorted(map(re.escape, set(gazetteer()) | set(extra)), key=len, reverse=True)))
 
 
+# China's 55 minority nationalities, as autonomous places name them: 昌吉回族自治州 is 昌吉, 湘西土家族苗族自治州 湘西.
+_NATIONALITIES = ("蒙古|回|藏|维吾尔|苗|彝|壮|布依|朝鲜|满|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|高山|拉祜|水|东乡|纳西|"
+                  "景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|"
+                  "德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺")
+_AUTONOMOUS = re.compile(rf"(?:(?:{_NATIONALITIES})族?)+(?=自治[区州县旗])")
+
+
 def aliases(chains) -> dict[str, tuple[str, ...]]:
     """Short names of the given places, as people type them: 万载 for 万载县, 洪泽 for 洪泽区."""
     short = {}
     for chain in chains:
         for i, name in enumerate(chain):
-            stem = re.sub(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|自治州|地区|[省市县区旗盟州])$", "", name)
+            suffix = r"(特别行政区|自治区|自治州|地区|[省市县区旗盟州])$"
+            stem = re.sub(suffix, "", _AUTONOMOUS.sub("", name))
+            if len(stem) < 2:  # 内蒙古自治区 is 内蒙古
+                stem = re.sub(suffix, "", name)
             if len(stem) >= 2 and stem != name:
                 short.setdefault(stem, chain[i:])
     return short
+
+
+def written_names(places: Iterable[str]) -> tuple[str, ...]:
+    """Words by which a sentence names these places: full names and short ones ("九江市", "九江"), longest first."""
+    places = tuple(places)
+    names = set(places) | set(aliases([(n,) for n in places]))
+    return tuple(sorted(names, key=len, reverse=True))
 
 
 def asked_places(text: str, extra: dict[str, tuple[str, ...]]) -> tuple[tuple[tuple[str, ...], ...], ...]:

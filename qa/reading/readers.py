@@ -107,7 +107,8 @@ def _html(raw: str) -> Reading:
     from bs4 import BeautifulSoup
     from lxml import etree
 
-    from qa.reading.tables import grid_blocks, html_table_grid
+    from qa.reading.tables import CELL_BREAK, grid_blocks, html_table_grid, is_layout, mark_cell_breaks, \
+        split_pipe_tables, tab_rows
 
     saved = _SAVED_FROM.search(raw[:2000])
     tree = html_text.parse_html(raw)
@@ -120,23 +121,38 @@ def _html(raw: str) -> Reading:
     title = " | ".join(t for t in (title, heading) if t)
     for element in list(tree.iter(*_CHROME)):
         element.drop_tree()
+    for element in tree.iter():
+        element.text = element.text and mark_cell_breaks(element.text)
+        element.tail = element.tail and mark_cell_breaks(element.tail)
     grids = []
     # Innermost tables only: sites lay whole pages out in tables around the ones that hold data.
     for table in [t for t in tree.iter("table") if not t.xpath(".//table")]:
         grid = html_table_grid(BeautifulSoup(etree.tostring(table, encoding="unicode"), "html.parser").table)
+        if is_layout(grid):
+            continue  # a page laid out in one: its paragraphs stay paragraphs
         marker = etree.Element("p")
         marker.text = f"\u2063T{len(grids)}\u2063"
         grids.append(grid)
         table.getparent().replace(table, marker)
     blocks: list[Block] = []
+    lines: list[str] = []  # text lines since the last table, read for tab-separated rows when it comes
+
+    def flush() -> None:
+        found = [line for line in lines if line]
+        # Only where tabs separate cells: a line of links "首页 | 新闻" is no table.
+        blocks.extend(split_pipe_tables(tab_rows(found)) if any(CELL_BREAK in line for line in found) else found)
+        lines.clear()
+
     for line in html_text.extract_text(tree, guess_layout=True).splitlines():
         placeholder = _PLACEHOLDER.match(line)
         if not placeholder:
-            blocks.append(unspace(line))
+            lines.append(unspace(line))
             continue
+        flush()
         before = [b for b in blocks[-6:] if isinstance(b, str) and b]
         blocks += [b if isinstance(b, Table) else unspace(b)
                    for b in grid_blocks(grids[int(placeholder.group(1))], before=before)]
+    flush()
     return Reading([b for b in blocks if b], title=title, url=url)
 
 
@@ -209,7 +225,7 @@ def _doc(path: Path) -> list[str]:
 def read_blocks(path: Path) -> Reading:
     """The text lines and tables of a report file, in reading order."""
     from qa.reading.limits import check_archive
-    from qa.reading.tables import read_docx, split_pipe_tables
+    from qa.reading.tables import mark_cell_breaks, read_docx, split_pipe_tables, tab_rows
 
     suffix = path.suffix.lower()
     try:
@@ -228,7 +244,7 @@ def read_blocks(path: Path) -> Reading:
     raw = decode(path.read_bytes(), path.name)
     if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", raw[:200], re.IGNORECASE):
         return _html(raw)
-    lines = [unspace(line) for line in raw.splitlines()]
+    lines = [unspace(mark_cell_breaks(line)) for line in raw.splitlines()]
     if suffix == ".md":
         lines = _markdown(lines)
-    return Reading(split_pipe_tables(lines))
+    return Reading(split_pipe_tables(tab_rows(lines)))

@@ -31,6 +31,10 @@ __all__ = [
     "PDF_TABLE_SETTINGS",
     "html_table_grid",
     "split_pipe_tables",
+    "CELL_BREAK",
+    "mark_cell_breaks",
+    "tab_rows",
+    "is_layout",
 ]
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
@@ -226,8 +230,8 @@ def make_table(
         grid = _drop_repeated_columns(grid)
     if len(grid) < 2 or len(grid[0]) < 2:
         return None  # one row or one column: layout, not a table
-    if any(len(c) > _LAYOUT_CELL for row in grid for c in row):
-        return None  # a cell holding a whole article: a page laid out with a table
+    if is_layout(grid):
+        return None
     width = len(grid[0])
     heads = _header_rows(grid) if header_rows is None else max(0, min(header_rows, len(grid) - 1))
     header, body = grid[:heads], grid[heads:]
@@ -258,6 +262,11 @@ def make_table(
         row_header_columns=row_heads,
         unit_column=unit_column,
     )
+
+
+def is_layout(grid: list[list[str]]) -> bool:
+    """A cell holding a whole article: a page laid out with a table, not a table of figures."""
+    return any(len(c) > _LAYOUT_CELL for row in grid for c in row)
 
 
 def _layout_lines(grid: list[list[str]]) -> list[str]:
@@ -500,6 +509,23 @@ def _pdf_table_grid(table: Any) -> list[list[str]]:
     return grid
 
 
+def _outer_columns(page: Any, tables: list[Any]) -> list[dict]:
+    """The borders of a table's outer columns when no line draws them (tables ruled only between columns, or
+    bordered by cell backgrounds): the words beside a table, on its rows, stand in columns the lines missed.
+    Each border is a line as tall as its table, so nothing above or below joins it."""
+    words = page.extract_words() if tables else []
+    edges: list[dict] = []
+    for table in tables:
+        x0, top, x1, bottom = table.bbox
+        beside = [w for w in words if top < (w["top"] + w["bottom"]) / 2 < bottom and (w["x1"] <= x0 or w["x0"] >= x1)]
+        left = [w["x0"] - 1 for w in beside if w["x1"] <= x0]
+        right = [w["x1"] + 1 for w in beside if w["x0"] >= x1]
+        for x in ([min(left)] if left else []) + ([max(right)] if right else []):
+            edges.append({"object_type": "line", "x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0,
+                          "height": bottom - top, "doctop": page.initial_doctop + top})
+    return edges
+
+
 def read_pdf(path: str | Path) -> list[list[Block]]:
     """A PDF as one block list per page: text lines outside tables as the page has them, tables as `Table`.
 
@@ -515,6 +541,9 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
             marks = _footnote_marks(page.chars)
             visible = page.filter(lambda obj: _visible(obj) and _key(obj) not in marks)
             tables = visible.find_tables(PDF_TABLE_SETTINGS)
+            outer = _outer_columns(visible, tables)
+            if outer:
+                tables = visible.find_tables({**PDF_TABLE_SETTINGS, "explicit_vertical_lines": outer})
             # Cells, not table boxes: text in a table's box but in none of its cells stays a line.
             boxes = [cell for t in tables for cell in t.cells]
 
@@ -725,6 +754,35 @@ def _pipe_table(lines: list[str], *, before: list[str]) -> list[Block]:
     if table is None:
         return [" ".join(c for c in row if c) for row in rows]
     return [table]
+
+
+# ---------------------------------------------------------------- tab-separated rows
+
+CELL_BREAK = "\u2062"  # stands for a tab between two cells of a line until its table is read
+_TAB_BETWEEN = re.compile(r"(?<=\S)[ \u00a0\u3000]*\t[\t \u00a0\u3000]*(?=\S)")
+
+
+def mark_cell_breaks(text: str) -> str:
+    """`text` with each tab between two words marked as a cell break; tabs that indent a line are not."""
+    return _TAB_BETWEEN.sub(CELL_BREAK, text)
+
+
+def _continues_cell(lines: list[str], i: int) -> bool:
+    """A short line between two tab rows: a header cell broken over lines ("比上年增长" / "（%）")."""
+    return 0 < i < len(lines) - 1 and CELL_BREAK not in lines[i] and _fragment(lines[i]) \
+        and CELL_BREAK in lines[i - 1] and CELL_BREAK in lines[i + 1]
+
+
+def tab_rows(lines: list[str]) -> list[str]:
+    """Lines whose cells tabs separate (a table typed or pasted with tabs, as saved pages and text files hold
+    it) written as `|` rows, for `split_pipe_tables`; other lines unchanged."""
+    rows: list[str] = []
+    for i, line in enumerate(lines):
+        if _continues_cell(lines, i) and rows:
+            rows[-1] += line.strip()  # the last cell of the row above goes on
+        else:
+            rows.append(line)
+    return [f"|{line.replace(CELL_BREAK, '|')}|" if CELL_BREAK in line else line for line in rows]
 
 
 def split_pipe_tables(lines: list[str]) -> list[Block]:

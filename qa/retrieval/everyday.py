@@ -1,6 +1,6 @@
 """Everyday words in a question → the words reports write: "卖地收了多少钱" asks 国有土地使用权出让收入.
 
-The table (`everyday.tsv`, ~600 phrases over the topics of government reports, written from general usage,
+The table (`everyday.tsv`, ~1,000 phrases over the topics of government reports, written from general usage,
 not from any question set) maps a phrase to the official terms, most specific first. A phrase is rewritten
 only where the reports do not use it themselves, into the first of its terms they do use: the index decides,
 so a word a report writes ("投资") is never replaced, and a term no report holds is never brought in.
@@ -36,9 +36,9 @@ def _table() -> tuple[re.Pattern | None, dict[str, tuple[str, ...]]]:
 _FILLER = re.compile(r"能够|可以|大概|大约|到手|能|会|得")
 
 
-def rewrite(folded: str, known: Callable[[str], bool]) -> str:
+def rewrite(folded: str, known: Callable[[str], int]) -> str:
     """`folded` with each everyday phrase the reports do not use replaced by the first of its terms they do
-    (`known(word)`: some passage holds it). Unchanged when nothing applies. Read with and without the words
+    (`known(word)`: how many passages hold it). Unchanged when nothing applies. Read with and without the words
     people put inside a phrase ("一年能挣"), whichever rewrites more of the question."""
     pattern, terms = _table()
     if pattern is None:
@@ -50,7 +50,7 @@ def rewrite(folded: str, known: Callable[[str], bool]) -> str:
 
 
 def _rewrite(folded: str, pattern: re.Pattern, terms: dict[str, tuple[str, ...]],
-             known: Callable[[str], bool]) -> tuple[str, int]:
+             known: Callable[[str], int]) -> tuple[str, int]:
     """The text rewritten, and how many of its characters were everyday phrases rewritten."""
     covered = 0
 

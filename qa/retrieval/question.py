@@ -96,10 +96,9 @@ class Question:
     def place_words(self) -> tuple[str, ...]:
         """Words by which a sentence names the places asked: full names and short ones ("九江市", "九江"), longest
         first."""
-        from qa.reading.places import aliases
+        from qa.reading.places import written_names
 
-        names = set(self.place_names) | set(aliases([(n,) for n in self.place_names]))
-        return tuple(sorted(names, key=len, reverse=True))
+        return written_names(self.place_names)
 
 
 def _glued(pairs: list[tuple[str, str]], known: Callable[[str], bool]) -> list[tuple[str, str]]:
@@ -126,12 +125,18 @@ def _glued(pairs: list[tuple[str, str]], known: Callable[[str], bool]) -> list[t
     return out
 
 
+# How people name a time, and how reports write it: "去年一年" is 上年全年 in a report.
+_REPORTS_WRITE = {"去年": "上年", "一年": "全年", "一整年": "全年", "年底": "年末"}
+_TIME_WORDS = re.compile("|".join(_REPORTS_WRITE))
+
+
 def _keywords(folded: str, known: Callable[[str], bool] | None = None) -> tuple[tuple[str, ...], frozenset[str]]:
     from qa.retrieval.glossary import translate
     from qa.retrieval.postags import load_posseg
 
     posseg = load_posseg()
     words, nouns = [], set()
+    folded = _TIME_WORDS.sub(lambda m: _REPORTS_WRITE[m.group()], folded)
     # "第几次", "多少宗": the asking phrase, not content.
     text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?", " ", translate(folded))
     pairs = [(p.word, p.flag) for p in posseg.lcut(text)]
@@ -158,13 +163,13 @@ def _change(folded: str) -> int:
 
 
 def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None, words: bool = True,
-            known: Callable[[str], bool] | None = None) -> Question:
+            known: Callable[[str], int] | None = None) -> Question:
     """Read a question (simplified or traditional Chinese, or English), once, into everything
     search and answering need to agree on. `aliases` adds short names of the indexed reports'
     places ("万载" for 万载县) to the gazetteer's. Without `words`, keywords and nouns stay empty:
     search needs only where and when a question asks, and tagging its words is most of the cost.
-    With `known` (does some passage hold this word?), everyday words the reports do not use are
-    read as the reports' own (`everyday.rewrite`)."""
+    With `known` (how many passages hold this word?), everyday words are read as the reports' own where
+    the reports use those more (`everyday.rewrite`)."""
     from qa.reading.places import asked_places, years
 
     from qa.reading.limits import check_question

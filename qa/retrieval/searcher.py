@@ -92,13 +92,13 @@ class Searcher:
         """The question read once, with the reports' own short place names known."""
         from qa.retrieval.question import analyse
 
-        return analyse(text, aliases=self._aliases, words=words, known=lambda word: self.document_frequency(word) > 0)
+        return analyse(text, aliases=self._aliases, words=words, known=self.document_frequency)
 
     def scope(self, question: Question) -> Scope:
         """The reports about the place and year a question names; a parent region's report (a province
         for one of its cities) counts for sentences that name the place; a report of another year for
         sentences that name the year asked."""
-        from qa.reading.places import relation
+        from qa.reading.places import relation, written_names
 
         docs, must_name, missing = set(range(len(self.documents))), {}, ""
         if question.places:
@@ -109,7 +109,9 @@ class Searcher:
             related = {i: max((r[i] for r in each), key=("", "parent", "same").index)
                        for i in range(len(self.documents))}
             docs = {i for i, r in related.items() if r}
-            names = question.place_words
+            # A sentence of a parent region's report counts where it names the place inside it asked (南山区 of
+            # "深圳南山区…" in 深圳's report), not where it names the region.
+            names = written_names(p[0][0] for p in apart)
             must_name = {i: names for i, r in related.items() if r == "parent"}
             # Only the places no report is about: "红桥区和朝阳区…" is answered for 红桥区, and says so of 朝阳区.
             missing = "、".join(p[0][0] for p, r in zip(apart, each) if not any(r.values()))
