@@ -239,6 +239,19 @@ def test_read_docx_keeps_body_order_and_expands_merged_cells(merged_docx):
 # ---------------------------------------------------------------- PDF
 
 
+def _pdf_canvas(path: Path):
+    """An A4 reportlab canvas writing Chinese in a CID font (no font file needed); the test skips without reportlab."""
+    pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas as pdfcanvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
+    canvas.setFont("STSong-Light", 10)
+    return canvas
+
+
 def _draw_table(canvas, x: float, top: float, widths: list[float], height: float, cells: list[tuple]) -> None:
     """Ruled cells on a reportlab canvas; each cell is (row, column, rowspan, colspan, text). `top` counts from
     the top of the page, like pdfplumber."""
@@ -257,16 +270,8 @@ def _draw_table(canvas, x: float, top: float, widths: list[float], height: float
 
 @pytest.fixture
 def table_pdf(tmp_path):
-    reportlab = pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
-    del reportlab
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas as pdfcanvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))  # a CID font: no font file needed
     path = tmp_path / "table.pdf"
-    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
-    canvas.setFont("STSong-Light", 10)
+    canvas = _pdf_canvas(path)
 
     def line(top: float, text: str, *, white_box: bool = False) -> None:
         if white_box:  # Word-made PDFs put an invisible white rectangle behind each text line
@@ -331,15 +336,8 @@ def test_read_pdf_table_continued_on_next_page_keeps_its_header(table_pdf):
 
 
 def test_read_pdf_rules_drawn_as_filled_bars_and_a_caption_on_the_page_before(tmp_path):
-    pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas as pdfcanvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     path = tmp_path / "bars.pdf"
-    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
-    canvas.setFont("STSong-Light", 10)
+    canvas = _pdf_canvas(path)
     canvas.drawString(72, 100, "表2 主要指标（按当年价）")
     canvas.drawString(280, 40, "- 1 -")
     canvas.showPage()
@@ -362,15 +360,8 @@ def test_read_pdf_rules_drawn_as_filled_bars_and_a_caption_on_the_page_before(tm
 
 def test_read_pdf_table_ruled_only_between_its_columns_keeps_its_outer_columns(tmp_path):
     """Rules between the columns only, no border: the row names and the last column stand beside the ruled cells."""
-    pytest.importorskip("reportlab", reason="pip install -e '.[test]' (reportlab draws the test PDF)")
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas as pdfcanvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     path = tmp_path / "inner.pdf"
-    canvas = pdfcanvas.Canvas(str(path), pagesize=(595, 842))
-    canvas.setFont("STSong-Light", 10)
+    canvas = _pdf_canvas(path)
     canvas.drawString(72, 800, "表2 主要产品产量")
     xs, ys = [200, 300, 400], [780, 760, 740, 720]
     for x in xs:

@@ -72,10 +72,11 @@ _NUMBERING_BEFORE = re.compile(r"(附表|表|图|注|附件|序号|第|[\[［])\
 _NUMBERING_AFTER = re.compile(r"^\s*([\]］]|[-—–~～至到]\s*\d{1,2}\s*月|[月日号时])")
 # A figure compared with another place or time: "高于全国15.9个百分点", "比上年高2个百分点".
 _GAP_CUE = re.compile(r"(高于|低于|快于|慢于|高出|低出|超出|领先)(?!上年|去年|年初|同期)[^,，;；。\d]{0,8}$")
+_PART_ASKED = re.compile(r"其中|中的")  # "…收入中的税收收入": a part is what is asked
+# The year a change is measured from ("比2021年减少0.14万人"), not the year a sentence is about.
+_BASELINE = re.compile(r"(比|较|与|同)\s*(?:19|20)\d\d\s*年(末|底|同期)?")
 # A figure planned, not achieved: "预期目标是：…增长5%左右" (anywhere before it in the sentence), "力争…",
 # "确保…" (in its own clause: "争取资金95亿元，完成…" reports what was done).
-_PART_ASKED = re.compile(r"其中|中的")  # "…收入中的税收收入": a part is what is asked
-_BASELINE = re.compile(r"(比|较|与|同)\s*(?:19|20)\d\d\s*年(末|底|同期)?")
 _TARGET_CUE = re.compile(r"目标")
 _TARGET_VERB = re.compile(r"力争|争取|确保")
 _TARGET_AFTER = re.compile(r"^\s*左右")
@@ -93,7 +94,7 @@ class Sentence:
     coverage: float
     head: str = ""  # folded: the sentence before it up to "。" ("2021年，…出生率为10.37‰" of "；出生人口性别比…")
     section: str = ""  # folded: its passage's heading path
-    held: int = 0  # the question's words it or its context holds whole, or by all of two or more parts (商品住宅)
+    held: int = 0  # the question's named words (`_naming`) it or its context holds whole, or by all of 2+ parts
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,11 @@ class Candidate:
     @property
     def support(self) -> float:
         return self.evidence["support"]
+
+
+def _naming(weights: dict[str, float]) -> list[str]:
+    """The keywords that name what is asked, the words naming the whole scope ("全年", "全州") aside."""
+    return [kw for kw in weights if not _WHOLE.fullmatch(kw)]
 
 
 def _scoped(weights: dict[str, float]) -> dict[str, float]:
@@ -145,6 +151,7 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
     """
     whole = sum(weights.values()) or 1.0
     parts = {kw: _parts(kw) for kw in weights}
+    naming = _naming(weights)
     found = []
     for rank, hit in enumerate(hits):
         section, context, read = _read(hit.text, hit.section, hit.title, bool(hit.table))
@@ -156,8 +163,7 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
             topic = f"{context} {head}" if head.strip() else context
             presence = {kw: _presence(kw, parts[kw], folded + " " + topic) for kw in weights}
             covered = sum(w * presence[kw] for kw, w in weights.items())
-            held = sum(p == 1.0 or p >= 0.8 and len(parts[kw]) >= 2 for kw, p in presence.items()
-                       if not _WHOLE.fullmatch(kw))
+            held = sum(presence[kw] == 1.0 or presence[kw] >= 0.8 and len(parts[kw]) >= 2 for kw in naming)
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
                                   text, folded, topic, covered / whole, head, section, held))
     return found
@@ -264,7 +270,6 @@ def _year_penalty(sentence: Sentence, question: Question) -> float:
 
     if not question.years:
         return 0.0
-    # "比2021年减少0.14万人": the year a change is measured from is not the year the sentence is about.
     named = set(years(_BASELINE.sub("", sentence.folded))) or set(years(sentence.head)) or set(years(sentence.section))
     return -0.4 if named and not named & set(question.years) else 0.0
 
@@ -424,10 +429,11 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
     candidates = []
     whole, _, asked_part = question.folded.partition("中的")
     part_words = [kw for kw in weights if kw in asked_part and kw not in whole]
+    needed = min(2, len(_naming(weights)))
     for sentence in sents:
         if sentence.rank >= FIGURE_PASSAGES or sentence.coverage < MIN_COVERAGE:
             continue
-        if sentence.held < min(2, sum(not _WHOLE.fullmatch(kw) for kw in weights)):
+        if sentence.held < needed:
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
         if part_words and not any(kw in sentence.folded for kw in part_words):
             continue  # "收入中的税收收入": a sentence not naming the part states the whole, or another thing

@@ -87,11 +87,11 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
         body = _YEAR.sub(year, body, count=1) if _YEAR.search(body) else year + body
         own_body = own_body.replace(year, "")
     own_body = own_body.strip(" ，,的")
+    whole = body.rstrip("是有为")  # the thing asked before, without the verb of its asking phrase
     if _VERSUS_LAST.match(own_body) and not own_asking:  # "和上年比呢": the same thing's change
-        return body.rstrip("是有为") + "比上年增长了多少"
+        return whole + "比上年增长了多少"
     if re.match(r"[比较]", own_body):  # "比上年增长了多少呢", "比农村居民多多少": the same thing, compared
-        return body.rstrip("是有为") + own_body + own_asking
-    whole = body.rstrip("是有为")
+        return whole + own_body + own_asking
     if own_body and question.strip().startswith("其中") and not asked.share \
             and any(whole.endswith(w) for w in before.keywords):
         # "其中税收收入有多少" after "…一般公共预算收入是多少": a part of the thing named before, not another thing in

@@ -168,8 +168,8 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
     search and answering need to agree on. `aliases` adds short names of the indexed reports'
     places ("万载" for 万载县) to the gazetteer's. Without `words`, keywords and nouns stay empty:
     search needs only where and when a question asks, and tagging its words is most of the cost.
-    With `known` (how many passages hold this word?), everyday words are read as the reports' own where
-    the reports use those more (`everyday.rewrite`)."""
+    With `known` (how many passages hold this word?), everyday words the reports do not use are read as
+    the reports' own (`everyday.rewrite`)."""
     from qa.reading.places import asked_places, years
 
     from qa.reading.limits import check_question
