@@ -207,6 +207,23 @@ def test_markdown_pipe_table_and_markup(tmp_path):
     assert doc.region == "上海市" and doc.year == "2024"
 
 
+def test_text_copied_from_a_pdf_is_read_in_paragraphs_not_lines(tmp_path):
+    """A Markdown file whose lines the page width broke ("…内设机构和职" / "能发生较大调整"): its sentences whole;
+    a file of one paragraph per line stays as it is."""
+    wrapped = ("# 四、存在的主要问题及改进情况\n（一）主要问题\n市科委2024年根据本市机构改革工作安排，内设机构和职\n"
+               "能发生较大调整，原有部门网站政务公开栏目和政府信息公开目\n录结构无法满足机构改革后的信息发布需要。\n"
+               "（二）改进情况\n根据上述问题，市科委采取以下措施：一是开设“张江高新\n区”专栏，集中发布展示原市科创办相关政策信\n"
+               "息。二是根据市科委新的职能对政府信息公开目录进行调整。三是\n重新设计部门网站政务公开栏目，已完成栏目梳\n"
+               "理工作，目前正在有序推进改版上线各项工作。\n")
+    (tmp_path / "kewei.md").write_text(wrapped, encoding="utf-8")
+    text = read_document(tmp_path / "kewei.md", tmp_path).text
+    assert "内设机构和职能发生较大调整" in text and "开设“张江高新区”专栏" in text
+    assert "（一）主要问题\n" in text and "（二）改进情况\n" in text  # headings stay lines of their own
+    lines = "全区办结行政复议案件43宗，维持13宗，驳回24宗。\n" * 10 + "行政复议机构接收行政复议案件38宗，受理后办结43宗\n驳回24宗。\n"
+    (tmp_path / "plain.txt").write_text(lines, encoding="utf-8")
+    assert "办结43宗\n驳回24宗" in read_document(tmp_path / "plain.txt", tmp_path).text
+
+
 def test_numbered_sentences_are_list_items_and_short_ones_headings():
     doc = clean(["2017年财政收支情况", "一、全国一般公共预算收支情况", "（一）一般公共预算收入情况。",
                  "主要情况如下：", "1.国内增值税56378亿元，同比增长8%。其中，改征增值税下降5.7%。",
@@ -239,6 +256,8 @@ def test_title_lines_that_head_nothing_stay_text():
     ("", "2022年,在市委、市政府的正确领导下,荔湾区委、区政府坚持以习近平新时代中国特色社会主义思想为指导",
      ("荔湾区", "广州市", "广东省")),
     ("财政委员会审查结果", "第82项 台北国税局9亿元,照列。第83项 高雄国税局3亿元,照列。", ("台湾省",)),
+    # the 立法院 of years counted from 民国: its 全国 is Taiwan's
+    ("交通委员会审查结果", "114年度中央政府总预算案，立法院审查全国公路建设预算。", ("台湾省",)),
     ("2017年财政收支情况", "1-12月累计,全国一般公共预算收入172567亿元。", ("全国",)),
     ("澳门特别行政区2023年施政报告", "", ("澳门特别行政区",)),
     ("新疆维吾尔自治区2022年政府工作报告", "", ("新疆维吾尔自治区",)),

@@ -37,13 +37,15 @@ _LIST_GLUE = re.compile(r"^[、,，和及与以及\s]*$")
 _LEAD = re.compile(r"^[^,，;；。:：\d]*$")
 _ITEM_MARK = re.compile(r"[#*>\s]*(?:([一二三四五六七八九十]{1,3})是|第([一二三四五六七八九十]{1,3})[,，、]|"
                         r"[（(]([一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.、．](?!\d)|([①-⑳]))")
-# A sentence cut before each item mark that follows "：" or "；" inside it.
-_ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．]|[①-⑳]))|$)",
-                           re.S)
+# A sentence cut before each item mark that follows "：" or "；" inside it, and before "一是" or "1、" after "，".
+_ITEMS_INSIDE = re.compile(r".+?(?:[：:；;](?=\s*(?:[一二三四五六七八九十]{1,3}是|第[一二三四五六七八九十]{1,3}[,，、]|"
+                           r"（[一二三四五六七八九十]{1,3}）|\d{1,2}[.、．](?!\d)|[①-⑳]))|"
+                           r"[，,](?=\s*(?:[一二三四五六七八九十]{1,3}是|\d{1,2}、(?!\d)))|$)", re.S)
 _AGE_ASKED = re.compile(r"几岁|多少岁|年龄|年纪|岁数")
 # An age band naming a group ("0-17岁户籍人口", "60岁及以上老年人"): its figure counts that group, not everyone.
 _AGE_BAND = re.compile(r"\d+\s*[-—–~～至到]\s*\d+\s*(周)?岁|\d+\s*(周)?岁(及)?以[上下]")
 _SECTION_HEADING = re.compile(r"^[#\s]*[一二三四五六七八九十]{1,3}、")  # "三、下一步工作": a list under the one before ends
+LIST_ANCHORS, LIST_COVERAGE = 8, 0.3  # best sentences tried for the list a question asks, and the least they hold
 ITEM_HEAD = 20  # characters: an item shorter is a heading, shown with the sentence after it
 LIST_BEFORE, LIST_AFTER, LIST_LEAD = 3_000, 60_000, 4  # characters of a report read around a list's best sentence;
 # sentences between a list's lead and its first item
@@ -709,22 +711,38 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name)
     if not sents or not weights:
         return Answer(text, None, "", hits=shown)
-    best = max(sents, key=lambda s: (s.coverage + 0.3 * s.hit.score - 0.05 * s.rank, -s.rank))
+    def score(s: Sentence) -> float:
+        return s.coverage + 0.3 * s.hit.score - 0.05 * s.rank
+
+    best = max(sents, key=lambda s: (score(s), -s.rank))
+    figured = None
+    if best.coverage >= MIN_COVERAGE and question.quantity:
+        figured = _figure_answer(text, question, sents, weights, shown)[0]
+    if (figured is None or figured.figure is None) and question.listing:
+        # The list asked is the one the best sentences lead or stand in: its lead may hold fewer of the question's
+        # words than a sentence elsewhere that holds no list ("以上民生实事…" after the list).
+        # A sentence inside an item's body is a list's anchor only when it is the best sentence and answers well.
+        # A year asked counts: "2025年的民生实事" are the plan's, not the review's of 2024.
+        anchors = sorted((s for s in sents if s.coverage >= LIST_COVERAGE),
+                         key=lambda s: (-score(s) - _year_penalty(s, question), s.rank))[:LIST_ANCHORS]
+        found = [(anchor, *_enumeration(anchor, hits, text_of(anchor.hit.source) if text_of else ""))
+                 for anchor in anchors]
+        led = [(a, listed) for a, listed, within in found if listed and not within]
+        inner = [(a, listed) for a, listed, within in found
+                 if listed and within and score(a) >= score(best) and best.coverage >= MIN_COVERAGE]
+        for anchor, listed in (led + inner)[:1]:
+            return Answer(text, None, anchor.text, hits=shown, answered=True, items=listed, **_where(anchor.hit))
     if best.coverage < MIN_COVERAGE:
         return Answer(text, None, "", hits=shown)
-    figured = _figure_answer(text, question, sents, weights, shown)[0] if question.quantity else None
-    if figured is None and question.listing:
-        listed = _enumeration(best, hits, text_of(best.hit.source) if text_of else "")
-        if listed:
-            return Answer(text, None, best.text, hits=shown, answered=True, items=listed, **_where(best.hit))
     return figured or Answer(text, None, best.text, hits=shown, answered=True, **_where(best.hit))
 
 
-def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
+def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> tuple[list[str], bool]:
     """The enumeration the best sentence opens or stands in ("一是…", "二是…"; "（一）"; "1."), item by item in
     the report's order: read from the report's `text` around it when the index keeps the text (a list of section
     headings, each over paragraphs of its own, is read whole), else from the passages of its section among the
-    hits; [] when it stands in none."""
+    hits; [] when it stands in none. And whether the sentence stands in an item's body, neither leading the list
+    nor an item itself."""
     placed = best.hit.start + best.hit.text.find(best.text)  # where the best sentence stands in the report
     if text and best.text in best.hit.text:
         start = max(placed - LIST_BEFORE, 0)
@@ -743,7 +761,7 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
     inside = [i for i, o in enumerate(offsets) if placed <= o < placed + len(best.text)] \
         or [i for i, t in enumerate(ordered) if t and t in best.text]
     if not inside or not any(numbers):
-        return []
+        return [], False
     # The run of items 1, 2, 3 … the best sentence opens ("…以下工作：") or stands in. A piece without a mark
     # belongs to the item before in its paragraph (shown when that item is a short heading); a paragraph without
     # one (a heading's body) is passed over, and a section heading ("三、") ends the run.
@@ -756,14 +774,15 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
     opens = after is not None and numbers[after] == 1
     first = after if opens else next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
     if first is None:
-        return []
-    items, expected, last, passed_over = [], 1, first, False
+        return [], False
+    items, expected, last, passed_over, marked = [], 1, first, False, []
     for i in range(first, len(ordered)):
         piece, paragraph = read[offsets[i]]
         if numbers[i] is not None and styles[i] != styles[first]:
             numbers[i] = None  # a list of another kind inside an item ("一是…" under "（十）"): the item's text
         if numbers[i] == expected:
             items.append(piece)
+            marked.append(i)
             expected, last, passed_over = expected + 1, i, False
         elif numbers[i] is not None or _SECTION_HEADING.match(piece):
             break
@@ -774,7 +793,9 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> list[str]:
                 items[-1] += piece
             last = i
     # The best sentence must be in the run, or the run is another list's.
-    return items if len(items) >= 2 and (opens or first <= at <= last) else []
+    if len(items) < 2 or not (opens or first <= at <= last):
+        return [], False
+    return items, not opens and not set(inside) & set(marked)
 
 
 def _pieces(text: str, start: int, *, paragraphs: bool) -> dict[int, tuple[str, bool]]:

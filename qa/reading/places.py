@@ -21,6 +21,8 @@ LAST_YEAR = re.compile(r"(?<!比)(上年|去年|上一年)(?!末)")
 # Republic of China years: 民國114年, 114年度 (years 1-150 of the ROC calendar, 1912-2061).
 _ROC_YEAR = re.compile(r"民[國国]\s*(\d{1,3})\s*年|(?<![\d.])(?<!\d,)(1[01]\d)\s*年度")
 ROC_OFFSET = 1911
+TAIWAN = "台湾省"
+_TAIWAN_INSTITUTION = re.compile(r"立法院|行政院|监察院|考试院|司法院")
 
 
 @functools.lru_cache(maxsize=1)
@@ -103,6 +105,9 @@ def region_of(title: str, text: str) -> tuple[str, ...]:
     if in_title:
         return _resolve(in_title)
     head = text[:3000]
+    # Years counted from 民国 and the 立法院 or 行政院 speak of Taiwan: its 全國 is Taiwan's.
+    if len(_ROC_YEAR.findall(head)) >= 2 or _TAIWAN_INSTITUTION.search(head):
+        return _resolve(mentions(TAIWAN))
     # "荔湾区委、区政府", "洪泽区人民政府": the place whose government speaks is the report's own.
     speaking = [(m.group(1), gazetteer()[m.group(1)])
                 for m in re.finditer(f"({_name_pattern().pattern})(?=人民政府|政府|党委|委员会|[区县市省州旗]?委)", head)]

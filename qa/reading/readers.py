@@ -186,23 +186,45 @@ def unwrap(blocks: list[Block]) -> list[Block]:
     lines = [b for b in blocks if isinstance(b, str) and b.strip()]
     if not lines:
         return [b for b in blocks if not isinstance(b, str)]
-    lengths = sorted(len(line.strip()) for line in lines)
-    full = lengths[int(0.9 * (len(lengths) - 1))]
+    full = _full_width(lines)
     joined: list[Block] = []
+    blank = False  # a blank line ends a paragraph (text files)
     for block in blocks:
         if not isinstance(block, str):
             joined.append(block)
             continue
         line = block.strip()
         if not line:
+            blank = True
             continue
-        previous = joined[-1] if joined and isinstance(joined[-1], str) else ""
-        wrapped = previous and len(previous) >= 0.8 * full and previous[-1] not in _SENTENCE_END
-        if wrapped and heading_level(line) is None:
+        previous = joined[-1] if joined and isinstance(joined[-1], str) and not blank else ""
+        if _wrapped(previous, full) and heading_level(line) is None:
             joined[-1] = previous + line
         else:
             joined.append(line)
+        blank = False
     return joined
+
+
+def _full_width(lines: list[str]) -> int:
+    lengths = sorted(len(line.strip()) for line in lines)
+    return lengths[int(0.9 * (len(lengths) - 1))]
+
+
+def _wrapped(line: str, full: int) -> bool:
+    """A line the width broke: it runs to the full width without ending a sentence."""
+    return bool(line) and len(line) >= 0.8 * full and line[-1] not in _SENTENCE_END
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """A text file whose paragraphs run over several lines of one width (text copied from a PDF), not one line
+    each: most of its full-width lines end mid-sentence."""
+    lines = [line.strip() for line in lines if line.strip() and "|" not in line]
+    if len(lines) < 10:
+        return False
+    full = _full_width(lines)
+    wide = [line for line in lines if len(line) >= 0.8 * full]
+    return sum(_wrapped(line, full) for line in wide) > 0.5 * len(wide)
 
 
 def _doc(path: Path) -> list[str]:
@@ -247,4 +269,5 @@ def read_blocks(path: Path) -> Reading:
     lines = [unspace(mark_cell_breaks(line)) for line in raw.splitlines()]
     if suffix == ".md":
         lines = _markdown(lines)
-    return Reading(split_pipe_tables(tab_rows(lines)))
+    blocks = split_pipe_tables(tab_rows(lines))
+    return Reading(unwrap(blocks) if hard_wrapped(lines) else blocks)

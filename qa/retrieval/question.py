@@ -11,7 +11,7 @@ from qa.reading.places import LAST_YEAR
 from qa.textnorm import clean_query
 
 _QUANTITY = re.compile(
-    r"多少|几[个宗件项人名次份期家所条篇场起户元岁台辆套批类]?|多大|多高|多长|比例|占比|百分之几|百分比|比率|"
+    r"多少|(?<!哪)几[个宗件项人名次份期家所条篇场起户元岁台辆套批类]?|多大|多高|多长|比例|占比|百分之几|百分比|比率|"
     r"\w率(?!先)|同比|增长|增加了|减少了|下降了|数量|总数|how many|how much|what share|what percentage|"
     r"what proportion|what rate|number of|\bpercent"
 )
@@ -20,6 +20,8 @@ _UNIT_WORDS = "|".join(map(re.escape, UNITS))
 # "多少宗", "几个", "多少万箱": the asking phrase and the unit it expects.
 _ASKING = r"(?:多少|几)(?:万亿|亿|万|千)?"
 _ASKED_UNIT = re.compile(rf"{_ASKING}({_UNIT_WORDS})")
+# "哪些方面", "哪两部分", "哪一步", "各条线": which items are asked, not what they are about.
+_WHICH = r"哪(?:些|几|一|[两二三四五六七八九十])?[个条项件类种步点]?(?:方面|部分|环节)?|各[条个项类]"
 # Words that shape the question but name nothing in the report.
 _QUESTION_WORDS = frozenset(
     "多少 几 多大 什么 哪些 哪个 哪里 哪 谁 怎么 怎样 如何 是否 是 吗 呢 吧 啊 了 的 得 地 有 在 对 和 与 及 或 把 被 "
@@ -57,7 +59,10 @@ _TARGET = re.compile(r"目标|预期|计划|力争|争取|确保|打算|预计�
 # A part of the year, or several years, asked for ("一季度", "上半年", "1-6月", "五年来", "年均", "累计").
 _PERIOD = re.compile(rf"{PART_OF_YEAR.pattern}|五年|十四五|十三五|年均|累计|以来")
 # Asking for an enumeration: "存在哪些问题", "采取了什么措施", "有哪几个方面".
-_LIST_ASKED = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何")
+# An enumeration asked: which things, what was done and how ("是怎样抓好…的"), what each of several has done ("各条线
+# 都进展到哪一步").
+_LIST_ASKED = re.compile(r"哪些|哪几|哪[两二三四五六七八九十]|什么(问题|措施|举措|成效|办法|困难|不足|工作)|几个方面|有何|"
+                         r"怎样|如何|怎么做|各[条个项类][^，。？]{0,8}都")
 _GLUED_TAGS = ("n", "ng", "j", "b")  # one-character nouns, abbreviations, attributes: 羊, 额, 署, 港
 MAX_QUERY = 500  # characters; a longer question is cut here (Answer.notice says so)
 
@@ -137,8 +142,8 @@ def _keywords(folded: str, known: Callable[[str], bool] | None = None) -> tuple[
     posseg = load_posseg()
     words, nouns = [], set()
     folded = _TIME_WORDS.sub(lambda m: _REPORTS_WRITE[m.group()], folded)
-    # "第几次", "多少宗": the asking phrase, not content.
-    text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?", " ", translate(folded))
+    # "第几次", "多少宗", "哪几个方面", "各条": the asking phrase, not content.
+    text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?|{_WHICH}", " ", translate(folded))
     pairs = [(p.word, p.flag) for p in posseg.lcut(text)]
     for word, flag in _glued(pairs, known) if known else pairs:
         word = word.strip().rstrip("了过着")
