@@ -73,6 +73,7 @@ class Answer:
     calculation: str | None = None
     # A question asking for an enumeration ("存在哪些问题"): its items as the report gives them, in order.
     items: list[str] = field(default_factory=list)
+    item_starts: list[int] = field(default_factory=list)  # where each item starts in its report
 
     @property
     def stated(self) -> str | None:

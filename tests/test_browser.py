@@ -254,6 +254,17 @@ def test_source_viewer_opens_the_report_at_the_evidence(open_page, tmp_path, vie
     assert in_view(page, card.locator(".qa-figure"))
 
 
+def test_a_list_answer_counts_its_items_and_each_opens_where_it_stands(open_page, tmp_path):
+    page = open_page(DESKTOP)
+    card = ask(page, "法治政府建设存在哪些问题")
+    assert "报告列出3项" in card.locator(".qa-lead").inner_text()
+    items = card.locator(".qa-list li a.qa-src")
+    assert [t[:2] for t in items.all_inner_texts()] == ["一是", "二是", "三是"]
+    items.nth(2).click()
+    page.locator("#qa-viewer #qa-evidence", has_text="三是法治工作队伍力量不强").wait_for(timeout=STEP)
+    keep(card, tmp_path, "list.png")
+
+
 def test_empty_and_duplicate_submits_are_ignored_and_the_question_shows_at_once(open_page, site, monkeypatch):
     """Each step waits on what the page shows, never on the clock: answers are held at a gate the test opens."""
     page = open_page()

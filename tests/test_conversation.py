@@ -224,4 +224,9 @@ def test_a_list_question_gets_every_item(kb):
     from qa.app.render import card_html, plain_text
 
     assert card_html(answer).count("<li>") == 3 and "3. 三是" in plain_text(answer)
+    assert "报告列出3项" in card_html(answer) and "报告列出3项" in plain_text(answer)
+    # each item links to where it stands in the report
+    document = next(d for d in kb.documents if d.source == answer.source)
+    assert [document.text[s:s + len(item)] for item, s in zip(answer.items, answer.item_starts)] == answer.items
+    assert card_html(answer).count('<li><a class="qa-src"') == 3
     assert kb.ask("行政复议维持多少宗").items == []  # a figure question is no list

@@ -43,6 +43,8 @@ def test_the_list_asked_is_given_whole_and_in_order(report, question, starts):
     assert len(answer.items) == len(starts)
     assert all(item.startswith(start) for item, start in zip(answer.items, starts)), answer.items
     assert answer.figure is None  # "哪几个方面" asks which, not how many
+    text = next(d.text for d in report.documents if d.source == answer.source)
+    assert [text[s:s + len(item)] for item, s in zip(answer.items, answer.item_starts)] == answer.items
 
 
 def test_which_asks_for_items_not_a_figure_and_names_nothing():

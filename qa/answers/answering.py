@@ -727,22 +727,23 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
                          key=lambda s: (-score(s) - _year_penalty(s, question), s.rank))[:LIST_ANCHORS]
         found = [(anchor, *_enumeration(anchor, hits, text_of(anchor.hit.source) if text_of else ""))
                  for anchor in anchors]
-        led = [(a, listed) for a, listed, within in found if listed and not within]
+        led = [(a, listed) for a, listed, within in found if listed[0] and not within]
         inner = [(a, listed) for a, listed, within in found
-                 if listed and within and score(a) >= score(best) and best.coverage >= MIN_COVERAGE]
-        for anchor, listed in (led + inner)[:1]:
-            return Answer(text, None, anchor.text, hits=shown, answered=True, items=listed, **_where(anchor.hit))
+                 if listed[0] and within and score(a) >= score(best) and best.coverage >= MIN_COVERAGE]
+        for anchor, (items, starts) in (led + inner)[:1]:
+            return Answer(text, None, anchor.text, hits=shown, answered=True, items=items, item_starts=starts,
+                          **_where(anchor.hit))
     if best.coverage < MIN_COVERAGE:
         return Answer(text, None, "", hits=shown)
     return figured or Answer(text, None, best.text, hits=shown, answered=True, **_where(best.hit))
 
 
-def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> tuple[list[str], bool]:
+def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> tuple[tuple[list[str], list[int]], bool]:
     """The enumeration the best sentence opens or stands in ("一是…", "二是…"; "（一）"; "1."), item by item in
     the report's order: read from the report's `text` around it when the index keeps the text (a list of section
     headings, each over paragraphs of its own, is read whole), else from the passages of its section among the
-    hits; [] when it stands in none. And whether the sentence stands in an item's body, neither leading the list
-    nor an item itself."""
+    hits; [] when it stands in none. With the items, where each starts in the report; and whether the sentence
+    stands in an item's body, neither leading the list nor an item itself."""
     placed = best.hit.start + best.hit.text.find(best.text)  # where the best sentence stands in the report
     if text and best.text in best.hit.text:
         start = max(placed - LIST_BEFORE, 0)
@@ -761,7 +762,7 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> tuple[list[
     inside = [i for i, o in enumerate(offsets) if placed <= o < placed + len(best.text)] \
         or [i for i, t in enumerate(ordered) if t and t in best.text]
     if not inside or not any(numbers):
-        return [], False
+        return ([], []), False
     # The run of items 1, 2, 3 … the best sentence opens ("…以下工作：") or stands in. A piece without a mark
     # belongs to the item before in its paragraph (shown when that item is a short heading); a paragraph without
     # one (a heading's body) is passed over, and a section heading ("三、") ends the run.
@@ -774,7 +775,7 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> tuple[list[
     opens = after is not None and numbers[after] == 1
     first = after if opens else next((i for i in range(at, -1, -1) if numbers[i] == 1), None)
     if first is None:
-        return [], False
+        return ([], []), False
     items, expected, last, passed_over, marked = [], 1, first, False, []
     for i in range(first, len(ordered)):
         piece, paragraph = read[offsets[i]]
@@ -794,8 +795,8 @@ def _enumeration(best: Sentence, hits: list[Hit], text: str = "") -> tuple[list[
             last = i
     # The best sentence must be in the run, or the run is another list's.
     if len(items) < 2 or not (opens or first <= at <= last):
-        return [], False
-    return items, not opens and not set(inside) & set(marked)
+        return ([], []), False
+    return (items, [offsets[i] for i in marked]), not opens and not set(inside) & set(marked)
 
 
 def _pieces(text: str, start: int, *, paragraphs: bool) -> dict[int, tuple[str, bool]]:

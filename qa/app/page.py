@@ -22,6 +22,7 @@ CSS = """
 .qa-calculation { margin: 4px 0; }
 .qa-list { margin: 6px 0; padding-left: 1.6em; }
 .qa-list li { margin: 2px 0; }
+.qa-list a.qa-src { color: inherit; text-decoration: none; border-bottom: 1px dotted #94a3b8; }
 .qa-figure { font-size: 30px; font-weight: 700; line-height: 1.2; color: #0f172a; margin: 2px 0 6px; }
 .qa-items { font-size: 20px; margin: 2px 0 6px; }
 .qa-item { white-space: nowrap; }

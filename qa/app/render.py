@@ -170,8 +170,12 @@ def card_html(answer: Answer, *, filtered: list[str] | None = None, answer_id: s
         body.append(f'<div class="qa-lead qa-none">{_e(where)}没有找到这个问题的答案。{more}</div>')
     if answer.items:
         # An enumeration asked ("存在哪些问题"): every item, not only the sentence of the first.
-        listed = "".join(f"<li>{_e(item)}</li>" for item in answer.items)
-        body += [f'<ol class="qa-list">{listed}</ol>', _source_line(answer)]
+        # Each item links to where it stands in the report.
+        starts = answer.item_starts or [-1] * len(answer.items)
+        listed = "".join(f"<li>{_link(answer.source, s, s + len(item), _e(item)) if s >= 0 else _e(item)}</li>"
+                         for item, s in zip(answer.items, starts))
+        body += [f'<div class="qa-lead">报告列出{len(answer.items)}项：</div><ol class="qa-list">{listed}</ol>',
+                 _source_line(answer)]
     elif answer.evidence and not answer.by_document:
         body += [_evidence(answer), _source_line(answer)]
     # The clean text the copy button gives; newlines as entities, so the card has no line break for Markdown to see.
@@ -268,6 +272,7 @@ def plain_text(answer: Answer, *, filtered: list[str] | None = None) -> str:
     elif not answer.answered:
         lines.append(f"在所选的报告（{'、'.join(filtered)}）中没有找到这个问题的答案。" if filtered else NOT_FOUND)
     if answer.items:
+        lines.append(f"报告列出{len(answer.items)}项：")
         lines += [f"{n}. {item}" for n, item in enumerate(answer.items, 1)]
         lines.append(f"来源：{answer.title} · {answer.section or '正文'}")
     elif answer.evidence:
