@@ -18,6 +18,9 @@ import qa
     (["行政复议维持和驳回一共多少宗"], "分别呢", "行政复议维持和驳回分别多少宗", "13宗、24宗"),
     (["全区在册公职律师有多少人"], "比上年多了多少", "全区在册公职律师比上年多了多少", "29%"),  # a change, not 40人
     (["行政复议维持多少宗"], "2021年呢", "2021年行政复议维持多少宗", None),  # the report is about 2022
+    # "占多少" names no whole: the share of the thing counted before, computed from its sentence
+    (["区政府作为被告的一审诉讼案件一共有多少件"], "已经结案的占多少比例", "区政府作为被告的一审诉讼案件中已经结案占多大比例",
+     "76.5%"),
 ])
 def test_a_follow_up_is_read_with_the_question_before(kb, history, question, understood, figure):
     answer = kb.ask(question, history=history)
@@ -165,9 +168,9 @@ def test_a_list_of_headings_is_read_whole_from_the_report(districts):
     ("行政复议维持率是多少", "30.2%", ["13宗", "43宗"], "维持率 ≈ 30.2%（计算值：维持13宗 ÷ 办结43宗，保留一位小数）"),
     ("行政复议驳回的比例是多少", "55.8%", ["24宗", "43宗"], "驳回率 ≈ 55.8%（计算值：驳回24宗 ÷ 办结43宗，保留一位小数）"),
     ("行政复议被驳回的占多大比例", "55.8%", ["24宗", "43宗"], "驳回率 ≈ 55.8%（计算值：驳回24宗 ÷ 办结43宗，保留一位小数）"),
-    # "共17件,已结案13件": the sentence calls 17件 the total, its part follows.
+    # "共17件,已结案13件": the sentence calls 17件 the total, its part follows; both named as the question does.
     ("区政府作为被告的一审诉讼案件里已结案的占多少比例", "76.5%", ["13件", "17件"],
-     "结案率 ≈ 76.5%（计算值：结案13件 ÷ 共17件，保留一位小数）"),
+     "已结案占比 ≈ 76.5%（计算值：已结案13件 ÷ 区政府作为被告的一审诉讼案件17件，保留一位小数）"),
 ])
 def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, figure, operands, calculation):
     answer = kb.ask(question)
@@ -178,6 +181,20 @@ def test_a_rate_the_report_does_not_state_is_computed_and_says_so(kb, question, 
     from qa.app.render import card_html
 
     assert "计算值" in card_html(answer) and "≈ " + figure in card_html(answer)
+
+
+@pytest.mark.parametrize("history, question, understood", [
+    ([], "南开区税收收入占一般公共预算收入的比重是多少", "南开区税收收入占一般公共预算收入的比重是多少"),
+    (["南开区一般公共预算收入是多少"], "其中税收收入占多大比重", "南开区一般公共预算收入中税收收入占多大比例"),
+])
+def test_a_share_of_the_whole_the_sentence_before_names_is_computed(districts, history, question, understood):
+    """"…收入276.81亿元，比上年增长10.6%。其中，税收收入176.94亿元": the part of the whole just named, both named
+    as the question names them; a follow-up "其中…占多大比重" is the share of the thing asked before."""
+    answer = districts.ask(question, history=history)
+    assert answer.understood == understood and answer.figure == "63.9%"
+    assert [f.text for f in answer.figures] == ["176.94亿元", "276.81亿元"]
+    assert answer.calculation == "税收收入占比 ≈ 63.9%（计算值：税收收入176.94亿元 ÷ 一般公共预算收入276.81亿元，保留一位小数）"
+    assert "276.81亿元" in answer.evidence and "176.94亿元" in answer.evidence  # both operands shown
 
 
 def test_a_change_the_report_states_only_as_from_and_to_is_computed(kb):

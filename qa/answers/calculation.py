@@ -19,7 +19,7 @@ from qa.results import Answer, Figure
 from qa.retrieval.question import Question
 
 # The rate asked and the word before it: "维持率", "维持的比例", "撤回占比".
-_RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比)")
+_RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比|比重)")
 # "一共", "合计": a sum asked; of items the question names apart ("维持和驳回一共多少宗") it may be computed.
 SUM_ASKED = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
 _FUNCTION = {"的", "被", "了", "是", "有", "多大", "多少", "已经", "其中"}
@@ -31,44 +31,128 @@ _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a no
 
 
 def rate(question: Question, answer: Answer) -> Answer | None:
-    """`answer` with the rate computed from its evidence sentence, or None when the operands are not certain."""
+    """`answer` with the rate or share computed from its evidence (with the sentences beside it in its passage),
+    or None when the operands are not certain."""
     from qa.reading.figures import clause_start, extract
     from qa.textnorm import fold
-
-    from qa.retrieval.tokens import load_jieba
 
     asked = _RATE.search(question.folded)
     if not asked or answer.figure or not answer.evidence or question.change:
         return None
-    # The words before the rate, or before "占" when it says what the share is of ("被驳回的占多大比例").
-    head = question.folded[:asked.start()]
-    head = head[:head.rfind("占")] if "占" in head else head
-    before = [w for w in load_jieba().lcut(head) if re.search(r"[\u4e00-\u9fff]", w) and w not in _FUNCTION]
-    if not before:
+    (part_words, whole_words), names = _operands_named(question.folded[:asked.start()])
+    if not part_words:
         return None
-    part_word = before[-1]  # the word the rate is of: "维持" of "行政复议维持率"
-    text = answer.evidence
+    hit = next((h for h in answer.hits if answer.evidence in h.text), None)
+    text, at = _beside_evidence(answer, hit)
     folded = fold(text)
     asides = [m.span() for m in _ASIDE.finditer(folded)]
     found = [f for f in extract(text) if f.unit and not f.chinese
              and not any(a <= f.start < b for a, b in asides)]
-    part = next((f for f in found if folded[clause_start(folded, f.start):f.start].endswith(part_word)), None)
-    if part is None:
-        return None
-    for whole in reversed([f for f in found if f.end <= part.start and f.unit == part.unit]):
-        # "共编发文章1640篇，其中原创文章294篇", "案件共17件,已结案13件": a whole the sentence calls the total.
-        if _TOTAL.search(folded[clause_start(folded, whole.start):whole.start]) \
-                and not any(whole.end <= f.start < part.start and f.unit == part.unit for f in found):
-            return _computed(answer, part_word, text, folded, part, whole)
-        following = [f for f in found if f.start > whole.end and f.unit == whole.unit]
-        total = 0.0
-        for index, sibling in enumerate(following):
-            total += sibling.value
-            if abs(total - whole.value) < 1e-9 and part in following[:index + 1]:
-                return _computed(answer, part_word, text, folded, part, whole)
-            if total > whole.value:
-                break
+    for part in _parts(folded, found, part_words):
+        whole = _whole(folded, found, part, whole_words)
+        if whole is not None:
+            # A share of a whole the question names is labelled as the question names both ("出口 ÷ 货物进出口
+            # 总值"); a rate, by the word before it and the report's word for its whole ("维持13宗 ÷ 办结43宗").
+            labels = names if all(names) else (part_words[-1], "")
+            return _computed(answer, all(names), labels, text, at, folded, part, whole)
     return None
+
+
+def _whole(folded: str, found: list, part, words: list[str]):
+    """The figure `part` is certainly a part of: the nearest before it in its unit (named by `words`, when the
+    question names the whole) that "其中" follows ("进出口总值4987.89亿元…。其中，出口3492.62亿元"), that its clause
+    calls the total ("案件共17件,已结案13件"), or that the figures after it add up to, the part among them."""
+    from qa.reading.figures import clause_start
+
+    for whole in reversed([f for f in found if f.end <= part.start and f.unit == part.unit]):
+        if words and not any(w in _clause(folded, whole.start) for w in words):
+            continue  # the question names the whole: "占全国一般公共预算收入的比重"
+        between = [f for f in found if whole.end <= f.start < part.start and f.unit == part.unit]
+        of_which = "其中" in folded[whole.end:part.start] and not any(
+            f.start < folded.rfind("其中", whole.end, part.start) for f in between)
+        totalled = _TOTAL.search(folded[clause_start(folded, whole.start):whole.start]) and not between
+        if of_which or totalled or _adds_up(found, whole, part):
+            return whole
+        if words:
+            return None
+    return None
+
+
+def _operands_named(head: str) -> tuple[tuple[list[str], list[str]], tuple[str, str]]:
+    """The words of the part and of the whole a rate or share question names, and each as the question writes it
+    (its places and years aside): "中央收入占全国收入的" → (中央 收入, 全国 收入); "户籍迁入人口中女性占多大" →
+    (女性, 户籍 迁入 人口); "维持" → (维持, none named)."""
+    from qa.reading.places import mentions
+    from qa.retrieval.tokens import load_jieba
+
+    def written(text: str) -> str:
+        text = re.sub(r"\d+年|其中", "", text)
+        for name, _ in mentions(text):  # the places it opens with ("深圳…户籍迁入人口"), not a name's ("上海科技")
+            text = text.removeprefix(name)
+        return re.sub(r"^[，,的]+|[，,的]+$", "", text)
+
+    def words(text: str) -> list[str]:
+        return [w for w in load_jieba().lcut(written(text)) if re.search(r"[\u4e00-\u9fff]", w)
+                and w not in _FUNCTION and not re.fullmatch(r"占|多大|多少|几|所|的", w)]
+
+    part, _, whole = head.rpartition("占") if "占" in head else (head, "", "")
+    whole = re.sub(r"^(了|有)?(多少|多大|几成|几)?", "", whole)
+    if not words(whole):
+        tokens = load_jieba().lcut(part)
+        inside = [i for i, t in enumerate(tokens) if t in ("中", "里", "当中", "之中")]
+        if inside:  # "A中B": B's share of A
+            whole, part = "".join(tokens[:inside[-1]]), "".join(tokens[inside[-1] + 1:])
+    return (words(part), words(whole)), (written(part), written(whole))
+
+
+def _parts(folded: str, found: list, words: list[str]) -> list:
+    """The figures that may be the part asked, the last first: named right before it ("维持13宗"), else in its
+    clause ("安排45.6亿元用于186个重点项目建设"), holding as many of the part's words as any."""
+    from qa.reading.figures import clause_start
+
+    last = words[-1]
+    named = [f for f in found if folded[clause_start(folded, f.start):f.start].endswith(last)] \
+        or [f for f in found if last in _clause(folded, f.start)]
+    held = {id(f): sum(w in _clause(folded, f.start) for w in words) for f in named}
+    # Only those naming as much of the part as the best: a figure naming less is another thing's.
+    return sorted((f for f in named if held[id(f)] == max(held.values())), key=lambda f: -f.start)
+
+
+def _clause(folded: str, position: int) -> str:
+    from qa.reading.figures import clause_start
+
+    end = re.search(r"[,，;；。!！?？]", folded[position:])
+    return folded[clause_start(folded, position):position + (end.start() if end else len(folded))]
+
+
+def _adds_up(found: list, whole, part) -> bool:
+    """The figures after `whole` in its unit add up to it, `part` among them ("办结43宗：维持13宗，驳回24宗…")."""
+    following = [f for f in found if f.start > whole.end and f.unit == whole.unit]
+    total = 0.0
+    for index, sibling in enumerate(following):
+        total += sibling.value
+        if abs(total - whole.value) < 1e-9 and part in following[:index + 1]:
+            return True
+        if total > whole.value:
+            return False
+    return False
+
+
+def _beside_evidence(answer: Answer, hit) -> tuple[str, int]:
+    """The evidence with the sentences before and after it in its passage ("…总值4987.89亿元。" before "其中，出口…"),
+    and where that text starts in the report (-1 when its passage is not among the hits)."""
+    from qa.reading.passages import sentences
+
+    if hit is None:
+        return answer.evidence, -1
+    start = hit.text.index(answer.evidence)
+    spans = sentences(hit.text)
+    at = next((i for i, (s, e) in enumerate(spans) if s <= start < e), None)
+    if at is None:
+        return answer.evidence, hit.start + start
+    first, last = spans[max(at - 1, 0)][0], spans[min(at + 1, len(spans) - 1)][1]
+    first, last = min(first, start), max(last, start + len(answer.evidence))
+    return hit.text[first:last], hit.start + first
 
 
 def change_between(question: Question, answer: Answer) -> Answer | None:
@@ -106,27 +190,32 @@ def _words(text: str) -> list[str]:
     return [w for w in load_jieba().lcut(text) if len(w) >= 2 and re.search(r"[\u4e00-\u9fff]", w)]
 
 
-def _operand(answer: Answer, written: str, found, label: str) -> Figure:
-    """A figure of `answer`'s evidence as an operand, its offsets where the evidence stands in its report."""
-    hit = next((h for h in answer.hits if answer.evidence in h.text), None)
-    offset = hit.start + hit.text.index(answer.evidence) if hit else 0
-    return Figure(text=written, value=found.value, unit=found.unit, label=label, evidence=answer.evidence,
-                  start=offset + found.start, end=offset + found.end)
+def _operand(answer: Answer, written: str, found, label: str, text: str | None = None, at: int = -1) -> Figure:
+    """A figure of `answer`'s evidence (or of `text`, starting at `at` in its report) as an operand, its offsets
+    where it stands in its report."""
+    if text is None:
+        hit = next((h for h in answer.hits if answer.evidence in h.text), None)
+        text, at = answer.evidence, hit.start + hit.text.index(answer.evidence) if hit else 0
+    return Figure(text=written, value=found.value, unit=found.unit, label=label, evidence=text,
+                  start=max(at, 0) + found.start, end=max(at, 0) + found.end)
 
 
-def _computed(answer: Answer, part_word: str, text: str, folded: str, part, whole) -> Answer:
+def _computed(answer: Answer, share: bool, labels: tuple[str, str], text: str, at: int, folded: str, part,
+              whole) -> Answer:
     from qa.reading.figures import clause_start
     from qa.retrieval.tokens import load_jieba
 
-    words = load_jieba().lcut(folded[clause_start(folded, whole.start):whole.start]) or [""]
-    whole_word = words[-1]
+    part_word, whole_word = labels
+    whole_word = whole_word or (load_jieba().lcut(folded[clause_start(folded, whole.start):whole.start]) or [""])[-1]
     value = 100 * part.value / whole.value
     shown = f"{value:.1f}%"
     part_text, whole_text = text[part.start:part.end], text[whole.start:whole.end]
-    operands = [_operand(answer, part_text, part, part_word), _operand(answer, whole_text, whole, whole_word)]
-    calculation = (f"{part_word}率 ≈ {shown}（计算值：{part_word}{part_text} ÷ {whole_word}{whole_text}，"
+    operands = [_operand(answer, part_text, part, part_word, text, at),
+                _operand(answer, whole_text, whole, whole_word, text, at)]
+    named = f"{part_word}占比" if share else f"{part_word}率"  # "出口占比", "维持率"
+    calculation = (f"{named} ≈ {shown}（计算值：{part_word}{part_text} ÷ {whole_word}{whole_text}，"
                    f"保留一位小数）")
-    return dataclasses.replace(answer, figure=shown, figures=operands, calculation=calculation)
+    return dataclasses.replace(answer, figure=shown, figures=operands, calculation=calculation, evidence=text)
 
 
 def total(question: Question, ask: Callable[[str], Answer]) -> Answer | None:

@@ -31,6 +31,9 @@ _ASKING = re.compile(r"(的)?(分别|各自)?(是|有|为)?(多少|几|百分之
 _REVIEWED = re.compile(r"原列|改列|列为|减列|增列|核减|删减|照列|审查|审查后")
 # "和上年比呢": how the same thing changed since the year before.
 _VERSUS_LAST = re.compile(r"^(和|跟|与|同)?(上年|去年|上一年|前一年)(相)?比较?$|^比(上年|去年)$")
+# A share asked ("占比是多少", "占多大比重", "的比例"); "占多少" names no whole, so it is of the thing asked before.
+_SHARE_ASKED = re.compile(r"(?P<whole_unnamed>占(了)?(多少|多大|几成))|占比|比重|的?比例")
+_MEASURE = "个|宗|件|项|人|名|次|份|期|家|所|条|篇|场|起|户|元|岁|台|辆|套|批|类|万人|亿元|万元"
 # A follow-up's word replaces the previous keyword it resembles (cosine of the index's question vectors) when
 # at least this close, and this much closer than the last keyword, which it replaces otherwise.
 SIMILAR, MARGIN = 0.5, 0.05
@@ -71,6 +74,9 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
     if not previous:
         return question
     before = analyse(previous)
+    shared = _share_of(question, previous)
+    if shared:
+        return shared
     beside = _beside(question, asked, previous, before)
     if beside or not leans(asked, before):
         return beside or question
@@ -110,6 +116,22 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
         else:
             body += own_body
     return body + (own_asking or asking)
+
+
+def _share_of(question: str, previous: str) -> str:
+    """A part's share of the thing counted before: "其中女性占比是多少" or "已经结案的占多少比例" after "户籍迁入人口
+    有多少" → "户籍迁入人口中女性占比是多少"; "" for any other question."""
+    text = question.strip().rstrip("?？。 ")
+    asked = _SHARE_ASKED.search(text)
+    if not asked or _SHARE_ASKED.search(previous) or not (text.startswith("其中") or asked.group("whole_unnamed")):
+        return ""
+    part = re.sub(r"^其中[，,]?", "", text[:asked.start()]).rstrip("的")
+    body, asking = _split(previous)
+    # The thing counted: the previous question's words before its asking phrase, and the noun after its measure
+    # word ("编发了多少篇文章" → 编发文章); without its "一共".
+    counted = re.sub(rf"^(的)?(是|有|为)?(多少|几)(万|亿)?({_MEASURE})?", "", asking).strip("？?。 ")
+    whole = SUM_ASKED.sub("", body).rstrip("是有为了的") + (counted if not re.search(r"多少|几", counted) else "")
+    return f"{whole}中{part}占多大比例" if part and whole else ""
 
 
 def _replaced(words: str, keywords: list[str], similarity: Callable[[str, str], float] | None) -> str | None:

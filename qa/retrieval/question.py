@@ -20,6 +20,8 @@ _UNIT_WORDS = "|".join(map(re.escape, UNITS))
 # "多少宗", "几个", "多少万箱": the asking phrase and the unit it expects.
 _ASKING = r"(?:多少|几)(?:万亿|亿|万|千)?"
 _ASKED_UNIT = re.compile(rf"{_ASKING}({_UNIT_WORDS})")
+# "占比是多少": a share asked, not its subject (a tagger reads "比是" off it). 比重 stays: reports write it.
+_SHARE_WORDS = r"占比"
 # "哪些方面", "哪两部分", "哪一步", "各条线": which items are asked, not what they are about.
 _WHICH = r"哪(?:些|几|一|[两二三四五六七八九十])?[个条项件类种步点]?(?:方面|部分|环节)?|各[条个项类]"
 # Words that shape the question but name nothing in the report.
@@ -143,7 +145,7 @@ def _keywords(folded: str, known: Callable[[str], bool] | None = None) -> tuple[
     words, nouns = [], set()
     folded = _TIME_WORDS.sub(lambda m: _REPORTS_WRITE[m.group()], folded)
     # "第几次", "多少宗", "哪几个方面", "各条": the asking phrase, not content.
-    text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?|{_WHICH}", " ", translate(folded))
+    text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?|{_WHICH}|{_SHARE_WORDS}", " ", translate(folded))
     pairs = [(p.word, p.flag) for p in posseg.lcut(text)]
     for word, flag in _glued(pairs, known) if known else pairs:
         word = word.strip().rstrip("了过着")
