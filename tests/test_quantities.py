@@ -114,6 +114,8 @@ def test_what_a_question_asks():
     assert analyse("房地产业增加值比上年是增还是降，幅度多少").change == 2
     assert analyse("补贴提高到每人每月多少").change == 0
     assert analyse("税课收入占岁入总额的比率是多少").share
+    assert analyse("税收收入占多大比例").share and not analyse("网上办的比例是多少").share
+    assert analyse("经营主体中企业占比是多少").keywords == ("经营", "主体", "企业")  # no "比是" read off 占比
     assert analyse("居民人均可支配收入是多少").per_person
     assert analyse("审查后改列为多少").revised and not analyse("审查后改列为多少").origin
     assert analyse("台湾114年度总预算").years == (2025,)
