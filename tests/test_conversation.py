@@ -247,3 +247,38 @@ def test_a_list_question_gets_every_item(kb):
     assert [document.text[s:s + len(item)] for item, s in zip(answer.items, answer.item_starts)] == answer.items
     assert card_html(answer).count('<li><a class="qa-src"') == 3
     assert kb.ask("行政复议维持多少宗").items == []  # a figure question is no list
+
+
+@pytest.mark.parametrize("question, named", [
+    ("2024年行政许可处理决定数量，洪泽区和上海市科委哪个多", ("洪泽区", "上海市科委")),  # the side as named, not 上海市
+    ("迪庆州教育支出，2026年预算数和2025年执行数相比哪个多", ("2026年预算数", "2025年执行数")),
+    ("2024年空气质量优良天数比例，广东和全国哪个高", ("广东", "全国")),  # 全国 a side beside a region
+    ("四川2025年民间投资增速比全国高几个百分点", ()),  # a gap the report may state itself
+    ("益阳和娄底2025年地区生产总值哪个高", ("益阳", "娄底")),  # what follows 娄底 is the thing compared
+])
+def test_the_sides_of_a_comparison_as_the_question_names_them(question, named):
+    from qa.answers.comparison import sides, side_question
+    from qa.retrieval.question import analyse
+
+    assert sides(analyse(question)) == named
+    if named == ("广东", "全国"):  # 比例 is no 比 of a comparison
+        assert side_question(question, "广东", ("全国",)) == "广东2024年空气质量优良天数比例是多少"
+
+
+def test_a_place_beside_the_one_before_asking_which_of_the_two(kb):
+    from qa.answers.conversation import understand
+
+    assert understand("广东省同期是多少？两个哪个更高", ["2024年全国城镇调查失业率平均是多少"], kb.analyse) == \
+        "2024年全国和广东省城镇调查失业率平均是多少，哪个更高"
+
+
+def test_an_autonomous_prefecture_by_its_short_name_and_kind():
+    from qa.reading.places import aliases
+    from qa.retrieval.question import analyse
+
+    short = aliases([("迪庆藏族自治州", "云南省"), ("长阳土家族自治县", "宜昌市")])
+    assert short["迪庆州"] == short["迪庆"] and short["长阳县"] == short["长阳"]
+    assert "长阳自治" not in short
+    # "州全州": a word glued across the place's end (as the report's known words glue it) is no keyword
+    asked = analyse("迪庆州全州教育支出2026年预算数是多少", aliases=short, known=lambda word: 1)
+    assert asked.places and asked.keywords == ("教育", "支出", "预算")

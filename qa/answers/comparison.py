@@ -14,6 +14,7 @@ import re
 from typing import Callable
 
 from qa.answers.calculation import amount, clause_before
+from qa.reading.places import NATION
 from qa.results import Answer
 from qa.retrieval.question import Question
 
@@ -25,7 +26,7 @@ _TOGETHER = re.compile(r"(相比|对比|比较|相较)")
 _GLUE = re.compile(r"^[和与跟同及、,，\s]+|[和与跟同及、,，\s]+$")
 _CUES = re.compile(r"(哪个|哪一个|谁|哪年|哪一年)(区|县|市|省|城市|地方|年|年度)?(\w{0,2}得)?(更)?(多|少|高|低|大|小|快|慢)?|"
                    r"(相比|对比|比较|相较)(之下)?|"
-                   r"比(?=.{0,12}?(多|少|高|低|快|慢))|(更)?(多|少|高|低|快|慢)(了)?(多少|几)?[?？]?$|[?？]$")
+                   r"比(?![例率重])(?=.{0,12}?(多|少|高|低|快|慢))|(更)?(多|少|高|低|快|慢)(了)?(多少|几)?[?？]?$|[?？]$")
 
 
 def sides(question: Question) -> tuple[str, ...]:
@@ -33,12 +34,37 @@ def sides(question: Question) -> tuple[str, ...]:
     text = question.folded
     if not (_WHICH.search(text) and _MORE.search(text) or _HOW_MUCH.search(text) or _TOGETHER.search(text)):
         return ()
-    if len(question.place_names) >= 2:
-        return tuple(as_written(name, question.text) for name in question.place_names)
+    names = [as_written(name, question.text) for name in question.place_names]
+    # "广东和全国哪个高": 全国 a side too (how much higher than 全国 a report may state itself: "高于全国0.7个百分点")
+    if len(names) == 1 and NATION in question.text and NATION not in names and _WHICH.search(text):
+        names = sorted([*names, NATION], key=question.text.find)
+    if len(names) >= 2:
+        return _named_whole(tuple(names), question.text)
     if len(question.years) >= 2:
         written = re.findall(r"(?:19|20)\d\d\s*年度?|(?:民[國国]\s*)?\d{2,3}\s*年度?", question.text)
-        return tuple(written) if len(written) == len(question.years) else tuple(f"{y}年" for y in question.years)
+        if len(written) == len(question.years):
+            return _named_whole(tuple(written), question.text)
+        return tuple(f"{y}年" for y in question.years)
     return ()
+
+
+# What ends a side's name: the word joining it to the next side, or the cue asking which.
+_SIDE_END = re.compile(r"[和与跟同及、,，。?？\s]|哪|谁|相比|对比|比较|相较|比")
+
+
+def _named_whole(names: tuple[str, ...], text: str) -> tuple[str, ...]:
+    """Each side as the question names it, up to the word joining it to the next side or the cue, when that is a
+    few characters: "上海市科委" (not 上海市), "2026年预算数" and "2025年执行数" (not the years alone)."""
+    whole = []
+    for name in names:
+        at = text.find(name)
+        end = _SIDE_END.search(text, at + len(name)) if at >= 0 else None
+        tail = text[at + len(name):end.start()] if end else ""
+        whole.append(name + tail if 0 < len(tail) <= SIDE_TAIL and not any(n in tail for n in names) else name)
+    return tuple(whole)
+
+
+SIDE_TAIL = 4  # characters a side's name may run on after its place or year: 科委, 预算数
 
 
 def _claimed_once(named: tuple[str, ...], answers: list[Answer]) -> list[Answer]:
@@ -100,7 +126,8 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
         else:
             (high, hi), (low, lo) = sorted([(first, x), (second, y)], key=lambda s: -s[1].value)
             gap = amount([hi, lo], [1, -1])
-            calculation = f"{high}（{hi.text}）比{low}（{lo.text}）多{gap}（计算值：{hi.text} − {lo.text}）"
+            more = "高" if hi.unit in ("%", "‰") else "多"  # a rate is higher by points, a count more
+            calculation = f"{high}（{hi.text}）比{low}（{lo.text}）{more}{gap}（计算值：{hi.text} − {lo.text}）"
     figures = [a.figures[0] for _, a in given]
     return Answer(question, None, "", figures=figures, hits=[h for a in answers for h in a.hits[:2]],
                   answered=bool(given), notice=notice, sides=answers, calculation=calculation)

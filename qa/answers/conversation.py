@@ -41,6 +41,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d\s*年度?|民[國国]\s*\d{1,3}\s*年")
 # "和荔湾区比，哪个区多", "跟江西全省比谁高", "比2021年多多少": the previous question's place or year set beside
 # another; from the cue on, the words the comparison keeps.
 _BESIDE = re.compile(r"^(那么|那)?(和|跟|与|同|比)")
+_BOTH = re.compile(r"两个|两者|二者|两地|两家")
 _CUE = re.compile(r"(哪个|哪一个|谁)(区|县|市|省|城市|地方|年|年度)?(更)?(多|少|高|低|大|小|快|慢)|"
                   r"(多|少|高|低|快|慢)(了)?(多少|几)")
 
@@ -157,7 +158,8 @@ def _beside(question: str, asked: Question, previous: str, before: Question) -> 
     when the question sets nothing beside the previous one."""
     text = question.strip()
     cue = _CUE.search(text)
-    if not (_BESIDE.match(text) and cue):
+    # "和荔湾区比，哪个多", "广东省同期是多少？两个哪个更高"
+    if not (cue and (_BESIDE.match(text) or _BOTH.search(text))):
         return ""
     old = [w for w in (as_written(n, previous) for n in before.place_names) if w in previous]
     new = [as_written(n, text) for n in asked.place_names if as_written(n, previous) not in previous]

@@ -181,12 +181,16 @@ def aliases(chains) -> dict[str, tuple[str, ...]]:
     short = {}
     for chain in chains:
         for i, name in enumerate(chain):
-            suffix = r"(特别行政区|自治区|自治州|地区|[省市县区旗盟州])$"
+            suffix = r"(特别行政区|自治区|自治州|自治县|自治旗|地区|[省市县区旗盟州])$"
             stem = re.sub(suffix, "", _AUTONOMOUS.sub("", name))
             if len(stem) < 2:  # 内蒙古自治区 is 内蒙古
                 stem = re.sub(suffix, "", name)
             if len(stem) >= 2 and stem != name:
                 short.setdefault(stem, chain[i:])
+                # 迪庆州, 长阳县: an autonomous prefecture or county by its short name and its kind
+                kind = re.search(r"自治([州县旗])$", name)
+                if kind and _AUTONOMOUS.search(name):
+                    short.setdefault(stem + kind.group(1), chain[i:])
     return short
 
 
@@ -210,6 +214,12 @@ def asked_places(text: str, extra: dict[str, tuple[str, ...]]) -> tuple[tuple[tu
     if not found and _NATION_ASKED.search(text):
         found.append(((NATION,),))
     return tuple(dict.fromkeys(found))
+
+
+def place_spans(text: str, extra: dict[str, tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Where `text` (folded) names places, gazetteer names and `extra` short names alike."""
+    return [m.span() for m in _asked_pattern(tuple(sorted(extra))).finditer(text) if m.group() in gazetteer()
+            or m.group() in extra]
 
 
 def relation(asked: tuple[tuple[tuple[str, ...], ...], ...], region: tuple[str, ...]) -> str:

@@ -191,12 +191,17 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
     keywords, nouns = _keywords(searched, known) if words else ((), frozenset())
     # The place asked is answered by choosing reports (Searcher.scope), not by the words of a sentence.
     from qa.reading.places import aliases as short_names
+    from qa.reading.places import place_spans
 
     chains = [chain for names in places for chain in names]
     named = {name for chain in chains for name in chain} | set(short_names(chains)) | set(aliases or ())
     # "九江港": a place with a character glued to it is the place too.
     keywords = tuple(w for w in keywords if w not in named and w.rstrip("省市县区") not in named
                      and w[:-1] not in named and w[1:] not in named)
+    # A word the tagger glued across a place's end ("州全州" of "迪庆州全州") is the place's, not a keyword.
+    spans = place_spans(folded, aliases or {})
+    keywords = tuple(w for w in keywords if not any(
+        s < folded.find(w) < e < folded.find(w) + len(w) for s, e in spans))
     unit_match = _ASKED_UNIT.search(folded)
     unit = unit_match.group(1) if unit_match else ""
     if not unit and _PERCENT.search(folded):
