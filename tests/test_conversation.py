@@ -282,3 +282,25 @@ def test_an_autonomous_prefecture_by_its_short_name_and_kind():
     # "州全州": a word glued across the place's end (as the report's known words glue it) is no keyword
     asked = analyse("迪庆州全州教育支出2026年预算数是多少", aliases=short, known=lambda word: 1)
     assert asked.places and asked.keywords == ("教育", "支出", "预算")
+
+
+def test_of_parts_named_alike_the_one_whose_whole_is_named_as_asked():
+    """"户籍迁入人口…其中女性20.94万人…户籍迁出人口…其中女性1.93万人": the share of 迁入's women, never 迁出's; and a
+    share stated of another whole ("占全市户籍人口的50.6%") does not answer it."""
+    from qa.answers.answering import _share_of_another
+    from qa.answers.calculation import rate
+    from qa.reading.figures import extract
+    from qa.results import Answer, Hit
+    from qa.retrieval.question import analyse
+
+    text = "2021年，深圳市户籍迁入人口38.24万人，其中女性20.94万人。户籍迁出人口4.21万人，其中女性1.93万人。"
+    hit = Hit(text, 1.0, "深圳", "shenzhen.pdf", "", 100, 100 + len(text))
+    asked = analyse("深圳2021年户籍迁入人口中女性占多大比例")
+    computed = rate(asked, Answer(asked.text, None, text, hits=[hit], answered=True))
+    assert computed.figure == "54.8%" and [f.text for f in computed.figures] == ["20.94万人", "38.24万人"]
+    assert all(text[f.start - 100:f.end - 100] == f.text for f in computed.figures)  # where each stands
+    stated = "女性319.09万人，占全市户籍人口的50.6%"
+    share = next(f for f in extract(stated) if f.unit == "%")
+    weights = {"户籍": 1.0, "迁入": 1.0, "人口": 1.0, "女性": 1.0}
+    assert _share_of_another(asked, stated, share, weights)
+    assert not _share_of_another(analyse("深圳2021年户籍人口中女性占多大比例"), stated, share, weights)

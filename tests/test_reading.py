@@ -224,6 +224,21 @@ def test_text_copied_from_a_pdf_is_read_in_paragraphs_not_lines(tmp_path):
     assert "办结43宗\n驳回24宗" in read_document(tmp_path / "plain.txt", tmp_path).text
 
 
+def test_a_row_of_numbers_is_neither_continued_by_the_next_line_nor_a_heading():
+    """A PDF table read as lines: its row of numbers does not run on into the paragraph after it, and neither the
+    row nor its unit note in brackets heads what follows."""
+    from qa.reading.passages import _is_bare_title
+    from qa.reading.readers import unwrap
+
+    lines = ["2021年，深圳市常住人口1761.48万人，其中男性969.57万人，占全市人口的55.0%；女性791.91万",
+             "人，占全市人口的45.0%，常住人口性别比为122.443。",
+             "156.23 114.82 21.54 181.41 448.29 401.53 253.51 56.65 111.57 15.94（万人）",
+             "2021年，深圳市户籍人口630.94万人。"]
+    assert unwrap(lines) == [lines[0] + lines[1], lines[2], lines[3]]
+    assert not _is_bare_title("大鹏新区5.05 2.58 2.47 104.45") and not _is_bare_title("（万人）")
+    assert _is_bare_title("人口规模与性别比")
+
+
 def test_numbered_sentences_are_list_items_and_short_ones_headings():
     doc = clean(["2017年财政收支情况", "一、全国一般公共预算收支情况", "（一）一般公共预算收入情况。",
                  "主要情况如下：", "1.国内增值税56378亿元，同比增长8%。其中，改征增值税下降5.7%。",

@@ -427,6 +427,25 @@ def _label_fit(sentence: Sentence, found: Found, question: Question, weights: di
     return fit
 
 
+# "占全市户籍人口的50.6%": the whole a stated share is of, written before it in its clause.
+_STATED_WHOLE = re.compile(r"占(?!比)([^,，;；。占]{1,20}?)的?(?:比重|比例)?(?:为|达|是)?\s*$")
+
+
+def _share_of_another(question: Question, folded: str, found: Found, weights: dict[str, float]) -> bool:
+    """A share the sentence states of another whole than the question names: "户籍迁入人口中女性占多大比例" is not
+    answered by "女性…占全市户籍人口的50.6%"."""
+    if not question.share or found.unit != "%":
+        return False
+    stated = _STATED_WHOLE.search(folded[clause_start(folded, found.start):found.start])
+    asked = question.folded
+    at = asked.find("占")
+    whole = re.split(r"的?比|多大|多少", asked[at + 1:])[0] if at >= 0 else ""
+    if not whole.strip() and "中" in asked[:max(at, 0)]:
+        whole = asked[:asked.rfind("中", 0, at)]  # "A中B占多大比例": of A
+    words = [kw for kw in weights if kw in whole]
+    return bool(stated and words) and not all(kw in stated.group(1) for kw in words)
+
+
 def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
     candidates = []
     whole, _, asked_part = question.folded.partition("中的")
@@ -455,7 +474,8 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                     or ("gap" in said) != question.gap \
                     or part and part not in question.parts or "target" in said and not question.target \
                     or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found) \
-                    or _sub_item(question, sentence.folded, found):
+                    or _sub_item(question, sentence.folded, found) \
+                    or _share_of_another(question, sentence.folded, found, weights):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
             if labelled is None:

@@ -48,14 +48,17 @@ def rate(question: Question, answer: Answer) -> Answer | None:
     asides = [m.span() for m in _ASIDE.finditer(folded)]
     found = [f for f in extract(text) if f.unit and not f.chinese
              and not any(a <= f.start < b for a, b in asides)]
-    for part in _parts(folded, found, part_words):
-        whole = _whole(folded, found, part, whole_words)
-        if whole is not None:
-            # A share of a whole the question names is labelled as the question names both ("出口 ÷ 货物进出口
-            # 总值"); a rate, by the word before it and the report's word for its whole ("维持13宗 ÷ 办结43宗").
-            labels = names if all(names) else (part_words[-1], "")
-            return _computed(answer, all(names), labels, text, at, folded, part, whole)
-    return None
+    pairs = [(part, whole) for part in _parts(folded, found, part_words)
+             if (whole := _whole(folded, found, part, whole_words)) is not None]
+    if not pairs:
+        return None
+    # Of parts named alike, the one whose whole is named most like the question's ("户籍迁入人口…其中女性20.94万人",
+    # not "户籍迁出人口…其中女性1.93万人").
+    part, whole = max(pairs, key=lambda pair: sum(w in _clause(folded, pair[1].start) for w in whole_words))
+    # A share of a whole the question names is labelled as the question names both ("出口 ÷ 货物进出口总值"); a
+    # rate, by the word before it and the report's word for its whole ("维持13宗 ÷ 办结43宗").
+    labels = names if all(names) else (part_words[-1], "")
+    return _computed(answer, all(names), labels, text, at, folded, part, whole)
 
 
 def _whole(folded: str, found: list, part, words: list[str]):

@@ -212,8 +212,10 @@ def _full_width(lines: list[str]) -> int:
 
 
 def _wrapped(line: str, full: int) -> bool:
-    """A line the width broke: it runs to the full width without ending a sentence."""
-    return bool(line) and len(line) >= 0.8 * full and line[-1] not in _SENTENCE_END
+    """A line the width broke: it runs to the full width without ending a sentence, and is no row of numbers
+    ("156.23 114.82 21.54 …（万人）", a table's line that the paragraph after it does not continue)."""
+    words = sum("\u4e00" <= c <= "\u9fff" for c in line)
+    return bool(line) and len(line) >= 0.8 * full and line[-1] not in _SENTENCE_END and words >= 0.2 * len(line)
 
 
 def hard_wrapped(lines: list[str]) -> bool:
