@@ -115,6 +115,7 @@ def test_what_a_question_asks():
     assert analyse("补贴提高到每人每月多少").change == 0
     assert analyse("税课收入占岁入总额的比率是多少").share
     assert analyse("税收收入占多大比例").share and not analyse("网上办的比例是多少").share
+    assert analyse("马拉松选手里外地人占多少").share and not analyse("项目占地多少亩").share
     assert analyse("经营主体中企业占比是多少").keywords == ("经营", "主体", "企业")  # no "比是" read off 占比
     assert analyse("居民人均可支配收入是多少").per_person
     assert analyse("审查后改列为多少").revised and not analyse("审查后改列为多少").origin

@@ -42,7 +42,7 @@ _CHANGE = re.compile(r"(?<!新)(增长|增加|下降|减少|提高|降低|上涨
                      r"[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:多|少|高|低)(?:了|出)?(?:多少|几)|"
                      r"increase|decrease|grow|growth|rise|fall|drop")
 _DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|跌|降|减|[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:少|低)|decrease|fall|drop")
-_SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|占了?(多大|多少)的?比[例率]|share of|proportion of")
+_SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|占了?(多大|多少)的?比[例率]|占了?(多少|几成|百分之几)|share of|proportion of")
 _PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
 # Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
 _REVISED = re.compile(r"改列|审查后|审定|调整后|修正后|最后|最终|after review|revised")
