@@ -23,6 +23,9 @@ BUDGET = (
     "财政自给率由上年的12.38%升至14.07%。\n\n"
     "表3 2025年全州国有土地使用权出让收入完成情况表（单位：万元）\n\n| 项目 | 调整预算数 | 完成数 |\n|---|---|---|\n"
     "| 国有土地使用权出让收入 | 178000 | 61030 |\n\n"
+    "表4 地方政府债务限额及余额情况表（单位：亿元）\n\n| 地区 | 2025年债务限额 合计 | 2025年债务限额 一般债务 | "
+    "2025年债务限额 专项债务 | 2025年债务余额 合计 | 2025年债务余额 一般债务 |\n|---|---|---|---|---|---|\n"
+    "| 某州 | 231.71 | 111.73 | 119.98 | 227.33 | 107.92 |\n| 某州本级 | 82.56 | 54.76 | 27.80 | 80.12 | 52.10 |\n\n"
     "國家通訊傳播委員會114年度預算案「設備及投資」共編列28,045千元。\n"
     "114年度交通部鐵道局及所屬預算第3目「國家鐵道建設與管理」編列2億6,426萬9千元。\n"
 )
@@ -65,6 +68,24 @@ def kb(tmp_path_factory):
 ])
 def test_the_figure_of_the_kind_asked(kb, question, figure):
     assert kb.ask(question).figure == figure
+
+
+@pytest.mark.parametrize("question, best", [
+    ("某州2025年地方政府债务限额是多少亿元", "231.71"),  # the column totalling the others (A=B+C)
+    ("某州2025年专项债务限额是多少亿元", "119.98"),  # a part's column when the part is asked
+])
+def test_the_column_that_totals_the_others_unless_a_part_is_asked(kb, question, best):
+    """The likeliest figure, ahead of the other columns by enough to be given (the confidence gate aside)."""
+    from qa.answers.answering import MARGIN, _candidates, _scoped, _sentences
+
+    asked = kb.analyse(question)
+    weights = _scoped(kb.keyword_weights(asked.keywords))
+    hits = kb.hits(kb.rank(asked, k=20, scope=kb.scope(asked)))
+    ranked = _candidates(_sentences(hits[:5], weights, {}), asked, weights)
+    written = [c.sentence.text[c.found.start:c.found.end] for c in ranked]
+    assert written[0] == best
+    rival = next(c for c, w in zip(ranked, written) if w != best)
+    assert ranked[0].score - rival.score > MARGIN
 
 
 @pytest.mark.parametrize("question, figures", [

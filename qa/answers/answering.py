@@ -424,7 +424,14 @@ def _label_fit(sentence: Sentence, found: Found, question: Question, weights: di
         head = label.split()[-1]  # the column's last header row: "预算数", "完成数", "占预算(%)"
         total = sum(weights.values()) or 1.0
         fit += 0.4 * sum(w for kw, w in weights.items() if kw in head or head.rstrip("数") in kw) / total
+        # "债务限额 A=B+C" beside "一般债务 B" and "专项债务 C": the column that totals the others, when the
+        # question names no part (a part's own words lift that column instead).
+        if _TOTAL_COLUMN.search(label):
+            fit += 0.1
     return fit
+
+
+_TOTAL_COLUMN = re.compile(r"合计|总计|小计|[a-z]\s*=\s*[a-z]\s*\+", re.IGNORECASE)
 
 
 # "占全市户籍人口的50.6%": the whole a stated share is of, written before it in its clause.
