@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qa.reading.document import Document
 
-CHUNKER_VERSION = "15"  # reading and splitting: a new version reads every file again
+CHUNKER_VERSION = "16"  # reading and splitting: a new version reads every file again
 MAX_CHARS = 160  # a window closes before it grows past this; long sentences split at commas
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -51,10 +51,8 @@ def heading_level(line: str) -> int | None:
 def _is_bare_title(line: str) -> bool:
     """A short line of words ending no sentence; not a row of numbers ("大鹏新区5.05 2.58 2.47") or a unit note
     in brackets ("（万人）"), which a table left behind."""
-    text = re.sub(r"\s", "", line)
-    words = sum("\u4e00" <= c <= "\u9fff" for c in text)
     return len(line) <= _BARE_TITLE_MAX and not re.search(rf"[{_SENTENCE_END},，:：]\s*$", line) \
-        and words >= 0.5 * len(text) and not re.fullmatch(r"[（(][^）)]*[)）]", text)
+        and not re.search(r"\d[\d.,]*\s+\d", line) and not re.fullmatch(r"\s*[（(][^）)]*[)）]\s*", line)
 
 
 def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
