@@ -32,6 +32,8 @@ def test_a_follow_up_is_read_with_the_question_before(kb, history, question, und
     (["疾病管制署预算原列多少"], "减列了多少", "疾病管制署预算减列了多少"),  # what a review did to the item before
     # another year of the place before: the repeated 预算 stays, the last keyword (执行数) gives way
     (["红桥区2022年一般公共预算收入执行数是多少"], "2021年预算安排了多少", "红桥区2021年一般公共预算收入预算安排了多少"),
+    # the result after the target: 实际 drops the plan's words; 新增, already asked, adds nothing
+    (["2025年全国城镇新增就业的预期目标是多少"], "那2024年实际新增了多少", "2024年全国城镇新增就业多少"),
 ])
 def test_a_review_step_or_another_year_is_read_with_the_question_before(kb, history, question, understood):
     from qa.answers.conversation import understand

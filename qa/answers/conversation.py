@@ -41,6 +41,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d\s*年度?|民[國国]\s*\d{1,3}\s*年")
 # "和荔湾区比，哪个区多", "跟江西全省比谁高", "比2021年多多少": the previous question's place or year set beside
 # another; from the cue on, the words the comparison keeps.
 _BESIDE = re.compile(r"^(那么|那)?(和|跟|与|同|比)")
+_PLANNED = re.compile(r"的?(预期|预计|计划)?(目标|任务)?(?=$|是|有|为)")
 _BOTH = re.compile(r"两个|两者|二者|两地|两家")
 _CUE = re.compile(r"(哪个|哪一个|谁)(区|县|市|省|城市|地方|年|年度)?(更)?(多|少|高|低|大|小|快|慢)|"
                   r"(多|少|高|低|快|慢)(了)?(多少|几)")
@@ -94,6 +95,10 @@ def complete(question: str, previous: str, analyse: Callable[[str], Question],
         body = _YEAR.sub(year, body, count=1) if _YEAR.search(body) else year + body
         own_body = own_body.replace(year, "")
     own_body = own_body.strip(" ，,的")
+    if own_body.startswith("实际"):  # "实际新增了多少" after a target asked: the result, not the plan
+        body, own_body = _PLANNED.sub("", body), own_body[2:].rstrip("了")
+    if own_body and own_body in body:  # "新增" of "城镇新增就业": nothing new but the asking phrase
+        own_body = ""
     whole = body.rstrip("是有为")  # the thing asked before, without the verb of its asking phrase
     if _VERSUS_LAST.match(own_body) and not own_asking:  # "和上年比呢": the same thing's change
         return whole + "比上年增长了多少"
