@@ -752,12 +752,16 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
         # A year asked counts: "2025年的民生实事" are the plan's, not the review's of 2024.
         anchors = sorted((s for s in sents if s.coverage >= LIST_COVERAGE),
                          key=lambda s: (-score(s) - _year_penalty(s, question), s.rank))[:LIST_ANCHORS]
-        found = [(anchor, *_enumeration(anchor, hits, text_of(anchor.hit.source) if text_of else ""))
-                 for anchor in anchors]
-        led = [(a, listed) for a, listed, within in found if listed[0] and not within]
-        inner = [(a, listed) for a, listed, within in found
-                 if listed[0] and within and score(a) >= score(best) and best.coverage >= MIN_COVERAGE]
-        for anchor, (items, starts) in (led + inner)[:1]:
+        chosen = None
+        for anchor in anchors:
+            (items, starts), within = _enumeration(anchor, hits, text_of(anchor.hit.source) if text_of else "")
+            if items and not within:
+                chosen = anchor, items, starts
+                break
+            if items and chosen is None and score(anchor) >= score(best) and best.coverage >= MIN_COVERAGE:
+                chosen = anchor, items, starts  # unless a list that a sentence leads comes after
+        if chosen:
+            anchor, items, starts = chosen
             return Answer(text, None, anchor.text, hits=shown, answered=True, items=items, item_starts=starts,
                           **_where(anchor.hit))
     if best.coverage < MIN_COVERAGE:
