@@ -259,7 +259,7 @@ def test_a_list_question_gets_every_item(kb):
     ("益阳和娄底2025年地区生产总值哪个高", ("益阳", "娄底")),  # what follows 娄底 is the thing compared
 ])
 def test_the_sides_of_a_comparison_as_the_question_names_them(question, named):
-    from qa.answers.comparison import sides, side_question
+    from qa.answers.comparison import side_question, sides
     from qa.retrieval.question import analyse
 
     assert sides(analyse(question)) == named

@@ -33,7 +33,7 @@ _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a no
 def rate(question: Question, answer: Answer) -> Answer | None:
     """`answer` with the rate or share computed from its evidence (with the sentences beside it in its passage),
     or None when the operands are not certain."""
-    from qa.reading.figures import clause_start, extract
+    from qa.reading.figures import extract
     from qa.textnorm import fold
 
     asked = _RATE.search(question.folded)
