@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from qa.answers.calculation import SUM_ASKED
 from qa.answers.comparison import as_written
+from qa.reading.figures import UNITS
 from qa.retrieval.question import Question
 
 # "那驳回呢", "还有驳回的呢", "和上年比呢": words that hand the rest of the question to the conversation.
@@ -33,7 +34,7 @@ _REVIEWED = re.compile(r"原列|改列|列为|减列|增列|核减|删减|照列
 _VERSUS_LAST = re.compile(r"^(和|跟|与|同)?(上年|去年|上一年|前一年)(相)?比较?$|^比(上年|去年)$")
 # A share asked ("占比是多少", "占多大比重", "的比例"); "占多少" names no whole, so it is of the thing asked before.
 _SHARE_ASKED = re.compile(r"(?P<whole_unnamed>占(了)?(多少|多大|几成))|占比|比重|的?比例")
-_MEASURE = "个|宗|件|项|人|名|次|份|期|家|所|条|篇|场|起|户|元|岁|台|辆|套|批|类|万人|亿元|万元"
+_UNIT_WORDS = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))  # the measure word after 多少
 # A follow-up's word replaces the previous keyword it resembles (cosine of the index's question vectors) when
 # at least this close, and this much closer than the last keyword, which it replaces otherwise.
 SIMILAR, MARGIN = 0.5, 0.05
@@ -135,7 +136,7 @@ def _share_of(question: str, previous: str) -> str:
     body, asking = _split(previous)
     # The thing counted: the previous question's words before its asking phrase, and the noun after its measure
     # word ("编发了多少篇文章" → 编发文章); without its "一共".
-    counted = re.sub(rf"^(的)?(是|有|为)?(多少|几)(万|亿)?({_MEASURE})?", "", asking).strip("？?。 ")
+    counted = re.sub(rf"^(的)?(是|有|为)?(多少|几)(万|亿)?({_UNIT_WORDS})?", "", asking).strip("？?。 ")
     whole = SUM_ASKED.sub("", body).rstrip("是有为了的") + (counted if not re.search(r"多少|几", counted) else "")
     return f"{whole}中{part}占多大比例" if part and whole else ""
 

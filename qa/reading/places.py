@@ -218,8 +218,7 @@ def asked_places(text: str, extra: dict[str, tuple[str, ...]]) -> tuple[tuple[tu
 
 def place_spans(text: str, extra: dict[str, tuple[str, ...]]) -> list[tuple[int, int]]:
     """Where `text` (folded) names places, gazetteer names and `extra` short names alike."""
-    return [m.span() for m in _asked_pattern(tuple(sorted(extra))).finditer(text) if m.group() in gazetteer()
-            or m.group() in extra]
+    return [m.span() for m in _asked_pattern(tuple(sorted(extra))).finditer(text)]
 
 
 def relation(asked: tuple[tuple[tuple[str, ...], ...], ...], region: tuple[str, ...]) -> str:

@@ -200,8 +200,8 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
                      and w[:-1] not in named and w[1:] not in named)
     # A word the tagger glued across a place's end ("州全州" of "迪庆州全州") is the place's, not a keyword.
     spans = place_spans(folded, aliases or {})
-    keywords = tuple(w for w in keywords if not any(
-        s < folded.find(w) < e < folded.find(w) + len(w) for s, e in spans))
+    keywords = tuple(w for w, at in ((w, folded.find(w)) for w in keywords)
+                     if not any(s < at < e < at + len(w) for s, e in spans))
     unit_match = _ASKED_UNIT.search(folded)
     unit = unit_match.group(1) if unit_match else ""
     if not unit and _PERCENT.search(folded):
