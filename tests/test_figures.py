@@ -23,6 +23,8 @@ def figures(text):
     ("罚没款共计3.5亿元", [("3.5亿元", 3.5e8, "亿元")]),
     ("每期培训3至5天", [("3至5天", 3, "天")]),
     # Not counts: years, dates, ordinals, document names, list labels, lone numerals.
+    # A counted figure before 年度 is no date: "110万人年度任务"; a bare year before it is one.
+    ("超额完成国家下达的110万人年度任务,2022年度考核", [("110万人", 1.1e6, "万人")]),
     ("2022年11月,召开第四次(扩大)会议", []),
     ("编制《红桥区行政许可事项清单(2022年版)》", []),
     ("一是部分领导干部,二是有的基层单位", []),

@@ -146,6 +146,40 @@ def test_grid_blocks_word_page_table_with_its_caption_and_unit_rows_inside():
     assert table_lines(table)[1] == "契税：预算数 71184；完成数 61327"
 
 
+def test_grid_blocks_appendix_tables_sharing_one_word_grid():
+    """Word appendix tables laid one under another in one grid: "附表2" below 附表1's values begins the next
+    table, and its caption spans all but the grid's last columns (gridAfter), so each table keeps its own header."""
+    grid = [
+        ["附表1", "附表1", "", "", "", ""],
+        ["2025年全市一般公共预算收入完成情况表"] * 6,
+        ["预算科目", "预算科目", "预算数", "完成数", "完成数", ""],
+        ["契税", "契税", "71184", "61327", "61327", ""],
+        ["附表2", "附表2", "", "", "", ""],
+        ["2025年全市一般公共预算支出完成情况表"] * 5 + [""],
+        ["预算科目", "调整预算数", "调整预算数", "完成数", "", ""],
+        ["教育", "911452", "911452", "873209", "", ""],
+        ["国家电影事业发展专项资金安排的支出", "", "", "", "", ""],  # a label over empty values is a row
+    ]
+    first, second = (b for b in grid_blocks(grid, before=[]) if not isinstance(b, str))
+    assert first.caption == "2025年全市一般公共预算收入完成情况表"
+    assert second.caption == "2025年全市一般公共预算支出完成情况表"
+    assert second.columns[:3] == ["预算科目", "调整预算数", "完成数"]
+    assert second.rows[0][:3] == ("教育", "911452", "873209")
+    assert second.rows[1][0] == "国家电影事业发展专项资金安排的支出"
+
+
+def test_header_row_count_reads_a_merged_label_once():
+    """"本年收入合计" merged over five grid columns beside four values is a row of values, not a header row: the
+    header is the unit row and the row of labels above it, and the unit row states the table's unit."""
+    grid = [[""] * 7 + ["单位:万元"] * 2,
+            ["预算科目"] * 5 + ["预算数", "完成数", "占预算(%)", "比上年增长(%)"],
+            ["本年收入合计"] * 5 + ["1448485", "1448177", "100", "3"],
+            ["一、税收收入"] * 5 + ["927210", "848910", "91.6", "0.5"]]
+    table = make_table(grid, before=["2025年全市一般公共预算收入完成情况表"], merged=False)
+    assert table.unit == "万元" and table.columns[5:] == ["预算数", "完成数", "占预算(%)", "比上年增长(%)"]
+    assert table.rows[0][5:] == ("1448485", "1448177", "100", "3")
+
+
 def test_unit_column_and_row_unit():
     grid = [["产品名称", "计量单位", "产量"], ["原煤", "万吨", "12"], ["发电量", "亿千瓦时", "3.4"]]
     table = make_table(grid, before=["主要工业产品产量"])

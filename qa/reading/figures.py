@@ -124,7 +124,9 @@ def extract(text: str) -> list[Found]:
         else:
             digits = match.group("number")
             # Dates, years and times: 2022年, 3月, 1日, 15:07, and numbers glued to letters (ICP codes).
-            if after in "年月日号时:" or before.isascii() and before.isalnum() or after.isascii() and after.isalpha():
+            # "110万人年度任务": a counted figure before 年度 is no date.
+            dated = after in "年月日号时:" and not (unit and folded.startswith("年度", end))
+            if dated or before.isascii() and before.isalnum() or after.isascii() and after.isalpha():
                 continue
             if before in "./:" or before == "-" and folded[max(0, start - 2):start - 1].isdigit() \
                     or (len(digits) == 4 and digits.startswith(("19", "20")) and not unit):

@@ -61,6 +61,7 @@ _NOT_UNIT = set("按的和及含不为等与是")  # words that make a parenthes
 _TITLE_MAX = 40  # a caption is a short line; longer lines are paragraphs
 _CAPTION_LOOKBACK = 3  # non-blank lines above a table searched for its caption
 _LAYOUT_CELL = 300  # a cell longer than this holds page layout, not a table's cell
+_TITLE_SPAN = 0.8  # a title row's merged cell spans this share of the grid at least
 _FRAGMENT_MAX = 20  # a line this short without a sentence end may be a cell torn out of a converted table
 
 
@@ -197,7 +198,8 @@ def _header_rows(grid: list[list[str]]) -> int:
     """Leading rows whose cells are mostly labels; a table of labels only has one header row."""
     count = 0
     for row in grid:
-        if _value_share(row, header=True) >= 0.5:
+        # A merged label counts once: "本年收入合计" over five grid columns beside four values is a row of values.
+        if _value_share([c for i, c in enumerate(row) if i == 0 or c != row[i - 1]], header=True) >= 0.5:
             break
         count += 1
     return 1 if count >= len(grid) else count
@@ -277,13 +279,15 @@ def _layout_lines(grid: list[list[str]]) -> list[str]:
     return [" ".join(dict.fromkeys(c for c in row if c)) for row in grid]
 
 
-def _full_width(row: list[str], *, on_top: bool = False) -> bool:
-    """A row that one merged cell spans: a title or note inside the table, not a row of it. Above the table's
-    first values (`on_top`) the cell may leave the right of the row empty ("附表1", then the caption over all but
-    the last columns), as Word tables laid out as pages do."""
-    spanned = len(row) - len(list(itertools.takewhile(lambda c: not c, reversed(row)))) if on_top else len(row)
-    return len(row) > 1 and spanned >= 2 and bool(row[0]) and all(c == row[0] for c in row[:spanned]) \
-        and not _is_value(row[0])
+def _full_width(row: list[str], *, least: float = 1.0) -> bool:
+    """A row that one merged cell spans: a title or note inside the table, not a row of it. The cell may leave
+    empty grid columns at the right, as long as it spans the share `least` of the row: above the table's first
+    values any share ("附表1", then the caption over all but the last columns, as Word tables laid out as pages
+    have); below them most of the row (Word's gridAfter when appendix tables share one grid), never a label over
+    empty values."""
+    spanned = len(row) - len(list(itertools.takewhile(lambda c: not c, reversed(row))))
+    return len(row) > 1 and spanned >= max(2, least * len(row)) and bool(row[0]) \
+        and all(c == row[0] for c in row[:spanned]) and not _is_value(row[0])
 
 
 def grid_blocks(grid: list[list[Any]], *, before: list[str]) -> list[Block]:
@@ -304,11 +308,16 @@ def grid_blocks(grid: list[list[Any]], *, before: list[str]) -> list[Block]:
         part.clear()
 
     for row in rows:
-        if _full_width(row):
+        values_above = any(map(_is_value, itertools.chain(*part)))
+        if APPENDIX.match(row[0]) and set(filter(None, row)) == {row[0]}:
+            flush()  # "附表2" below the values of 附表1: the next table shares the grid
+            blocks.append(row[0])
+            context.append(row[0])
+        elif _full_width(row) or values_above and _full_width(row, least=_TITLE_SPAN):
             flush()
             blocks.append(row[0])  # a title the whole grid's width ("第五项"): a line between the parts
             context.append(row[0])
-        elif not any(map(_is_value, itertools.chain(*part))) and _full_width(row, on_top=True):
+        elif not values_above and _full_width(row, least=0):
             flush()
             if APPENDIX.match(row[0]):
                 blocks.append(row[0])  # "附表1": an appendix begins, the body's last heading ends
