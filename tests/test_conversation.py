@@ -72,7 +72,8 @@ HEPING = ("天津市和平区人民政府2022年法治政府建设情况报告\n
 NANKAI = ("天津市南开区人民政府2022年法治政府建设情况报告\n一、主要工作\n"
           "全年共收到行政复议申请47宗，维持25宗。\n"
           "全区一般公共预算收入276.81亿元，比上年增长10.6%。其中，税收收入176.94亿元；非税收入99.87亿元。\n"
-          "车船税、烟叶税等税收收入9.44亿元。\n")
+          "车船税、烟叶税等税收收入9.44亿元。\n"
+          "全区前20%家庭平均财富5133万元，后20%家庭平均财富77万元。\n")
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +91,11 @@ def test_a_comparison_answers_each_side_and_computes_the_difference(districts):
     assert answer.calculation == "和平区（52宗）比南开区（47宗）多5宗（计算值：52宗 − 47宗）"
     how_much = districts.ask("南开区比和平区少多少行政复议申请")
     assert how_much.calculation == answer.calculation
+    # "比…少多少" asks the difference itself: the figure, its operands in the formula's order
+    assert how_much.figure == "5宗" and [f.text for f in how_much.figures] == ["52宗", "47宗"]
+    # asked the other way round ("和平区比南开区少多少"), no figure: the line says which is larger
+    wrong_way = districts.ask("和平区比南开区少多少行政复议申请")
+    assert wrong_way.figure is None and wrong_way.calculation == answer.calculation
 
 
 def test_a_side_the_reports_do_not_answer_is_named_and_the_other_still_answered(districts):
@@ -142,6 +148,21 @@ def test_a_sum_of_items_stated_apart_is_computed_and_a_stated_total_is_not(kb):
     assert "计算值" in card and ">37宗<" in card and "≈" not in card  # exact, unlike a rounded rate
     assert kb.ask("行政复议维持、驳回和撤回一共多少宗").figure == "42宗"
     assert kb.ask("行政复议一共多少宗").calculation is None  # one thing asked: the report's own total
+
+
+def test_the_top_group_is_not_the_bottom_group(districts):
+    assert districts.ask("南开区前20%家庭的平均财富是多少").figure == "5133万元"
+    assert districts.ask("南开区后20%家庭的平均财富是多少").figure == "77万元"
+    answer = districts.ask("南开区前20%家庭和后20%家庭的平均财富相差多少")
+    assert answer.figure == "5056万元" and answer.calculation.endswith("（计算值：5133万元 − 77万元）")
+
+
+def test_two_items_apart_by_how_much_they_differ(districts):
+    """"A和B的C相差多少": each item with what they share after the second, the larger first, no direction asked."""
+    answer = districts.ask("和平区农村居民和城镇居民的人均可支配收入相差多少")
+    assert [s.understood for s in answer.sides] == ["和平区农村居民的人均可支配收入是多少", "城镇居民的人均可支配收入是多少"]
+    assert answer.figure == "21000元" and [f.text for f in answer.figures] == ["52000元", "31000元"]
+    assert "相差21000元（计算值：52000元 − 31000元）" in answer.calculation
 
 
 @pytest.mark.parametrize("history, question", [
@@ -254,6 +275,7 @@ def test_a_list_question_gets_every_item(kb):
 @pytest.mark.parametrize("question, named", [
     ("2024年行政许可处理决定数量，洪泽区和上海市科委哪个多", ("洪泽区", "上海市科委")),  # the side as named, not 上海市
     ("迪庆州教育支出，2026年预算数和2025年执行数相比哪个多", ("2026年预算数", "2025年执行数")),
+    ("迪庆州罚没收入2026年预算比2025年执行数少了多少", ("2026年预算", "2025年执行数")),  # up to the cue
     ("2024年空气质量优良天数比例，广东和全国哪个高", ("广东", "全国")),  # 全国 a side beside a region
     ("四川2025年民间投资增速比全国高几个百分点", ()),  # a gap the report may state itself
     ("益阳和娄底2025年地区生产总值哪个高", ("益阳", "娄底")),  # what follows 娄底 is the thing compared

@@ -49,7 +49,7 @@ def sides(question: Question) -> tuple[str, ...]:
 
 
 # What ends a side's name: the word joining it to the next side, or the cue asking which.
-_SIDE_END = re.compile(r"[和与跟同及、,，。?？\s]|哪|谁|相比|对比|比较|相较|比")
+_SIDE_END = re.compile(r"[和与跟同及、,，。?？\s]|哪|谁|相比|对比|比较|相较|比|(更)?(多|少|高|低|快|慢)了?(多少|几)")
 
 
 def _named_whole(names: tuple[str, ...], text: str) -> tuple[str, ...]:
@@ -116,7 +116,8 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
     given = [(side, a) for side, a in zip(named, answers) if a.figure and len(a.figures) == 1]
     missing = [side for side, a in zip(named, answers) if not (a.figure and len(a.figures) == 1)]
     notice = f"报告中没有找到{'、'.join(missing)}的这个数字。" if missing else ""
-    calculation = None
+    calculation = figure = None
+    figures = [a.figures[0] for _, a in given]
     units = {a.figures[0].unit for _, a in given}
     if len(given) == 2 and len(units) == 1 and all(a.figures[0].value is not None for _, a in given):
         (first, a), (second, b) = given
@@ -128,13 +129,18 @@ def compare(question: str, asked: Question, ask: Callable[[str], Answer]) -> Ans
             gap = amount([hi, lo], [1, -1])
             more = "高" if hi.unit in ("%", "‰") else "多"  # a rate is higher by points, a count more
             calculation = f"{high}（{hi.text}）比{low}（{lo.text}）{more}{gap}（计算值：{hi.text} − {lo.text}）"
-    figures = [a.figures[0] for _, a in given]
-    return Answer(question, None, "", figures=figures, hits=[h for a in answers for h in a.hits[:2]],
+            how = _HOW_MUCH.search(asked.folded)
+            if how and (high == named[0]) == (how.group(1) in "多高快"):
+                # "A比B少多少" asks the difference itself; asked the other way round, the line above answers.
+                figure, figures = gap, [hi, lo]
+    return Answer(question, figure, "", figures=figures, hits=[h for a in answers for h in a.hits[:2]],
                   answered=bool(given), notice=notice, sides=answers, calculation=calculation)
 
 
 # "城镇居民人均可支配收入比农村居民多多少": two items of one report, the second named by the words that differ.
 _ITEMS_GAP = re.compile(r"^(?P<x>.+?)[比较](?P<y>.+?)(?P<how>多出|高出|多|少|高|低)了?(多少|几)")
+# "前20%家庭和后20%家庭的平均财富相差多少": two items, what they share after the second ("的平均财富"), no direction.
+_ITEMS_APART = re.compile(r"^(?P<x>.+?)[和与跟](?P<y>.+?)(之间)?(?P<how>相差|差距|差)(是|为|有)?了?(多少|几)")
 
 
 def difference(question: Question, ask: Callable[[str], Answer], counterpart: Callable[[str, str], str]
@@ -144,26 +150,36 @@ def difference(question: Question, ask: Callable[[str], Answer], counterpart: Ca
     (计算值), both of one unit; else what the question alone gets. `counterpart(words, question)` is the other
     item's own question, `question` with `words` in place of the words they resemble. None: not such a question.
     """
-    found = _ITEMS_GAP.match(question.folded)
+    found = _ITEMS_GAP.match(question.folded) or _ITEMS_APART.match(question.folded)
     if not found or len(question.place_names) > 1 or len(question.years) > 1 \
             or re.fullmatch(r"(上年|去年|上一年|同期|上年同期)", found["y"]):
         return None
     stated = ask(question.text)
     if stated.figure and len(stated.figures) == 1:
         clause = clause_before(stated.figures[0])
-        if "比" in clause and found["y"][:2] in clause:  # "…比农村居民高出16692元": the report's own difference
+        if re.search("比|差", clause) and found["y"][:2] in clause:  # "…比农村居民高出16692元": the report's own
             return stated
-    first = found["x"] + "是多少"
-    second = counterpart(found["y"], first)
+    item, shared = found["y"], ""
+    if found.re is _ITEMS_APART and "的" in item:
+        item, shared = item.rsplit("的", 1)
+        shared = "的" + shared
+    first = found["x"] + shared + "是多少"
+    # What the items share is named after the second: each item with it is a question of its own.
+    second = item + shared + "是多少" if shared else counterpart(item, first)
     a, b = ask(first), ask(second)
     if not (a.figure and b.figure and len(a.figures) == len(b.figures) == 1):
         return stated
     x, y = a.figures[0], b.figures[0]
     if x.unit != y.unit or (a.source, x.start) == (b.source, y.start):  # one unit, two figures
         return stated
-    more = found["how"] in ("多出", "高出", "多", "高")
-    hi, lo = (x, y) if more else (y, x)
-    gap = amount([hi, lo], [1, -1])
-    calculation = f"{found['x']}比{found['y']}{found['how']}{gap}（计算值：{hi.text} − {lo.text}）"
+    if found.re is _ITEMS_APART:
+        hi, lo = sorted((x, y), key=lambda f: -f.value)
+        gap = amount([hi, lo], [1, -1])
+        calculation = f"{found['x']}与{found['y']}相差{gap}（计算值：{hi.text} − {lo.text}）"
+    else:
+        more = found["how"] in ("多出", "高出", "多", "高")
+        hi, lo = (x, y) if more else (y, x)
+        gap = amount([hi, lo], [1, -1])
+        calculation = f"{found['x']}比{found['y']}{found['how']}{gap}（计算值：{hi.text} − {lo.text}）"
     sides = [dataclasses.replace(a, understood=first), dataclasses.replace(b, understood=second)]
-    return dataclasses.replace(a, figure=gap, figures=[x, y], calculation=calculation, sides=sides)
+    return dataclasses.replace(a, figure=gap, figures=[hi, lo], calculation=calculation, sides=sides)
