@@ -321,8 +321,11 @@ def _age_group(question: Question, text: str, found: Found) -> bool:
 def _sub_item(question: Question, text: str, found: Found) -> bool:
     """The figure is one item of a budget ("…预算第3目「国家铁道建设与管理」编列…") where the question asks the whole
     and names neither the item nor its number."""
-    item = _SUB_ITEM.search(text[clause_start(text, found.start):found.start])
-    named = item and (_SUB_ITEM.search(question.folded) or item.group(1) and item.group(1) in question.folded)
+    clause = text[clause_start(text, found.start):found.start]
+    item = _SUB_ITEM.search(clause)
+    # The item, its number, or a line under it ("第1目「一般行政」项下「政府内部控制…」") the question names.
+    names = re.findall(r"「([^」]+)」", clause[item.start():]) if item else []
+    named = item and (_SUB_ITEM.search(question.folded) or any(name in question.folded for name in names))
     return bool(item) and not named
 
 
