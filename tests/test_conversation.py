@@ -220,6 +220,35 @@ def test_a_share_of_the_whole_the_sentence_before_names_is_computed(districts, h
     assert "276.81亿元" in answer.evidence and "176.94亿元" in answer.evidence  # both operands shown
 
 
+BULLETIN = ("某市2025年国民经济和社会发展统计公报\n十、卫生\n"
+            "全年全市设有医疗卫生机构334家。医院18家，其中，综合医院6家、中医医院2家、专科医院10家；\n"
+            "基层医疗机构300家，其中，卫生院60家、村卫生室240家；其它卫生机构16家。全市拥有床位2658张。\n"
+            "十一、财政\n一般公共预算支出比上年下降1.4%。财政自给率由上年的12.38%升至14.07%。\n")
+
+
+@pytest.fixture(scope="module")
+def bulletin(tmp_path_factory):
+    from conftest import build_reports
+
+    return build_reports(tmp_path_factory, {"bulletin_2025.txt": BULLETIN}, "bulletin")
+
+
+def test_a_share_whose_whole_the_first_of_each_part_adds_up_to(bulletin):
+    """医院18 + 基层医疗机构300 + 其它16 = 334: each part's own breakdown ("其中，综合医院6家…") aside, and the part
+    runs on past the line ending in "；"; "医院数量" is 医院."""
+    answer = bulletin.ask("医院数量占全部医疗卫生机构的比重是多少")
+    assert answer.figure == "5.4%" and [f.text for f in answer.figures] == ["18家", "334家"]
+    assert answer.calculation.startswith("医院数量占比 ≈ 5.4%（计算值：医院数量18家 ÷ 全部医疗卫生机构334家")
+    document = bulletin.documents[0]
+    assert all(document.text[f.start:f.end] == f.text for f in answer.figures)
+
+
+def test_no_rate_of_rates_and_none_over_a_stated_one(bulletin):
+    """"财政自给率由上年的12.38%…": the report states the rate; 12.38% ÷ 1.4% would be no rate at all."""
+    assert bulletin.ask("2024年的财政自给率是多少").calculation is None
+    assert bulletin.ask("专科医院占医院的比例是多少").calculation is None  # 10家 is no part that adds up: 6+2+10
+
+
 def test_a_change_the_report_states_only_as_from_and_to_is_computed(kb):
     """"集中办理事项由116项增至433项": 增加了多少 is 317项, computed and labelled; "减少各类证明材料376项" in the same
     sentence went the other way and counts another thing."""

@@ -63,7 +63,7 @@ def _single(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[st
             by_document=doc is None and len(documents) > 1 and not asked.places, text_of=searcher.document_text)
         # A rate or a change the report does not state, computed from the part and whole or the from and to values
         # it does: never over a stated one.
-        result = rate(asked, result) or change_between(asked, result) or result
+        result = rate(asked, result, searcher.document_text) or change_between(asked, result) or result
         if scope.missing:  # some places asked are covered, these are not
             result = dataclasses.replace(result, notice=f"报告中没有关于{scope.missing}的内容。")
     if len(question) > MAX_QUERY:

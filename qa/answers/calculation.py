@@ -15,6 +15,7 @@ import dataclasses
 import re
 from typing import Callable
 
+from qa.answers.answering import FIGURE_PASSAGES
 from qa.results import Answer, Figure
 from qa.retrieval.question import Question
 
@@ -22,35 +23,48 @@ from qa.retrieval.question import Question
 _RATE = re.compile(r"(率|的比例|的比重|的占比|比例|占比|比重)")
 # "一共", "合计": a sum asked; of items the question names apart ("维持和驳回一共多少宗") it may be computed.
 SUM_ASKED = re.compile(r"一共|总共|合计|共计|总计|加起来|加在一起")
-_FUNCTION = {"的", "被", "了", "是", "有", "多大", "多少", "已经", "其中"}
+_FUNCTION = {"的", "被", "了", "是", "有", "多大", "多少", "已经", "其中", "数量", "数目", "个数"}  # "医院数量": 医院
 _TOTAL = re.compile(r"共|总计|合计|总数|全部")  # before a whole: the sentence's total, its parts follow
 # "集中办理事项由#增至": a pair of values (the first written as #) a thing went from and to, within one clause.
 _FROM_TO = re.compile(r"(?P<subject>[^,，;；。]*?)(由|从)#\s*(增至|增加到|增长到|增长至|提高到|提高至|上升到|上升至|升至|"
                       r"降至|减少到|减少至|下降到|下降至|减至|降低到|降低至|压减至|精简至|缩减至|缩短至|扩大到|扩大至)\s*")
+SENTENCE_RUN = 600  # characters a passage is read on to its sentence's end, at most
 _ASIDE = re.compile(r"[(（][^)）]*[)）]")  # "(含上年度结转6宗)": a note on the figure before it, not a sibling
 
 
-def rate(question: Question, answer: Answer) -> Answer | None:
+def rate(question: Question, answer: Answer, text_of: Callable[[str], str] | None = None) -> Answer | None:
     """`answer` with the rate or share computed from its evidence (with the sentences beside it in its passage),
-    or None when the operands are not certain."""
+    or None when the operands are not certain. Without evidence, from the best passages, each read on to its
+    sentence's end in its report (`text_of`)."""
     from qa.reading.figures import extract
     from qa.textnorm import fold
 
     asked = _RATE.search(question.folded)
-    if not asked or answer.figure or not answer.evidence or question.change:
+    if not asked or answer.figure or question.change:
         return None
     (part_words, whole_words), names = _operands_named(question.folded[:asked.start()])
     if not part_words:
         return None
-    hit = next((h for h in answer.hits if answer.evidence in h.text), None)
-    text, at = _beside_evidence(answer, hit)
-    folded = fold(text)
-    asides = [m.span() for m in _ASIDE.finditer(folded)]
-    found = [f for f in extract(text) if f.unit and not f.chinese
-             and not any(a <= f.start < b for a, b in asides)]
-    pairs = [(part, whole) for part in _parts(folded, found, part_words)
-             if (whole := _whole(folded, found, part, whole_words)) is not None]
-    if not pairs:
+    if answer.evidence:
+        hit = next((h for h in answer.hits if answer.evidence in h.text), None)
+        texts = [_beside_evidence(answer, hit)]
+    else:
+        # No sentence holds the question's words: the share's own word (比重) is in none. The operands may still
+        # stand in one of the best passages, part and whole named as asked.
+        texts = [(_to_sentence_end(h, text_of), h.start) for h in answer.hits[:FIGURE_PASSAGES]]
+    for text, at in texts:
+        folded = fold(text)
+        if part_words[-1] + asked.group() in folded:
+            return None  # the report states the rate asked ("财政自给率由上年的12.38%…"): never computed over it
+        asides = [m.span() for m in _ASIDE.finditer(folded)]
+        # Counts and amounts only: a rate of rates ("12.38% ÷ 1.4%") means nothing.
+        found = [f for f in extract(text) if f.unit and not f.chinese and f.unit not in ("%", "‰")
+                 and "百分点" not in f.unit and not any(a <= f.start < b for a, b in asides)]
+        pairs = [(part, whole) for part in _parts(folded, found, part_words)
+                 if (whole := _whole(folded, found, part, whole_words)) is not None]
+        if pairs:
+            break
+    else:
         return None
     # Of parts named alike, the one whose whole is named most like the question's ("户籍迁入人口…其中女性20.94万人",
     # not "户籍迁出人口…其中女性1.93万人").
@@ -59,6 +73,16 @@ def rate(question: Question, answer: Answer) -> Answer | None:
     # rate, by the word before it and the report's word for its whole ("维持13宗 ÷ 办结43宗").
     labels = names if all(names) else (part_words[-1], "")
     return _computed(answer, all(names), labels, text, at, folded, part, whole)
+
+
+def _to_sentence_end(hit, text_of: Callable[[str], str] | None) -> str:
+    """A passage and what follows it up to its sentence's end: one cut at "；" (a line of a PDF) runs on ("…护理院3家；"
+    then "基层医疗机构3181家，…其它卫生机构7家。")."""
+    if text_of is None or hit.text.endswith("。"):
+        return hit.text
+    report = text_of(hit.source)
+    end = report.find("。", hit.end, hit.end + SENTENCE_RUN)
+    return hit.text if end < 0 else hit.text + report[hit.end:end + 1]
 
 
 def _whole(folded: str, found: list, part, words: list[str]):
@@ -74,7 +98,7 @@ def _whole(folded: str, found: list, part, words: list[str]):
         of_which = "其中" in folded[whole.end:part.start] and not any(
             f.start < folded.rfind("其中", whole.end, part.start) for f in between)
         totalled = _TOTAL.search(folded[clause_start(folded, whole.start):whole.start]) and not between
-        if of_which or totalled or _adds_up(found, whole, part):
+        if of_which or totalled or _adds_up(folded, found, whole, part):
             return whole
         if words:
             return None
@@ -128,16 +152,21 @@ def _clause(folded: str, position: int) -> str:
     return folded[clause_start(folded, position):position + (end.start() if end else len(folded))]
 
 
-def _adds_up(found: list, whole, part) -> bool:
-    """The figures after `whole` in its unit add up to it, `part` among them ("办结43宗：维持13宗，驳回24宗…")."""
+def _adds_up(folded: str, found: list, whole, part) -> bool:
+    """The figures after `whole` in its unit add up to it, `part` among them ("办结43宗：维持13宗，驳回24宗…"); or the
+    first of each part after it does, each part's own breakdown aside ("机构3344家。医院108家，其中，综合医院62家…；
+    基层医疗机构3181家，其中…；专业公共卫生机构48家…；其它卫生机构7家")."""
     following = [f for f in found if f.start > whole.end and f.unit == whole.unit]
-    total = 0.0
-    for index, sibling in enumerate(following):
-        total += sibling.value
-        if abs(total - whole.value) < 1e-9 and part in following[:index + 1]:
-            return True
-        if total > whole.value:
-            return False
+    leads = [f for f in following  # the first of its part: no figure before it since the last "；" or "。"
+             if not any(g.start < f.start and not re.search(r"[;；。]", folded[g.end:f.start]) for g in following)]
+    for siblings in (following, leads):
+        total = 0.0
+        for index, sibling in enumerate(siblings):
+            total += sibling.value
+            if abs(total - whole.value) < 1e-9 and part in siblings[:index + 1]:
+                return True
+            if total > whole.value:
+                break
     return False
 
 
