@@ -135,9 +135,10 @@ def test_a_table_cell_is_named_by_its_row_and_column_not_the_whole_row(kb):
 def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them():
     from qa.retrieval.everyday import rewrite
 
-    known = {"国有土地使用权出让收入", "投资", "居民人均可支配收入"}.__contains__
+    known = {"国有土地使用权出让收入", "投资", "居民人均可支配收入", "人均"}.__contains__
     assert rewrite("卖地收了多少钱", known) == "国有土地使用权出让收入收了多少钱"
     assert rewrite("一年能挣多少钱", known) == "居民人均可支配收入多少钱"  # "能" inside the phrase
+    assert rewrite("平均每个人能分到多大的体育场地", known) == "人均能分到多大的体育场地"
     assert rewrite("投资增长了多少", known) == "投资增长了多少"  # a word the reports use stays
     assert rewrite("卖地收了多少钱", {"投资"}.__contains__) == "卖地收了多少钱"  # no report holds the term
 

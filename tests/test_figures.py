@@ -70,6 +70,8 @@ def test_question_analysis(question, quantity, unit):
 def test_keywords_drop_question_words_and_translate_english():
     assert analyse("行政复议维持多少宗").keywords == ("行政复议", "维持")
     assert "维持" in analyse("How many administrative reconsideration cases were upheld?").keywords
+    # how much of a measure is asked, and the verbs of getting it, name nothing in a report
+    assert analyse("和田的公路加起来一共有多长").keywords == ("公路",)
 
 
 @settings(max_examples=300, deadline=None)

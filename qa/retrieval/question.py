@@ -29,7 +29,9 @@ _QUESTION_WORDS = frozenset(
     "多少 几 多大 什么 哪些 哪个 哪里 哪 谁 怎么 怎样 如何 是否 是 吗 呢 吧 啊 了 的 得 地 有 在 对 和 与 及 或 把 被 "
     "什么时候 时候 何时 哪年 哪天 哪一年 请问 一共 共 总共 分别 目前 现在 这 那 其 之 也 都 就 并 由 从 到 向 给 为 将 "
     "情况 结果 数量 数字 比例 占比 年度 达到 达 实现 累计 共计 还是 幅度 增速 增幅 增长率 降幅 涨幅 "
-    "区里 里 区 年 开 一下 是不是 有没有 多 少 个 ? ？ , ， 。 、".split()
+    "区里 里 区 年 开 一下 是不是 有没有 多 少 个 ? ？ , ， 。 、 "
+    # how much of a measure is asked ("一共有多长"), and the verbs of getting it ("能分到多大")
+    "多长 多高 多远 多重 多久 多宽 多深 多快 多贵 起来 加起来 加在一起 能 能够 可以 分到 拿到 领到".split()
 )
 # Asking for the starting value of a change ("原来有多少项"), not where it ended.
 _ORIGIN = re.compile(r"原来|原先|原有|原列|之前|以前|此前|起初|最初|调整前|改革前|before|previous|original|initial|used to")
