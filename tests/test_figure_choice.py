@@ -29,6 +29,8 @@ BUDGET = (
     "國家通訊傳播委員會114年度預算案「設備及投資」共編列28,045千元。\n"
     "114年度交通部鐵道局及所屬預算第3目「國家鐵道建設與管理」編列2億6,426萬9千元。\n"
     "114年度行政院主計總處預算案於第1目「一般行政」項下「政府內部控制監督機制規劃及督導」編列229萬4千元。\n"
+    "爰針對114年度衛生福利部疾病管制署「防疫業務」預算編列94億8,901萬6千元，凍結100萬元。\n"
+    "衛生福利部疾病管制署應盤整相關預算科目。衛生福利部疾病管制署應檢討感染管制補助。\n"
 )
 BULLETIN = (
     "某县2025年国民经济和社会发展统计公报\n一、农业\n年末生猪存栏4.83万头；牛存栏27.83万头；羊存栏398.85万只。\n"
@@ -66,6 +68,7 @@ def kb(tmp_path_factory):
     ("某州2025年增值税执行数是多少", "62,362"),  # the row named as asked, not 土地增值税
     ("交通部铁道局国家铁道建设与管理预算编列多少", "2億6,426萬9千元"),  # the budget item asked by its name
     ("主计总处政府内部控制监督机制规划及督导编列多少", "229萬4千元"),  # or by a line under it
+    ("疾管署114年度防疫业务预算编列多少", "94億8,901萬6千元"),  # a short name, as the report writes it in full
     ("某州上年的财政自给率是多少", "12.38%"),  # "由上年的12.38%升至14.07%": the previous year's
 ])
 def test_the_figure_of_the_kind_asked(kb, question, figure):
@@ -117,6 +120,8 @@ def test_a_qualified_figure_is_the_figure_with_its_qualifier_apart(kb):
     "某县2025年地区生产总值增长了多少",  # only the per-person value's change is stated
     "某县年末户籍人口有多少",  # only the 0-17岁 group's count is stated
     "交通部铁道局及所属114年度预算是多少",  # only one item (第3目) of its budget is stated
+    "疾病管制署114年度预算是多少",  # only one item (「防疫業務」) of its budget is stated
+    "疾病管制署114年度原列预算多少",  # what was first proposed (原列) is not stated: not 编列, not 冻结
 ])
 def test_no_figure_of_another_kind(kb, question):
     assert kb.ask(question).figure is None
@@ -141,6 +146,19 @@ def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them
     assert rewrite("平均每个人能分到多大的体育场地", known) == "人均能分到多大的体育场地"
     assert rewrite("投资增长了多少", known) == "投资增长了多少"  # a word the reports use stays
     assert rewrite("卖地收了多少钱", {"投资"}.__contains__) == "卖地收了多少钱"  # no report holds the term
+
+
+def test_a_short_organisation_name_is_read_as_the_reports_write_it_in_full():
+    from qa.retrieval.abbreviations import expand, full_name
+
+    text = "卫生健康委员会发布……市卫生健康委员会召开……疾病管制署编列"
+    assert full_name("卫健委", text) == "卫生健康委"  # up to the kept last character: what search needs
+    assert full_name("疾管署", text) is None  # written once: not enough to read a name as another
+    assert full_name("卫健委", "卫生委员会、卫生委员会") is None  # 健 is kept by the short name
+    assert full_name("府网站", "政府网站、政府门户网站、政府门户网站") is None  # the reports write it (in 政府网站)
+    unknown = {"卫健委": 0}.get
+    assert expand("市卫健委有多少人", lambda w: unknown(w, 1), lambda w: full_name(w, text)) == "市卫生健康委有多少人"
+    assert expand("市卫健委有多少人", lambda w: 1, lambda w: full_name(w, text)) == "市卫健委有多少人"  # reports hold it
 
 
 def test_a_breakdown_is_not_the_whole(kb):

@@ -319,14 +319,17 @@ def _age_group(question: Question, text: str, found: Found) -> bool:
 
 
 def _sub_item(question: Question, text: str, found: Found) -> bool:
-    """The figure is one item of a budget ("…预算第3目「国家铁道建设与管理」编列…") where the question asks the whole
-    and names neither the item nor its number."""
+    """The figure is one item of a budget ("…预算第3目「国家铁道建设与管理」编列…", "「防疫业务」预算编列…") where the
+    question asks the whole and names neither the item nor its number."""
     clause = text[clause_start(text, found.start):found.start]
     item = _SUB_ITEM.search(clause)
-    # The item, its number, or a line under it ("第1目「一般行政」项下「政府内部控制…」") the question names.
-    names = re.findall(r"「([^」]+)」", clause[item.start():]) if item else []
-    named = item and (_SUB_ITEM.search(question.folded) or any(name in question.folded for name in names))
-    return bool(item) and not named
+    # The item, its number, or a line under it ("第1目「一般行政」项下「政府内部控制…」") the question names; a
+    # quoted line alone ("疾病管制署「防疫业务」预算编列") is an item too.
+    names = re.findall(r"「([^」]+)」", clause[item.start():] if item else clause)
+    if not item and not names:
+        return False
+    numbered = item is not None and _SUB_ITEM.search(question.folded)
+    return not (numbered or any(name in question.folded for name in names))
 
 
 def _counterpart(question: Question, sentence: Sentence, found: Found) -> bool:
@@ -477,8 +480,10 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
             said, part = _stated_as(sentence, found)
             # A gap only for a gap, a target only when asked, a part of the year only when that part is asked
             # ("上半年…增长4.8%" for "上半年增长了多少"): never one for the other. "改列为多少" asks the value a
-            # review settled on: a figure proposed or spent is another.
-            unsettled = "改列" in question.folded and not _SETTLED.search(_own_label(sentence, found))
+            # review settled on, "原列" the one first proposed: a figure frozen, spent or settled is another.
+            unsettled = "改列" in question.folded and not _SETTLED.search(_own_label(sentence, found)) \
+                or "原列" in question.folded and "原列" not in _own_label(sentence, found) \
+                or _own_label(sentence, found).endswith("冻结") and "冻结" not in question.folded  # held back
             near = sentence.folded[max(found.start - 12, 0):found.start]
             if unsettled or not _fits_measure(question, found.unit, near) \
                     or ("gap" in said) != question.gap \

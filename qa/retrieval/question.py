@@ -172,13 +172,15 @@ def _change(folded: str) -> int:
 
 
 def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None, words: bool = True,
-            known: Callable[[str], int] | None = None) -> Question:
+            known: Callable[[str], int] | None = None,
+            full_name: Callable[[str], str | None] | None = None) -> Question:
     """Read a question (simplified or traditional Chinese, or English), once, into everything
     search and answering need to agree on. `aliases` adds short names of the indexed reports'
     places ("万载" for 万载县) to the gazetteer's. Without `words`, keywords and nouns stay empty:
     search needs only where and when a question asks, and tagging its words is most of the cost.
     With `known` (how many passages hold this word?), everyday words the reports do not use are read as
-    the reports' own (`everyday.rewrite`)."""
+    the reports' own (`everyday.rewrite`), and with `full_name` short names of organisations as the reports write
+    them in full (`abbreviations.expand`)."""
     from qa.reading.places import asked_places, years
 
     from qa.reading.limits import check_question
@@ -189,6 +191,10 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
         from qa.retrieval.everyday import rewrite
 
         searched = rewrite(folded, known)
+        if full_name is not None:
+            from qa.retrieval.abbreviations import expand
+
+            searched = expand(searched, known, full_name)
     places = asked_places(folded, aliases or {})
     keywords, nouns = _keywords(searched, known) if words else ((), frozenset())
     # The place asked is answered by choosing reports (Searcher.scope), not by the words of a sentence.

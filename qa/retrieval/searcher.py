@@ -92,7 +92,22 @@ class Searcher:
         """The question read once, with the reports' own short place names known."""
         from qa.retrieval.question import analyse
 
-        return analyse(text, aliases=self._aliases, words=words, known=self.document_frequency)
+        return analyse(text, aliases=self._aliases, words=words, known=self.document_frequency,
+                       full_name=self._full_name)
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - one index lives as long as its app
+    def _full_name(self, short: str) -> str | None:
+        """The full name the reports write for a short organisation name ("疾病管制署" for 疾管署), or None."""
+        from qa.retrieval.abbreviations import full_name
+
+        return full_name(short, self._folded_text)
+
+    @functools.cached_property
+    def _folded_text(self) -> str:
+        """All reports' text, folded as questions are (simplified, lower case): where full names are looked for."""
+        from qa.textnorm import fold
+
+        return fold("\n".join(self._texts.values()))
 
     def scope(self, question: Question) -> Scope:
         """The reports about the place and year a question names; a parent region's report (a province
