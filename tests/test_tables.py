@@ -197,6 +197,50 @@ def test_numbering_column_is_part_of_the_row_name():
     assert values.row_header_columns == 0  # numbers, not a numbering
 
 
+def test_side_by_side_table_is_read_as_stacked_rows():
+    """A bulletin's table laid out twice side by side: each body row holds two records, read one per row."""
+    from qa.reading.cleaning import table_lines
+
+    grid = [
+        ["行业", "比上年增长（%）", "行业", "比上年增长(%)"],
+        ["总计", "9.9", "教育", "33.4"],
+        ["采矿业", "83.7", "卫生和社会工作", "47.9"],
+        ["交通运输、仓储和邮政业", "130.3", "", ""],  # the right half of the last row is empty
+    ]
+    for blocks in (grid_blocks(grid, before=["分行业固定资产投资增速"]),
+                   split_pipe_tables(["分行业固定资产投资增速"] + ["|" + "|".join(row) + "|" for row in grid])):
+        (table,) = tables(blocks)
+        assert table.caption == "分行业固定资产投资增速"
+        assert table.columns == ["行业", "比上年增长（%）"]
+        assert [table.row_label(i) for i in range(len(table.rows))] == [
+            "总计", "采矿业", "交通运输、仓储和邮政业", "教育", "卫生和社会工作"]
+        assert table_lines(table)[-1] == "卫生和社会工作：比上年增长（%） 47.9"
+
+
+def test_similar_or_repeated_labels_are_not_side_by_side_groups():
+    years = make_table([["项目", "2024年", "2025年"], ["收入", "5", "6"], ["支出", "4", "7"]], before=[])
+    assert years.width == 3 and len(years.rows) == 2
+    # The same labels under different group labels are columns of one record: 2025's beside 2024's.
+    grid = [["2024年", "2024年", "2025年", "2025年"], ["地区", "人口", "地区", "人口"],
+            ["城区", "12", "城区", "13"], ["郊区", "5", "郊区", "6"]]
+    assert make_table(grid, before=[]).columns == ["2024年 地区", "2024年 人口", "2025年 地区", "2025年 人口"]
+    # A repeated pair over values only: no column names the records, the header was taken from the wrong row.
+    values = make_table([["金额", "增长", "金额", "增长"], ["5", "1.2", "6", "2.3"], ["4", "0.5", "7", "1.1"]],
+                        before=[], merged=False)
+    assert values.width == 4 and len(values.rows) == 2
+
+
+def test_tab_rows_header_cell_broken_before_its_unit():
+    """A side-by-side header typed with tabs, "比上年增长" broken before its "（%）" twice (a web page's paragraphs)."""
+    from qa.reading.tables import mark_cell_breaks, tab_rows
+
+    lines = ["表5 分行业投资增长速度", "行业\t比上年增长", "（%）\t行业\t比上年增长", "（%）",
+             "总计\t25.3\t房地产业\t-10.9", "采矿业\t20.4\t教育\t-23.2"]
+    (table,) = tables(split_pipe_tables(tab_rows([unspace(mark_cell_breaks(line)) for line in lines])))
+    assert table.header == (("行业", "比上年增长（%）"),)
+    assert table.rows == (("总计", "25.3"), ("采矿业", "20.4"), ("房地产业", "-10.9"), ("教育", "-23.2"))
+
+
 def test_continue_tables_across_page_numbers():
     header = [["项目", "数量"]]
     first = make_table(header + [["甲", "1"]], before=["表1 情况", "单位：件"])

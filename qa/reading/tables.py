@@ -2,14 +2,16 @@
 
 Every format reader turns its tables into a grid of strings with merged cells
 repeated in every cell they span; `make_table` then decides header rows, row
-headers, caption and unit the same way for all formats. A grid that is only
-layout (one row or one column) comes back as text lines.
+headers, caption and unit the same way for all formats, and stacks a table laid
+out twice side by side into one. A grid that is only layout (one row or one
+column) comes back as text lines.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -218,6 +220,42 @@ def _row_header_columns(body: list[list[str]], width: int) -> int:
     return 1 if count >= width else count
 
 
+def _label_key(label: str) -> str:
+    """A column label as compared across groups: spaces and a closing unit in brackets ("（%）") dropped."""
+    return re.sub(r"\([^()]*\)$", "", unicodedata.normalize("NFKC", re.sub(r"\s", "", label)))
+
+
+def _group_width(labels: list[str], body: list[list[str]]) -> int:
+    """The width of the column group a side-by-side table repeats ("行业 | 增长 | 行业 | 增长"), or 0.
+
+    Each group has the same labels and at least one column of names in its body: the groups are
+    records laid out side by side, not columns of one record. A header repeating only one label
+    ("2024年 | 2025年") or labels that differ by what heads them ("复议 结果维持 | 诉讼 结果维持") is no group.
+    """
+    keys = [_label_key(label) for label in labels]
+    names = [[row[c] for row in body if row[c]] for c in range(len(keys))]
+    for width in range(2, len(keys) // 2 + 1):
+        groups = [keys[start:start + width] for start in range(0, len(keys), width)]
+        if len(keys) % width or any(group != groups[0] for group in groups) or len(set(groups[0]) - {""}) < 2:
+            continue
+        # Years name rows in a table of years; a group of values only says the header was taken from the wrong row.
+        if all(any(column and _value_share(column, header=True) < 0.5 for column in names[start:start + width])
+               for start in range(0, len(keys), width)):
+            return width
+    return 0
+
+
+def _stack_groups(header: list[list[str]], body: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """A side-by-side table as one table: the rows of each column group under the rows of the group to its
+    left, each record a row of its own; an empty record (the right half of the last row) is dropped."""
+    width = _group_width(Table("", tuple(map(tuple, header)), ()).columns, body)
+    if not width:
+        return header, body
+    starts = range(0, len(header[0]), width)
+    stacked = [row[start:start + width] for start in starts for row in body]
+    return [row[:width] for row in header], [row for row in stacked if any(row)]
+
+
 def make_table(
     grid: list[list[Any]], *, before: list[str], header_rows: int | None = None, merged: bool = True
 ) -> Table | None:
@@ -245,6 +283,8 @@ def make_table(
         header = [row for row, dropped in zip(header, only_unit) if not dropped]
     if merged:
         header = _fill_group_labels(header)
+    header, body = _stack_groups(header, body)
+    width = len(header[0]) if header else width
     row_heads = _row_header_columns(body, width)
     labels = Table(caption, tuple(map(tuple, header)), ()).columns
     if not unit:
@@ -782,12 +822,20 @@ def _continues_cell(lines: list[str], i: int) -> bool:
         and CELL_BREAK in lines[i - 1] and CELL_BREAK in lines[i + 1]
 
 
+def _continues_header(row: str, line: str) -> bool:
+    """A tab row opening with the unit of the header cell above it ("比上年增长", then "（%）", 行业, …): the
+    header row goes on, its last cell broken over the line."""
+    first = line.strip().split(CELL_BREAK)[0].strip()
+    return CELL_BREAK in row and CELL_BREAK in line and bool(_UNIT_PAREN.fullmatch(first) and _unit_of(first)) \
+        and _value_share([c.strip() for c in row.split(CELL_BREAK)], header=True) == 0
+
+
 def tab_rows(lines: list[str]) -> list[str]:
     """Lines whose cells tabs separate (a table typed or pasted with tabs, as saved pages and text files hold
     it) written as `|` rows, for `split_pipe_tables`; other lines unchanged."""
     rows: list[str] = []
     for i, line in enumerate(lines):
-        if _continues_cell(lines, i) and rows:
+        if rows and (_continues_cell(lines, i) or _continues_header(rows[-1], line)):
             rows[-1] += line.strip()  # the last cell of the row above goes on
         else:
             rows.append(line)
