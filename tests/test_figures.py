@@ -25,6 +25,10 @@ def figures(text):
     # Not counts: years, dates, ordinals, document names, list labels, lone numerals.
     # A counted figure before 年度 is no date: "110万人年度任务"; a bare year before it is one.
     ("超额完成国家下达的110万人年度任务,2022年度考核", [("110万人", 1.1e6, "万人")]),
+    # A ratio written with colons is one figure; a time is none.
+    ("城乡居民收入比由上年的2.09:1缩小为2.05:1", [("2.09:1", 2.09, ""), ("2.05:1", 2.05, "")]),
+    ("产业结构由上年的16.5：43.1：40.4调整为16.0：43.1:40.9",
+     [("16.5：43.1：40.4", 16.5, ""), ("16.0：43.1:40.9", 16.0, "")]),
     ("2022年11月,召开第四次(扩大)会议", []),
     ("编制《红桥区行政许可事项清单(2022年版)》", []),
     ("一是部分领导干部,二是有的基层单位", []),
@@ -72,6 +76,8 @@ def test_keywords_drop_question_words_and_translate_english():
     assert "维持" in analyse("How many administrative reconsideration cases were upheld?").keywords
     # how much of a measure is asked, and the verbs of getting it, name nothing in a report
     assert analyse("和田的公路加起来一共有多长").keywords == ("公路",)
+    # a ratio's 比 ends its noun: no "比是" or "比比" keyword
+    assert analyse("城乡居民收入比是多少").keywords == analyse("城乡居民收入比比上年缩小了多少").keywords[:2]
 
 
 @settings(max_examples=300, deadline=None)

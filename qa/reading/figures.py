@@ -66,6 +66,16 @@ NEAR_UNITS = [{"宗", "件", "起", "项"}, {"人", "名", "位", "人次"}, {"�
               {"份", "篇", "册", "本"}, {"%", "百分点", "个百分点"}]
 
 
+# A ratio written with colons: "2.09:1", "16.5：43.1：40.4" (folded, so ":"). A time ("15:07") has two whole
+# numbers, the second of two digits; a ratio has a decimal, a third part or a last part of one digit.
+_RATIO = re.compile(r"(?<![\d.:])\d+(?:\.\d+)?(?:\s*:\s*\d+(?:\.\d+)?)+(?![\d.:])")
+
+
+def _ratio(text: str) -> bool:
+    parts = re.split(r"\s*:\s*", text)
+    return any("." in p for p in parts) or len(parts) > 2 or len(parts[-1]) == 1
+
+
 @dataclass(frozen=True)
 class Found:
     """A figure in a text: its span, value and unit."""
@@ -99,10 +109,11 @@ def extract(text: str) -> list[Found]:
     document names and bare single Chinese numerals (一是, 一次办) are left out.
     """
     folded = fold(text)
-    found = []
+    ratios = [m for m in _RATIO.finditer(folded) if _ratio(m.group())]
+    found = [Found(m.start(), m.end(), float(m.group().split(":")[0]), "") for m in ratios]
     for match in _FIGURE.finditer(folded):
         start, end = match.span()
-        if start == end:
+        if start == end or any(r.start() <= start < r.end() for r in ratios):
             continue
         unit = match.group("unit") or ""
         multiplier = match.group("multiplier") or ""
@@ -145,7 +156,7 @@ def extract(text: str) -> list[Found]:
             end -= 1
         compound = match.group("number") and re.search(r"[兆亿万]\d", match.group("number"))
         found.append(Found(start, end, value, unit if compound else multiplier + unit, chinese))
-    return found
+    return sorted(found, key=lambda f: f.start)
 
 
 def _parts_value(digits: str, last: float = 1) -> float:

@@ -148,6 +148,8 @@ def _keywords(folded: str, known: Callable[[str], bool] | None = None) -> tuple[
     folded = _TIME_WORDS.sub(lambda m: _REPORTS_WRITE[m.group()], folded)
     # "第几次", "多少宗", "哪几个方面", "各条": the asking phrase, not content.
     text = re.sub(rf"第几\w?|{_ASKING}(?:{_UNIT_WORDS})?|{_WHICH}|{_SHARE_WORDS}", " ", translate(folded))
+    # "收入比是多少", "收入比比上年…": a ratio's 比 ends its noun; the tagger would glue it to what follows ("比是").
+    text = re.sub(r"(?<=\w)比(?=[是为比])", "比 ", text)
     pairs = [(p.word, p.flag) for p in posseg.lcut(text)]
     for word, flag in _glued(pairs, known) if known else pairs:
         word = word.strip().rstrip("了过着")
