@@ -161,6 +161,21 @@ def test_a_short_organisation_name_is_read_as_the_reports_write_it_in_full():
     assert expand("市卫健委有多少人", lambda w: 1, lambda w: full_name(w, text)) == "市卫健委有多少人"  # reports hold it
 
 
+def test_a_sentence_holding_every_word_asked_counts_a_little_further_down(tmp_path_factory):
+    """Six passages name 國庫署 over and over; the one line holding 國庫署 and 原列 ranks seventh, and answers."""
+    from conftest import build_reports
+
+    review = "中央政府總預算案審查總報告\n" + "".join(
+        f"({n})114年度財政部國庫署預算案於第{i}目「國庫業務」項下編列業務費{i}0萬元，國庫署應檢討國庫署之業務並提出國庫署書面報告。\n"
+        for i, n in enumerate("一二三四五六", 1)) + (
+        "第2項 國庫署原列1,143億6,593萬6千元，減列第2目「國庫業務」160萬元（含「業務費」80萬元、「菸酒管理作業」50萬元）、"
+        "第4目「國債付息」項下「國債付息」中「債務費」之「債務利息」10億元，共計減列10億0,660萬元（科目均自行調整），"
+        "其餘均照列，改列為1,133億5,933萬6千元。\n")
+    review_kb = build_reports(tmp_path_factory, {"taiwan_review.md": review}, "review")
+    assert [i for i, h in enumerate(review_kb.search("国库署岁出原列多少", 10)) if "原列" in h.text] == [6]
+    assert review_kb.ask("国库署岁出原列多少").figure == "1,143億6,593萬6千元"
+
+
 def test_a_breakdown_is_not_the_whole(kb):
     answer = kb.ask("某市城镇居民人均可支配收入是多少")
     assert answer.figure is None or answer.figure == "45600元"

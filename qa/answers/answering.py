@@ -18,11 +18,13 @@ from qa.textnorm import fold
 
 # Below this share of the question's keyword weight, the evidence does not answer it.
 MIN_COVERAGE = 0.55
+WHOLE = 0.999  # a sentence's coverage when it holds every keyword
 # A figure needs this much keyword support around it (0–1) to be given.
 MIN_SUPPORT = 0.3
 # A figure is given only when it beats the next best by this much.
 MARGIN = 0.03
 FIGURE_PASSAGES = 3  # figures are looked for in the best few passages only
+WHOLE_MATCH_PASSAGES = 8  # … and in a sentence holding every word of the question among these
 NAME_SPAN = 12  # characters before a figure that name what it counts, for the narrower-subject check
 # A keyword's pull on a figure: times INHERITED per clause boundary between them,
 # halved over DISTANCE characters. Tuned on dev, held-out and paraphrase sets (README).
@@ -465,7 +467,10 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
     part_words = [kw for kw in weights if kw in asked_part and kw not in whole]
     needed = min(2, len(_naming(weights)))
     for sentence in sents:
-        if sentence.rank >= FIGURE_PASSAGES or sentence.coverage < MIN_COVERAGE:
+        # A sentence holding every word asked counts a little further down ("國庫署原列…", first by its words,
+        # fifth when the meaning of long budget lines blurs).
+        whole = sentence.coverage >= WHOLE and sentence.rank < WHOLE_MATCH_PASSAGES and not sentence.hit.table
+        if sentence.rank >= FIGURE_PASSAGES and not whole or sentence.coverage < MIN_COVERAGE:
             continue
         if sentence.held < needed:
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
@@ -707,7 +712,7 @@ def proposal(question: Question, hits: list[Hit], *, weights: dict[str, float],
              must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5) -> tuple[Answer | None, dict | None]:
     """The figure answer chosen before the confidence gate, with the features the gate reads (for training it)."""
     weights = _scoped(weights)
-    sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name or {})
+    sents = _sentences(hits[:max(k, WHOLE_MATCH_PASSAGES)], weights, must_name or {})
     if not sents or not weights or not question.quantity:
         return None, None
     return _figure_answer(question.text, question, sents, weights, hits[:k], gate=False)
@@ -743,7 +748,8 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     text = question.text
     shown = hits[:k]
     weights = _scoped(weights)
-    sents = _sentences(hits[:max(k, FIGURE_PASSAGES)], weights, must_name)
+    sents = _sentences(hits[:max(k, WHOLE_MATCH_PASSAGES if question.quantity else FIGURE_PASSAGES)], weights,
+                       must_name)
     if not sents or not weights:
         return Answer(text, None, "", hits=shown)
     def score(s: Sentence) -> float:
