@@ -176,6 +176,17 @@ def test_a_sentence_holding_every_word_asked_counts_a_little_further_down(tmp_pa
     assert review_kb.ask("国库署岁出原列多少").figure == "1,143億6,593萬6千元"
 
 
+def test_a_year_asked_is_never_answered_with_a_five_year_total(tmp_path_factory):
+    """"五年来，…城镇新增就业522万人" opens on five years: its figures are the period's; 2025's is 107万人."""
+    from conftest import build_reports
+
+    report = ("四川省人民政府工作报告\n一、2025年工作回顾和“十四五”发展主要成绩\n"
+              "五年来，我们大力发展民生社会事业，人民生活品质稳步提高。城乡就业增收更加提质，城镇新增就业522万人、"
+              "农村劳动力转移稳定在2500万人以上。\n过去一年，我们扎实做好民生工作，城镇新增就业107万人。\n")
+    work_report = build_reports(tmp_path_factory, {"sichuan_2026.txt": report}, "work-report")
+    assert work_report.ask("四川省2025年城镇新增就业多少人").figure == "107万人"
+
+
 def test_a_breakdown_is_not_the_whole(kb):
     answer = kb.ask("某市城镇居民人均可支配收入是多少")
     assert answer.figure is None or answer.figure == "45600元"

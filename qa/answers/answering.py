@@ -314,6 +314,20 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
     return any(part not in asked for part in _BREAKDOWN.findall(name))
 
 
+# A paragraph that opens on several years ("五年来，…", "“十四五”以来"): its figures are the period's totals.
+_YEARS_LEAD = re.compile(r"^\s*(过去|近)?[五三十两二]年(来|间|以来)|^\s*“?十[三四五]五”?(时期|期间|以来)")
+
+
+def _of_several_years(question: Question, sentence: Sentence) -> bool:
+    """A question about one year, a sentence of a paragraph opening on several ("五年来…城镇新增就业522万人") that
+    names none of the years asked: the figure is the period's, not the year's."""
+    from qa.reading.places import years
+
+    if not question.years or question.period or not _YEARS_LEAD.match(sentence.hit.text):
+        return False
+    return not set(question.years) & set(years(sentence.text))
+
+
 def _age_group(question: Question, text: str, found: Found) -> bool:
     """The figure counts an age group the question does not ask about: "0-17岁户籍人口168.37万人" for 户籍人口."""
     band = _AGE_BAND.search(text[clause_start(text, found.start):found.start])
@@ -494,7 +508,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                     or ("gap" in said) != question.gap \
                     or part and part not in question.parts or "target" in said and not question.target \
                     or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found) \
-                    or _sub_item(question, sentence.folded, found) \
+                    or _sub_item(question, sentence.folded, found) or _of_several_years(question, sentence) \
                     or _share_of_another(question, sentence.folded, found, weights):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
