@@ -177,14 +177,19 @@ def test_a_sentence_holding_every_word_asked_counts_a_little_further_down(tmp_pa
 
 
 def test_a_year_asked_is_never_answered_with_a_five_year_total(tmp_path_factory):
-    """"五年来，…城镇新增就业522万人" opens on five years: its figures are the period's; 2025's is 107万人."""
+    """"五年来，…城镇新增就业522万人" opens on five years: its figures are the period's; 2025's is 107万人. A
+    programme "为期五年" has a total (总经费) that is no year's."""
     from conftest import build_reports
 
     report = ("四川省人民政府工作报告\n一、2025年工作回顾和“十四五”发展主要成绩\n"
               "五年来，我们大力发展民生社会事业，人民生活品质稳步提高。城乡就业增收更加提质，城镇新增就业522万人、"
               "农村劳动力转移稳定在2500万人以上。\n过去一年，我们扎实做好民生工作，城镇新增就业107万人。\n")
-    work_report = build_reports(tmp_path_factory, {"sichuan_2026.txt": report}, "work-report")
+    review = ("立法院審查114年度中央政府總預算案\n衛生福利部疾病管制署於114年度新增辦理「抗生素抗藥性管理行動計畫」，"
+              "為期五年（114至118年），總經費14億9,080萬元，114年度第1年經費編列1億5,233萬3千元。\n")
+    work_report = build_reports(tmp_path_factory, {"sichuan_2026.txt": report, "taiwan_review.md": review}, "work-report")
     assert work_report.ask("四川省2025年城镇新增就业多少人").figure == "107万人"
+    # a programme over five years: its total is not the first year's
+    assert work_report.ask("抗生素抗药性管理行动计划114年度第1年编了多少经费").figure == "1億5,233萬3千元"
 
 
 def test_a_breakdown_is_not_the_whole(kb):

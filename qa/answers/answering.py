@@ -318,14 +318,22 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
 _YEARS_LEAD = re.compile(r"^\s*(过去|近)?[五三十两二]年(来|间|以来)|^\s*“?十[三四五]五”?(时期|期间|以来)")
 
 
-def _of_several_years(question: Question, sentence: Sentence) -> bool:
-    """A question about one year, a sentence of a paragraph opening on several ("五年来…城镇新增就业522万人") that
-    names none of the years asked: the figure is the period's, not the year's."""
+# A programme over several years ("为期五年（114至118年）"), whose total ("总经费") is not one year's.
+_YEARS_SPAN = re.compile(r"为期[一二三四五六七八九十\d]+年|\d+\s*[至到~—-]\s*\d+\s*年")
+
+
+def _of_several_years(question: Question, sentence: Sentence, found: Found) -> bool:
+    """A question about one year, a figure of several: in a paragraph opening on several years ("五年来…城镇新增就业
+    522万人") and a sentence naming none of the years asked, or the total (总经费) of a programme over several years
+    ("为期五年…总经费14亿9,080万元") where the question asks no total."""
     from qa.reading.places import years
 
-    if not question.years or question.period or not _YEARS_LEAD.match(sentence.hit.text):
+    if not question.years or question.period:
         return False
-    return not set(question.years) & set(years(sentence.text))
+    if _YEARS_LEAD.match(sentence.hit.text) and not set(question.years) & set(years(sentence.text)):
+        return True
+    return bool(_YEARS_SPAN.search(sentence.folded)) and "总" in _own_label(sentence, found) \
+        and "总" not in question.folded
 
 
 def _age_group(question: Question, text: str, found: Found) -> bool:
@@ -508,7 +516,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
                     or ("gap" in said) != question.gap \
                     or part and part not in question.parts or "target" in said and not question.target \
                     or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found) \
-                    or _sub_item(question, sentence.folded, found) or _of_several_years(question, sentence) \
+                    or _sub_item(question, sentence.folded, found) or _of_several_years(question, sentence, found) \
                     or _share_of_another(question, sentence.folded, found, weights):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
