@@ -76,6 +76,9 @@ def test_keywords_drop_question_words_and_translate_english():
     assert "维持" in analyse("How many administrative reconsideration cases were upheld?").keywords
     # how much of a measure is asked, and the verbs of getting it, name nothing in a report
     assert analyse("和田的公路加起来一共有多长").keywords == ("公路",)
+    # a character and the word after it, neither known to the reports, cut anew into two words they know
+    known = {"粗钢", "产量", "娄底"}.__contains__
+    assert analyse("娄底2025年粗钢产量是多少", known=known).keywords == ("粗钢", "产量")
     # a ratio's 比 ends its noun: no "比是" or "比比" keyword
     assert analyse("城乡居民收入比是多少").keywords == analyse("城乡居民收入比比上年缩小了多少").keywords[:2]
 

@@ -134,6 +134,26 @@ def _glued(pairs: list[tuple[str, str]], known: Callable[[str], bool]) -> list[t
     return out
 
 
+def _recut(pairs: list[tuple[str, str]], known: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """A character and the word after it cut anew where the reports know neither the word nor the whole but two
+    words of them: "粗 / 钢产量" is 粗钢 / 产量."""
+    out, i = [], 0
+    while i < len(pairs):
+        word, flag = pairs[i]
+        after = pairs[i + 1][0] if i + 1 < len(pairs) else ""
+        if len(word) == 1 and len(after) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", word + after) \
+                and word not in _QUESTION_WORDS and not known(after) and not known(word + after):
+            joined = word + after
+            cut = next((c for c in range(2, len(joined) - 1) if known(joined[:c]) and known(joined[c:])), None)
+            if cut is not None:
+                out += [(joined[:cut], "n"), (joined[cut:], "n")]
+                i += 2
+                continue
+        out.append((word, flag))
+        i += 1
+    return out
+
+
 # How people name a time, and how reports write it: "去年一年" is 上年全年 in a report.
 _REPORTS_WRITE = {"去年": "上年", "一年": "全年", "一整年": "全年", "年底": "年末"}
 _TIME_WORDS = re.compile("|".join(_REPORTS_WRITE))
@@ -151,7 +171,7 @@ def _keywords(folded: str, known: Callable[[str], bool] | None = None) -> tuple[
     # "收入比是多少", "收入比比上年…": a ratio's 比 ends its noun; the tagger would glue it to what follows ("比是").
     text = re.sub(r"(?<=\w)比(?=[是为比])", "比 ", text)
     pairs = [(p.word, p.flag) for p in posseg.lcut(text)]
-    for word, flag in _glued(pairs, known) if known else pairs:
+    for word, flag in _recut(_glued(pairs, known), known) if known else pairs:
         word = word.strip().rstrip("了过着")
         if len(word) < 2 or word in _QUESTION_WORDS:
             continue
