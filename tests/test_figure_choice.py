@@ -192,6 +192,28 @@ def test_a_year_asked_is_never_answered_with_a_five_year_total(tmp_path_factory)
     assert work_report.ask("抗生素抗药性管理行动计划114年度第1年编了多少经费").figure == "1億5,233萬3千元"
 
 
+def test_where_the_best_passages_hold_no_figure_of_the_year_asked_the_next_ones_are_read(tmp_path_factory):
+    """The best three passages are rows of 2025's table; 2026's figure stands in the fourth (the answering stage
+    given these passages in this order, without the confidence gate)."""
+    from conftest import build_reports
+
+    from qa.answers.answering import proposal
+
+    budget = ("某市2025年预算执行情况和2026年预算草案的报告\n二、2026年预算草案\n"
+              "2026年收入预算安排54.3亿元，其中，国有土地使用权出让收入538000万元，污水处理费收入2400万元。\n"
+              "附表1\n2025年全市政府性基金预算收入完成情况表（单位：万元）\n\n| 预算科目 | 预算数 | 完成数 |\n|---|---|---|\n"
+              "| 一、国有土地使用权出让金收入 | 441027 | 235693 |\n| 二、国有土地收益基金收入 | 15036 | 6813 |\n"
+              "| 三、国有土地使用权出让收入安排的支出 | 18729 | 18355 |\n")
+    budget_kb = build_reports(tmp_path_factory, {"budget_2026.md": budget}, "budget")
+    question = "全市2026年国有土地使用权出让收入预算是多少"
+    asked = budget_kb.analyse(question)
+    hits = budget_kb.search(question, 8)
+    ordered = [h for h in hits if h.table][:3] + [h for h in hits if "538000" in h.text]
+    assert len(ordered) == 4
+    answer, _ = proposal(asked, ordered, weights=budget_kb.keyword_weights(asked.keywords))
+    assert answer.figure == "538000万元"
+
+
 def test_a_breakdown_is_not_the_whole(kb):
     answer = kb.ask("某市城镇居民人均可支配收入是多少")
     assert answer.figure is None or answer.figure == "45600元"

@@ -484,6 +484,14 @@ def _share_of_another(question: Question, folded: str, found: Found, weights: di
 
 
 def _candidates(sents: list[Sentence], question: Question, weights: dict[str, float]) -> list[Candidate]:
+    """The figures that may answer, best first: from the best few passages, or, where none of theirs fits (the
+    year's table is another year's), from the next few."""
+    return _candidates_within(sents, question, weights, FIGURE_PASSAGES) \
+        or _candidates_within(sents, question, weights, WHOLE_MATCH_PASSAGES)
+
+
+def _candidates_within(sents: list[Sentence], question: Question, weights: dict[str, float],
+                       passages: int) -> list[Candidate]:
     candidates = []
     whole, _, asked_part = question.folded.partition("中的")
     part_words = [kw for kw in weights if kw in asked_part and kw not in whole]
@@ -492,7 +500,7 @@ def _candidates(sents: list[Sentence], question: Question, weights: dict[str, fl
         # A sentence holding every word asked counts a little further down ("國庫署原列…", first by its words,
         # fifth when the meaning of long budget lines blurs).
         whole = sentence.coverage >= WHOLE and sentence.rank < WHOLE_MATCH_PASSAGES and not sentence.hit.table
-        if sentence.rank >= FIGURE_PASSAGES and not whole or sentence.coverage < MIN_COVERAGE:
+        if sentence.rank >= passages and not whole or sentence.coverage < MIN_COVERAGE:
             continue
         if sentence.held < needed:
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
