@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import collections
 import re
-from typing import Callable
+from collections.abc import Callable
 
 # The last character of an organisation's name: an office, a bureau, a commission, a ministry, a hall …
 _ORGANISATION = "署局委部厅办院会处所站队"
