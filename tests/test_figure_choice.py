@@ -144,6 +144,7 @@ def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them
     assert rewrite("卖地收了多少钱", known) == "国有土地使用权出让收入收了多少钱"
     assert rewrite("一年能挣多少钱", known) == "居民人均可支配收入多少钱"  # "能" inside the phrase
     assert rewrite("平均每个人能分到多大的体育场地", known) == "人均能分到多大的体育场地"
+    assert rewrite("临时救助平均每人能拿到多少钱", known) == "临时救助人均能拿到多少钱"
     assert rewrite("投资增长了多少", known) == "投资增长了多少"  # a word the reports use stays
     assert rewrite("卖地收了多少钱", {"投资"}.__contains__) == "卖地收了多少钱"  # no report holds the term
 
