@@ -357,3 +357,22 @@ def test_of_parts_named_alike_the_one_whose_whole_is_named_as_asked():
     weights = {"户籍": 1.0, "迁入": 1.0, "人口": 1.0, "女性": 1.0}
     assert _share_of_another(asked, stated, share, weights)
     assert not _share_of_another(analyse("深圳2021年户籍人口中女性占多大比例"), stated, share, weights)
+
+
+def test_a_follow_up_naming_no_place_stays_in_the_report_the_conversation_is_about(tmp_path_factory):
+    """"解读信息发布了几条" after a question about 洪泽区 2024: on its own the question lands in the other report; in
+    the conversation it is asked in 洪泽区 2024 and says so. A question the conversation's report answers anyway,
+    or one naming its own place, is left as asked."""
+    from conftest import build_reports
+
+    hongze = "淮安市洪泽区2024年政府信息公开工作年度报告\n一、总体情况\n2024年，我区在政府网站平台主动发布各类政府信息2428条，" \
+             "公开政府常务会议7期，解读信息发布7条。\n"
+    kewei = "上海市科学技术委员会2024年政府信息公开工作年度报告\n一、总体情况\n“上海科技”网站全年累计发布信息2139条，" \
+            "其中动态类信息发布1744条，政务信息发布393条，解读类信息发布21条。\n"
+    kb = build_reports(tmp_path_factory, {"hongze_2024.txt": hongze, "shanghai_kewei_2024.txt": kewei}, "two-reports")
+    before = "淮安市洪泽区2024年在政府网站平台主动发布了多少条政府信息"
+    assert kb.ask("解读信息发布了几条").source == "shanghai_kewei_2024.txt"
+    answer = kb.ask("解读信息发布了几条", history=[before])
+    assert (answer.figure, answer.understood, answer.source) == ("7条", "淮安市洪泽区2024年解读信息发布了几条", "hongze_2024.txt")
+    assert kb.ask("公开政府常务会议多少期", history=[before]).understood == "公开政府常务会议多少期"
+    assert kb.ask("上海科技网站解读类信息发布了多少条", history=[before]).understood == "上海科技网站解读类信息发布了多少条"

@@ -8,7 +8,7 @@ from typing import Iterable
 from qa.answers.answering import answer
 from qa.answers.calculation import change_between, rate, total
 from qa.answers.comparison import compare, difference
-from qa.answers.conversation import complete, understand
+from qa.answers.conversation import complete, opening_scope, understand
 from qa.reading.limits import check_k
 from qa.results import Answer
 from qa.retrieval.question import MAX_QUERY, Question
@@ -26,10 +26,35 @@ def ask(searcher: Searcher, question: str, *, k: int = 5, doc: str | Iterable[st
     question whose figure differs between reports come from the same pool of passages.
     """
     k = check_k(k)
-    understood = understand(question, list(history), searcher.analyse, searcher.similarity) if history \
+    history = list(history)
+    understood = understand(question, history, searcher.analyse, searcher.similarity) if history \
         else question
     result = _ask(searcher, understood, k=k, doc=doc)
-    return dataclasses.replace(result, question=question, understood=understood)
+    carried = _in_the_conversations_report(searcher, question, history[-1], result, k=k, doc=doc) \
+        if history and understood == question else None
+    return dataclasses.replace(carried or result, question=question,
+                               understood=carried.understood if carried else understood)
+
+
+def _in_the_conversations_report(searcher: Searcher, question: str, before: str, result: Answer, *, k: int,
+                                 doc: str | Iterable[str] | None) -> Answer | None:
+    """A question naming no place or year, after one that opens with them ("淮安市洪泽区2024年…" then "解读信息发布了
+    几条"), that on its own is answered from another report than the one before: asked in that place and year, when
+    that answers it from the report before (`Answer.understood` says so). None: nothing to carry."""
+    asked = searcher.analyse(question, words=False)
+    if len(searcher.documents) < 2 or asked.places or asked.years:
+        return None
+    scope = opening_scope(before, searcher._aliases)
+    if not scope:
+        return None
+    previous = _ask(searcher, before, k=k, doc=doc)
+    if not previous.source or previous.source == result.source:
+        return None
+    completed = scope + question
+    again = _ask(searcher, completed, k=k, doc=doc)
+    if not (again.figure and again.source == previous.source):
+        return None
+    return dataclasses.replace(again, understood=completed)
 
 
 def _ask(searcher: Searcher, question: str, *, k: int, doc: str | Iterable[str] | None) -> Answer:

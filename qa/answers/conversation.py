@@ -185,3 +185,21 @@ def understand(question: str, history: Iterable[str], analyse: Callable[[str], Q
     for earlier in history:
         previous = complete(earlier, previous, analyse, similarity) if earlier.strip() else previous
     return complete(question, previous, analyse, similarity)
+
+
+def opening_scope(question: str, aliases: dict[str, tuple[str, ...]]) -> str:
+    """The places and years a question opens with, as written ("淮安市洪泽区2024年" of "淮安市洪泽区2024年在政府网站
+    …"); "" when it opens with neither."""
+    from qa.reading.places import place_spans
+    from qa.textnorm import clean_query
+
+    folded = clean_query(question)
+    if len(folded) != len(question):
+        return ""  # folding changed the length: the offsets would not hold
+    spans = sorted(place_spans(folded, aliases) + [m.span() for m in _YEAR.finditer(folded)])
+    end = 0
+    for start, stop in spans:
+        if start > end:
+            break
+        end = max(end, stop)
+    return question[:end]
