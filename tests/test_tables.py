@@ -180,6 +180,19 @@ def test_header_row_count_reads_a_merged_label_once():
     assert table.rows[0][5:] == ("1448485", "1448177", "100", "3")
 
 
+def test_rows_under_a_numbered_group_row_name_their_group():
+    """"一、提前下达数" heads the places under it until "二、预算数"; numbered and total rows stand alone."""
+    from qa.reading.cleaning import table_lines
+
+    grid = [["州（市）", "合计", "转移支付"], ["一、提前下达数", "477,636", "460,717"], ["香格里拉市", "161,324", "153,075"],
+            ["德钦县", "128,390", "126,137"], ["二、预算数", "1,200,596", "1,183,677"], ["其中：上年结转", "5", "4"]]
+    lines = table_lines(make_table(grid, before=["1-7 2026年迪庆州分地区税收返还和转移支付预算表"]))
+    assert lines[2:5] == ["一、提前下达数 香格里拉市：合计 161,324；转移支付 153,075",
+                          "一、提前下达数 德钦县：合计 128,390；转移支付 126,137",
+                          "二、预算数：合计 1,200,596；转移支付 1,183,677"]
+    assert lines[5].startswith("其中：上年结转：")
+
+
 def test_unit_column_and_row_unit():
     grid = [["产品名称", "计量单位", "产量"], ["原煤", "万吨", "12"], ["发电量", "亿千瓦时", "3.4"]]
     table = make_table(grid, before=["主要工业产品产量"])

@@ -38,14 +38,24 @@ _DATE_LINE = re.compile(r"^\s*[\d〇零一二三四五六七八九]{4}\s*年\s*[
 _LABEL = re.compile(r"^\s*(来源|发布机构|发文机关|发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*$")
 
 
+_GROUP_HEAD = re.compile(r"^[一二三四五六七八九十]+、")
+_NUMBERED = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|其中|合计|总计)")
+
+
 def table_lines(table: Table) -> list[str]:
     """The header as one line, then each body row as one line that reads on its own: row name, then
     each column's label with its cell ("行政许可：本年处理决定数量 9487")."""
     columns = table.columns
     labels = list(dict.fromkeys(c for c in columns if c))
     lines = ["；".join(labels)] if labels else []
+    group = ""
     for row in table.rows:
         name = " ".join(dict.fromkeys(c.strip() for c in row[:table.row_header_columns] if c.strip()))
+        # "一、提前下达数" heads the rows under it ("香格里拉市") until the next "二、": each names its group.
+        if _GROUP_HEAD.match(name):
+            group = name
+        elif group and name and not _NUMBERED.match(name):
+            name = f"{group} {name}"
         cells: list[str] = []
         for i, cell in enumerate(row):
             if i < table.row_header_columns or not cell.strip() or cell.strip() == name:
