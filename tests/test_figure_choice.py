@@ -254,3 +254,27 @@ def test_an_age_band_is_never_a_count(kb):
 
     assert not _fits_measure(kb.analyse("户籍人口有多少"), "岁")
     assert _fits_measure(kb.analyse("平均年龄是多少"), "岁") and _fits_measure(kb.analyse("户籍人口有多少"), "万人")
+
+
+DISTRICTS = (
+    "某市2021年社会性别统计报告\n一、人口\n2021年，某市各区常住人口情况如下：\n表 1 2021 年某市分区常住人口\n"
+    "一分区 二分区 三分区 四分区\n常住人口\n156.23 114.82 21.54 181.41\n（万人）\n2021年，某市各区户籍人口及其性别比情况如下：\n"
+    "表 2 2021 年某市分区户籍人口及性别比\n地区 户籍人口 户籍人口性别比\n（万人） （女=100）\n"
+    "甲区 124.88 93.91\n乙区 73.40 94.23\n丙区 10.28 95.44\n丁区 122.12 104.83\n"
+    "二、教育\n2021年，某市小学学龄儿童净入学率为100%。\n"
+)
+
+
+@pytest.fixture(scope="module")
+def districts(tmp_path_factory):
+    return build_reports(tmp_path_factory, {"moushi_2021.txt": DISTRICTS}, "districts")
+
+
+@pytest.mark.parametrize("question, figure", [
+    ("某市2021年乙区户籍人口性别比是多少", "94.23"),  # the row and the column asked
+    ("某市2021年乙区户籍人口性别比（女=100）是多少", "94.23"),  # the column's note quoted: still a ratio asked
+    ("某市2021年四分区常住人口是多少", "181.41"),  # a table printed sideways: a row per district
+    ("某市2021年常住人口是多少", None),  # the whole city's is not stated: no district's row stands for it
+])
+def test_a_table_row_answers_only_for_the_row_asked(districts, question, figure):
+    assert districts.ask(question).figure == figure

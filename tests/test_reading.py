@@ -207,6 +207,17 @@ def test_markdown_pipe_table_and_markup(tmp_path):
     assert doc.region == "上海市" and doc.year == "2024"
 
 
+def test_text_report_with_a_table_spaced_into_columns(tmp_path):
+    """A table copied from a PDF into a text file, its cells parted by spaces: each row a line naming its columns."""
+    doc = _written(tmp_path, "shenzhen.txt",
+                   "2021年深圳市社会性别统计报告\n2021年，深圳市户籍人口630.94万人。\n表 2 2021 年深圳市分区户籍人口及性别比\n"
+                   "户籍人口 男性 户籍人口性别比\n（万人） （万人） （女=100）\n福田区 124.88 60.48 93.91\n"
+                   "龙岗区 116.37 57.39 97.30\n2021 年，深圳市户籍迁入人口 38.24 万人，性别比为 82.62。\n")
+    assert "龙岗区：户籍人口（万人） 116.37；男性（万人） 57.39；户籍人口性别比（女=100） 97.30" in doc.text.splitlines()
+    assert "2021年，深圳市户籍迁入人口38.24万人，性别比为82.62。" in doc.text.splitlines()
+    assert doc.tables[0]["caption"] == "表2 2021年深圳市分区户籍人口及性别比" and doc.tables[0]["rows"] == 2
+
+
 def test_text_copied_from_a_pdf_is_read_in_paragraphs_not_lines(tmp_path):
     """A Markdown file whose lines the page width broke ("…内设机构和职" / "能发生较大调整"): its sentences whole;
     a file of one paragraph per line stays as it is."""

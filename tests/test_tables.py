@@ -17,6 +17,7 @@ from qa.reading.tables import (
     read_docx,
     read_pdf,
     split_pipe_tables,
+    unruled_tables,
     unspace,
 )
 
@@ -471,6 +472,109 @@ def test_read_pdf_table_ruled_only_between_its_columns_keeps_its_outer_columns(t
     assert table.header == (("产品名称", "单位", "产量", "比上年增长（%）"),)
     assert table.rows == (("汽车", "万辆", "148.27", "-2.8"), ("原煤", "万吨", "23.79", "2.3"))
     assert "全年规模以上工业增加值比上年增长6.6%。" in pages[0]  # the paragraph below stays a line
+
+
+# ---------------------------------------------------------------- unruled tables
+
+UNRULED = [
+    "2021 年，深圳市户籍人口 630.94 万人，其中男性 311.85 万人，女性 319.09 万人。",
+    "表 2 2021 年深圳市分区户籍人口及性别比",
+    "户籍人口 男性 女性 户籍人口性别比",
+    "地区",
+    "（万人） (万人) （万人） （女=100）",
+    "福田区 124.88 60.48 64.40 93.91",
+    "3-5 岁 40.69 35.00 5.69 —",
+    "龙岗区 116.37 57.39 58.98 97.30",
+    "2021 年，深圳市户籍迁入人口 38.24 万人，性别比为 82.62。",
+]
+
+
+def test_unruled_table_lines_read_as_a_table_with_header_units_and_rows():
+    blocks = unruled_tables(UNRULED)
+    assert blocks[:2] == UNRULED[:2] and blocks[-1] == UNRULED[-1]  # the sentences and the caption stay lines
+    (table,) = tables(blocks)
+    assert table.caption == "表2 2021年深圳市分区户籍人口及性别比"
+    # The unit line goes into the cells above it; the single word between header lines names the row labels.
+    assert table.columns == ["地区", "户籍人口（万人）", "男性(万人)", "女性（万人）", "户籍人口性别比（女=100）"]
+    assert table.rows == (("福田区", "124.88", "60.48", "64.40", "93.91"), ("3-5岁", "40.69", "35.00", "5.69", "—"),
+                          ("龙岗区", "116.37", "57.39", "58.98", "97.30"))
+    assert table.row_header_columns == 1 and cell(table, "龙岗区", "户籍人口性别比（女=100）") == "97.30"
+
+
+def test_unruled_table_printed_sideways_is_read_a_row_per_name():
+    lines = ["表 1 2021 年深圳市分区常住人口", "福田 罗湖 盐田 南山", "常住人口", "156.23 114.82 21.54 181.41", "（万人）",
+             "2021 年，深圳市户籍人口 630.94 万人。"]
+    blocks = unruled_tables(lines)
+    assert blocks[0] == lines[0] and blocks[-1] == lines[-1]
+    (table,) = tables(blocks)
+    assert table.caption == "表1 2021年深圳市分区常住人口"
+    # Stood upright, a row per name, as the table's other rows would be.
+    assert table.columns == ["", "常住人口（万人）"]
+    assert table.rows == (("福田", "156.23"), ("罗湖", "114.82"), ("盐田", "21.54"), ("南山", "181.41"))
+
+
+def test_unruled_table_continues_after_a_page_break_with_or_without_its_header():
+    first = unruled_tables(UNRULED[1:8] + ["- 5 -"])
+    repeated = unruled_tables(UNRULED[2:5] + ["罗湖区 73.40 35.61 37.79 94.23"], before=first)
+    assert tables(repeated)[0].rows == (("罗湖区", "73.40", "35.61", "37.79", "94.23"),)
+    assert tables(repeated)[0].header == tables(first)[0].header
+    bare = unruled_tables(["盐田区 10.28 5.02 5.26 95.44", "南山区 122.12 62.50 59.62 104.83"], before=first)
+    joined = continue_tables([*first, *bare])
+    assert joined[-1].caption == "表2 2021年深圳市分区户籍人口及性别比" and len(joined[-1].rows) == 2
+    # Rows with no table above them, or under a header over one row only, stay lines.
+    assert unruled_tables(["盐田区 10.28 5.02 5.26 95.44", "南山区 122.12 62.50 59.62 104.83"]) == \
+        ["盐田区 10.28 5.02 5.26 95.44", "南山区 122.12 62.50 59.62 104.83"]
+    assert not tables(unruled_tables(UNRULED[2:6]))
+
+
+def test_sentences_with_several_numbers_are_no_unruled_table():
+    """Words and figures spaced apart as PDFs print them, under a line that could head them: a sentence is no row."""
+    lines = [
+        "主要指标 数值 增速",
+        "2021 年，深圳市常住人口 1761.48 万人，其中男性 969.57 2.1 3.5",
+        "全年出生人口 12.36 万人 10.37 0.77",
+        "出生率为 10.37‰ 死亡率 0.77 0.5",
+        "其中女性 0.42 万人，性别比为 139.08 120.5 5.5",
+        "2021 年深圳市规模以上工业企业 R&D 就业人员 35.58 6.69",
+        "比上年增长 12 个百分点，共 3 项 4 5",
+    ]
+    assert unruled_tables(lines) == lines
+
+
+def test_read_pdf_table_without_rules_and_its_rest_on_the_next_page(tmp_path):
+    """A table printed without rules: its cells stand apart on the page, and pdfplumber's lines strategy finds nothing."""
+    path = tmp_path / "unruled.pdf"
+    canvas = _pdf_canvas(path)
+
+    def row(top: float, cells: list[str]) -> None:
+        for x, text in zip([72, 200, 290, 380, 470], cells):
+            canvas.drawString(x, 842 - top, text)
+
+    canvas.drawString(72, 842 - 60, "2021 年，深圳市户籍人口 630.94 万人，其中男性 311.85 万人。")
+    canvas.drawString(72, 842 - 80, "表 2 2021 年深圳市分区户籍人口及性别比")
+    header = [("", "户籍人口", "男性", "女性", "户籍人口性别比"), ("", "（万人）", "（万人）", "（万人）", "（女=100）")]
+    for top, cells in zip([100, 115], header):
+        row(top, list(cells))
+    row(135, ["福田区", "124.88", "60.48", "64.40", "93.91"])
+    row(150, ["罗湖区", "73.40", "35.61", "37.79", "94.23"])
+    canvas.drawString(280, 40, "- 1 -")
+    canvas.showPage()
+    canvas.setFont("STSong-Light", 10)
+    for top, cells in zip([60, 75], header):  # the header printed again over the last row
+        row(top, list(cells))
+    row(95, ["龙岗区", "116.37", "57.39", "58.98", "97.30"])
+    canvas.drawString(72, 842 - 130, "2021 年，深圳市户籍迁入人口 38.24 万人，性别比为 82.62。")
+    canvas.showPage()
+    canvas.save()
+    first, second = read_pdf(path)
+    (table,) = tables(first)
+    assert table.caption == "表2 2021年深圳市分区户籍人口及性别比"
+    assert table.columns[1:] == ["户籍人口（万人）", "男性（万人）", "女性（万人）", "户籍人口性别比（女=100）"]
+    assert table.rows == (("福田区", "124.88", "60.48", "64.40", "93.91"), ("罗湖区", "73.40", "35.61", "37.79", "94.23"))
+    assert first[0] == "2021年，深圳市户籍人口630.94万人，其中男性311.85万人。"  # the sentence stays a line
+    (rest,) = tables(second)
+    assert rest.caption == table.caption and cell(rest, "龙岗区", "户籍人口性别比（女=100）") == "97.30"
+    assert second[-1] == "2021年，深圳市户籍迁入人口38.24万人，性别比为82.62。"
 
 
 def test_tab_separated_lines_are_a_table_and_a_broken_header_cell_joins():

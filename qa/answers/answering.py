@@ -717,11 +717,16 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
     # 多少"), nearness to the row's name picks the first.
     unnamed_column = s.hit.table and not any(kw in _own_label(s, best.found) for kw in weights) and any(
         c.sentence is s and c.sentence.text[c.found.start:c.found.end] != written for c in ranked[1:])
+    # Rows of one table differ by their names alone: with the best cell's row not asked ("福田" for 深圳's 常住人口)
+    # and other rows of its table competing, no row is the one asked.
+    unnamed_row = s.hit.table and best.evidence["narrower"] < 0 and any(
+        (c.sentence.hit.source, c.sentence.hit.table) == (s.hit.source, s.hit.table)
+        and _row_name(c.sentence) != _row_name(s) for c in ranked[1:])
     if listed is None:
         several = len(items) >= 2
-        if several or unnamed_column or rival and rival.score > best.score - MARGIN:
-            # Two figures fit about as well, a cell of a column not asked, or one figure for a question asking
-            # several ("城镇和农村…分别"): show the sentence rather than pick one.
+        if several or unnamed_column or unnamed_row or rival and rival.score > best.score - MARGIN:
+            # Two figures fit about as well, a cell of a column or a row not asked, or one figure for a question
+            # asking several ("城镇和农村…分别"): show the sentence rather than pick one.
             return Answer(text, None, s.text, hits=shown, answered=True, **_where(s.hit)), None
         figures = [_figure(best)]
     else:

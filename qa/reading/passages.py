@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from qa.reading.document import Document
 
-CHUNKER_VERSION = "20"  # reading and splitting: a new version reads every file again
+CHUNKER_VERSION = "21"  # reading and splitting: a new version reads every file again
 MAX_CHARS = 160  # a window closes before it grows past this; long sentences split at commas
 
 _CN_NUM = "一二三四五六七八九十百零〇"

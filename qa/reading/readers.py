@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import shutil
 import subprocess
@@ -249,7 +250,7 @@ def _doc(path: Path) -> list[str]:
 def read_blocks(path: Path) -> Reading:
     """The text lines and tables of a report file, in reading order."""
     from qa.reading.limits import check_archive
-    from qa.reading.tables import mark_cell_breaks, read_docx, split_pipe_tables, tab_rows
+    from qa.reading.tables import mark_cell_breaks, read_docx
 
     suffix = path.suffix.lower()
     try:
@@ -271,5 +272,21 @@ def read_blocks(path: Path) -> Reading:
     lines = [unspace(mark_cell_breaks(line)) for line in raw.splitlines()]
     if suffix == ".md":
         lines = _markdown(lines)
-    blocks = split_pipe_tables(tab_rows(lines))
+    blocks = _text_blocks(raw.splitlines(), markdown=suffix == ".md")
     return Reading(unwrap(blocks) if hard_wrapped(lines) else blocks)
+
+
+def _text_blocks(printed: list[str], *, markdown: bool) -> list[Block]:
+    """A text file's lines as blocks: tables without rules read while the spaces between their cells stand,
+    then pipe and tab tables among the other lines, spaces next to Chinese dropped."""
+    from qa.reading.tables import mark_cell_breaks, split_pipe_tables, tab_rows, unruled_tables
+
+    def clean(line: str) -> str:
+        line = unspace(mark_cell_breaks(line))
+        return _markdown([line])[0] if markdown else line
+
+    blocks: list[Block] = []
+    for is_table, group in itertools.groupby(unruled_tables(printed), key=lambda b: isinstance(b, Table)):
+        run = list(group)
+        blocks += run if is_table else split_pipe_tables(tab_rows([clean(line) for line in run]))
+    return blocks

@@ -37,6 +37,7 @@ __all__ = [
     "mark_cell_breaks",
     "tab_rows",
     "is_layout",
+    "unruled_tables",
 ]
 
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
@@ -601,17 +602,23 @@ def read_pdf(path: str | Path) -> list[list[Block]]:
                 return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
             items: list[tuple[float, int, Any]] = [
-                (line["top"], 0, clean_line(line["text"])) for line in visible.extract_text_lines() if not inside(line)
+                (line["top"], 0, line["text"]) for line in visible.extract_text_lines() if not inside(line)
             ]
             items += [(t.bbox[1], 1, t) for t in tables]
             blocks: list[Block] = []
-            for _, kind, item in sorted(items, key=lambda i: (i[0], i[1])):
-                if kind == 0:
-                    found: list[Block] = [item] if item else []
-                else:
-                    found = grid_blocks(_pdf_table_grid(item), before=_lines_since_table(read))
-                blocks += found
-                read += found
+            ordered = sorted(items, key=lambda i: (i[0], i[1]))
+            for ruled, run in itertools.groupby(ordered, key=lambda i: i[1]):
+                if ruled:
+                    for _, _, table in run:
+                        found = grid_blocks(_pdf_table_grid(table), before=_lines_since_table(read))
+                        blocks += found
+                        read += found
+                    continue
+                # Lines as printed, spaces kept: a table without rules is told by the gaps between its cells.
+                found = [b if isinstance(b, Table) else clean_line(b)
+                         for b in unruled_tables([text for _, _, text in run], before=read)]
+                blocks += [b for b in found if b]
+                read += [b for b in found if b]
             pages.append(blocks)
     return _continue_pages(pages)
 
@@ -872,3 +879,209 @@ def split_pipe_tables(lines: list[str]) -> list[Block]:
         passed.append(line)
     flush()
     return continue_tables(blocks, across_fragments=True)
+
+
+# ---------------------------------------------------------------- unruled tables
+
+# A table printed without rules reaches us as lines whose cells only the layout's spaces part:
+# "福田区 124.88 60.48 64.40 93.91" under "户籍人口 男性 女性 户籍人口性别比". Read before the spaces next to
+# Chinese are dropped ("户籍人口男性女性…" no longer splits).
+_GAP = re.compile(r"[ \u00a0\u3000]+")
+_PLAIN_NUMBER = re.compile(r"[+\-−]?\d[\d,]*(?:\.\d+)?[%％‰]?")  # a figure alone, no unit or direction word
+_UNIT_WORD = re.compile(r"[（(][^（）()]{1,12}[）)]")  # "（万人）", "(人)", "（女=100）"
+_PROSE = re.compile(r"[，,。；;！？!?]")  # marks of a sentence: no cell of a table holds one
+_CAPTION_START = re.compile(r"(?:附?表|图)\s*[\d一二三四五六七八九十]")
+_CELL_MAX = 20  # characters in a label or header cell
+_HEADER_LINES = 4  # header lines above a table's rows, units and a corner label among them
+_UNRULED_ROWS = 2  # rows a table needs, unless it repeats the header of the table before (next page)
+
+
+def _words(line: str) -> list[str]:
+    return [w for w in _GAP.split(line.strip()) if w]
+
+
+def _plain_value(word: str) -> bool:
+    return bool(_PLAIN_NUMBER.fullmatch(word)) or word in _PLACEHOLDER
+
+
+def _label_word(text: str) -> bool:
+    """A row label or header cell: short, with letters, no sentence marks, not a figure."""
+    text = clean_cell(text)
+    return 0 < len(text) <= _CELL_MAX and not _PROSE.search(text) and bool(re.search(rf"[A-Za-z{_CJK}]", text)) \
+        and not _CAPTION_START.match(text)
+
+
+def _unruled_row(line: str) -> tuple[str, list[str]] | None:
+    """(label, values) for a line that is a label and two or more values, else None. A sentence is no row:
+    its label would hold a comma or run long, and a unit or a full stop follows its last figure."""
+    if "\t" in line or "|" in line:
+        return None  # tab and pipe tables are read as such
+    words = _words(line)
+    start = len(words)
+    while start and _plain_value(words[start - 1]):
+        start -= 1
+    label, values = " ".join(words[:start]), words[start:]
+    if len(values) < 2 or not any(_PLAIN_NUMBER.fullmatch(v) for v in values) or not _label_word(label):
+        return None
+    if any(_plain_value(w) for w in words[1:start]):
+        return None  # a figure inside the label ("全年出生人口 12.36 万人"): a sentence's words; "2021 年" may lead
+    return clean_cell(label), values
+
+
+def _header_cells(line: str) -> list[str] | None:
+    """The cells of a header line: two or more labels, units or years, no figure and no sentence."""
+    words = _words(line)
+    if len(words) < 2 or "\t" in line or "|" in line or _CAPTION_START.match(line.strip()):
+        return None
+    if all(_YEAR.fullmatch(w) or _label_word(w) for w in words):
+        return [clean_cell(w) for w in words]
+    return None
+
+
+def _values_line(line: str) -> list[str] | None:
+    """A line of figures only (the figures of a table printed sideways, their label on the line above)."""
+    words = _words(line)
+    if len(words) >= 2 and all(_plain_value(w) for w in words) and any(_PLAIN_NUMBER.fullmatch(w) for w in words):
+        return words
+    return None
+
+
+def _single_label(line: str) -> str | None:
+    words = _words(line)
+    return clean_cell(words[0]) if len(words) == 1 and _label_word(words[0]) else None
+
+
+def _header_above(lines: list[str], first: int, values: int, floor: int) -> tuple[int, list[list[str]], str]:
+    """(first header line, header rows as wide as the values, corner label) above the rows starting at `first`.
+
+    Header lines have one cell per value column, or one more naming the row labels; a line of units
+    ("（万人） (万人) …") goes into the cells above it; a single word between header lines or under them
+    ("年龄组") names the row labels. (first, [], "") when no header stands there.
+    """
+    found: list[tuple[str, Any]] = []
+    index = first - 1
+    while index >= floor and len(found) < _HEADER_LINES:
+        cells = _header_cells(lines[index])
+        single = _single_label(lines[index])
+        if cells and len(cells) in (values, values + 1):
+            found.insert(0, ("cells", cells))
+        elif single and not _UNIT_WORD.fullmatch(single):
+            found.insert(0, ("corner", single))
+        else:
+            break
+        index -= 1
+    while found and found[0][0] == "corner":
+        found.pop(0)  # a single line above the header is its title, not a cell
+        index += 1
+    rows: list[list[str]] = []
+    corner: list[str] = []
+    for kind, item in found:
+        if kind == "corner":
+            corner.append(item)
+            continue
+        if len(item) > values:
+            corner.append(item[0])
+            item = item[1:]
+        if rows and all(_UNIT_WORD.fullmatch(c) for c in item):
+            rows[-1] = [f"{above}{unit}" for above, unit in zip(rows[-1], item)]  # the unit of the cell above
+        else:
+            rows.append(item)
+    return index + 1, rows, " ".join(corner)
+
+
+def _sideways_at(lines: list[str], index: int) -> tuple[int, list[list[str]]] | None:
+    """(end, grid) of a table printed sideways starting at `index`: a line of names ("福田 罗湖 盐田 …"), then
+    for each measure its label on a line of its own, its figures (one per name) and maybe its unit ("常住人口" /
+    "156.23 …" / "（万人）"). The grid stands it upright, a row per name, so each name's figures are a row
+    ("南山：常住人口（万人） 181.41"), as the other tables' rows are. None when no such table starts there."""
+    names = _header_cells(lines[index])
+    if not names or len(names) < 3:
+        return None
+    columns: list[list[str]] = []  # the label and the figures of each measure
+    at = index + 1
+    while at + 1 < len(lines):
+        label = _single_label(lines[at])
+        values = _values_line(lines[at + 1])
+        if not label or _UNIT_WORD.fullmatch(label) or not values or len(values) != len(names):
+            break
+        at += 2
+        unit = _single_label(lines[at]) if at < len(lines) else None
+        if unit and _UNIT_WORD.fullmatch(unit):
+            label, at = label + unit, at + 1
+        columns.append([label, *values])
+    if not columns:
+        return None
+    return at, [list(row) for row in zip(["", *names], *columns)]
+
+
+def _table_before(blocks: list[Block]) -> Table | None:
+    """The last table read, when only page furniture stands after it."""
+    for block in reversed(blocks):
+        if isinstance(block, Table):
+            return block
+        if not _is_furniture(block):
+            return None
+    return None
+
+
+def _last_table(blocks: list[Block]) -> Table | None:
+    return next((b for b in reversed(blocks) if isinstance(b, Table)), None)
+
+
+def unruled_tables(lines: list[str], *, before: list[Block] = ()) -> list[Block]:
+    """Lines as printed (spaces kept) with the tables printed without rules read as `Table`; other lines
+    pass through unchanged. A table is a header (one cell per value column, units and a corner label
+    allowed) over two or more rows of a label and as many figures; a header repeated over one row on the
+    next page, or rows right after a table with as many value columns, continue it. A table printed sideways
+    (a line of names, then a label line and a line of as many figures) is read a row per name.
+    `before` holds the blocks read above the lines, for captions and continued tables.
+    """
+    rows = [_unruled_row(line) for line in lines]
+    out: list[Block] = []
+    done = 0  # lines before this one are in `out`
+    index = 0
+    while index < len(lines):
+        sideways = _sideways_at(lines, index)
+        table = _unruled_table(sideways[1], 1, before=[*before, *out, *lines[done:index]]) if sideways else None
+        if sideways and table:
+            out += [*lines[done:index], table]
+            done = index = sideways[0]
+            continue
+        if rows[index] is None:
+            index += 1
+            continue
+        table, start, end = _rows_table(lines, rows, index, done, before=[*before, *out])
+        if table:
+            out += [*lines[done:start], table]
+            done = end
+        index = end
+    return out + lines[done:]
+
+
+def _rows_table(lines: list[str], rows: list, index: int, done: int, *, before: list[Block]) -> tuple:
+    """(table or None, first line, end) for the run of rows starting at `index`, with its header above."""
+    width = len(rows[index][1])
+    end = index
+    while end < len(lines) and rows[end] and len(rows[end][1]) == width:
+        end += 1
+    start, header, corner = _header_above(lines, index, width, done)
+    above = [*before, *lines[done:start]]
+    grid = [[corner if r == 0 else "", *cells] for r, cells in enumerate(header)]
+    grid += [[label, *values] for label, values in rows[index:end]]
+    if not header:
+        # Rows at the top of a page, only furniture above them since a table with as many value columns: its rest.
+        previous = _table_before(above)
+        if previous is None or previous.width - previous.row_header_columns != width:
+            return None, start, end
+    table = _unruled_table(grid, len(header), before=above)
+    if table and header and end - index < _UNRULED_ROWS:
+        last = _last_table(above)  # one row under a header: only the header of the table before, repeated
+        table = table if last is not None and last.header == table.header else None
+    return table, start, end
+
+
+def _unruled_table(grid: list[list[str]], header_rows: int, *, before: list[Block]) -> Table | None:
+    context = [clean_line(b) for b in _lines_since_table(list(before))]
+    table = make_table(grid, before=context, header_rows=header_rows, merged=False)
+    # The first column holds the labels, whatever they look like ("3岁" reads as a value to `make_table`).
+    return replace(table, row_header_columns=1, unit_column=None) if table else None

@@ -53,7 +53,8 @@ _REVISED = re.compile(r"改列|审查后|审定|调整后|修正后|最后|最�
 _RATE = re.compile(r"\w率(?!先)|比例|占比|比重|百分之几|百分比|比率|占多少|占了多少|占几成|几成|what share|percent|proportion")
 _POINTS = re.compile(r"百分点")
 # A ratio of two quantities ("性别比是多少", "城乡居民收入比为多少"): a bare number or "2.09:1", never a count.
-_RATIO = re.compile(r"(?<![占相对])比(?:是|为|有)?(?:多少|几)")
+# A column's note may stand between ("性别比（女=100）是多少", as the table heads it).
+_RATIO = re.compile(r"(?<![占相对])比(?:[（(][^（）()]{1,12}[）)])?(?:是|为|有)?(?:多少|几)")
 _MONEY = re.compile(r"多少钱|几块钱|多少资金|多少经费|多少费用|花了多少|收了多少|挣多少|赚多少|how much money")
 # A comparison with another place or time: "比全国高出多少", "高于全国几个百分点".
 _GAP = re.compile(r"比(?!上年|去年|年初|上期|同期)\w{1,8}?(?<![提降])(高|低|快|慢)出?了?(多少|几)|"
