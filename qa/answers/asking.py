@@ -44,7 +44,7 @@ def _in_the_conversations_report(searcher: Searcher, question: str, before: str,
     asked = searcher.analyse(question, words=False)
     if len(searcher.documents) < 2 or asked.places or asked.years:
         return None
-    scope = opening_scope(before, searcher._aliases)
+    scope = opening_scope(before, searcher.place_aliases)
     if not scope:
         return None
     previous = _ask(searcher, before, k=k, doc=doc)

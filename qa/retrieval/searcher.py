@@ -81,6 +81,11 @@ class Searcher:
             self._known.update({t: flags[t] for t in unseen})
         return [t for t in tokens if flags[t]]
 
+    @property
+    def place_aliases(self) -> dict[str, tuple[str, ...]]:
+        """Short names of the reports' places ("万载" for 万载县) and their full names."""
+        return self._aliases
+
     @functools.cached_property
     def _aliases(self) -> dict[str, tuple[str, ...]]:
         """Short names of the reports' places ("万载" for 万载县), for reading questions."""
