@@ -18,7 +18,7 @@ from qa.textnorm import fold
 
 # Below this share of the question's keyword weight, the evidence does not answer it.
 MIN_COVERAGE = 0.55
-WHOLE = 0.999  # a sentence's coverage when it holds every keyword
+EVERY_WORD = 0.999  # a sentence's coverage when it holds every keyword
 # A figure needs this much keyword support around it (0–1) to be given.
 MIN_SUPPORT = 0.3
 # A figure is given only when it beats the next best by this much.
@@ -316,8 +316,6 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
 
 # A paragraph that opens on several years ("五年来，…", "“十四五”以来"): its figures are the period's totals.
 _YEARS_LEAD = re.compile(r"^\s*(过去|近)?[五三十两二]年(来|间|以来)|^\s*“?十[三四五]五”?(时期|期间|以来)")
-
-
 # A programme over several years ("为期五年（114至118年）"), whose total ("总经费") is not one year's.
 _YEARS_SPAN = re.compile(r"为期[一二三四五六七八九十\d]+年|\d+\s*[至到~—-]\s*\d+\s*年")
 
@@ -499,8 +497,8 @@ def _candidates_within(sents: list[Sentence], question: Question, weights: dict[
     for sentence in sents:
         # A sentence holding every word asked counts a little further down ("國庫署原列…", first by its words,
         # fifth when the meaning of long budget lines blurs).
-        whole = sentence.coverage >= WHOLE and sentence.rank < WHOLE_MATCH_PASSAGES and not sentence.hit.table
-        if sentence.rank >= passages and not whole or sentence.coverage < MIN_COVERAGE:
+        every_word = sentence.coverage >= EVERY_WORD and sentence.rank < WHOLE_MATCH_PASSAGES and not sentence.hit.table
+        if sentence.rank >= passages and not every_word or sentence.coverage < MIN_COVERAGE:
             continue
         if sentence.held < needed:
             continue  # one word in common ("原列") is not the thing asked about ("国库署岁出原列")
