@@ -173,13 +173,11 @@ def difference(question: Question, ask: Callable[[str], Answer], counterpart: Ca
     if x.unit != y.unit or (a.source, x.start) == (b.source, y.start):  # one unit, two figures
         return stated
     if found.re is _ITEMS_APART:
-        hi, lo = sorted((x, y), key=lambda f: -f.value)
-        gap = amount([hi, lo], [1, -1])
-        calculation = f"{found['x']}与{found['y']}相差{gap}（计算值：{hi.text} − {lo.text}）"
+        (hi, lo), said = sorted((x, y), key=lambda f: -f.value), f"{found['x']}与{found['y']}相差"
     else:
         more = found["how"] in ("多出", "高出", "多", "高")
-        hi, lo = (x, y) if more else (y, x)
-        gap = amount([hi, lo], [1, -1])
-        calculation = f"{found['x']}比{found['y']}{found['how']}{gap}（计算值：{hi.text} − {lo.text}）"
+        (hi, lo), said = (x, y) if more else (y, x), f"{found['x']}比{found['y']}{found['how']}"
+    gap = amount([hi, lo], [1, -1])
+    calculation = f"{said}{gap}（计算值：{hi.text} − {lo.text}）"
     sides = [dataclasses.replace(a, understood=first), dataclasses.replace(b, understood=second)]
     return dataclasses.replace(a, figure=gap, figures=[hi, lo], calculation=calculation, sides=sides)
