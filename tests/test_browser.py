@@ -475,8 +475,11 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypa
     page.locator("#qa-status", has_text="figures.xlsx：不支持这种文件，只能上传 .txt .md .html .htm .docx .pdf").wait_for(
         timeout=STEP)
     assert page.locator("[data-testid=toast-text]").count() == 0
-    # The box emptied and drawn again before the next file: a file set on the input it replaces is lost (a busy
-    # machine's full suite waited 60 s for the name).
+    # The report itself goes up from a page of its own: the refused file's box is emptied and drawn again, and a file
+    # set on the input it replaces is lost (busy machines' full suites waited 60 s, then 180 s, for the name).
+    page = open_page()
+    page.get_by_role("tab", name="报告").click()
+    box = page.locator("#qa-upload")
     box.get_by_text("把报告文件拖到这里").wait_for(timeout=STEP)
     box.locator("input[type=file]").set_input_files(str(upload))
     page.get_by_text("haidian_2022.docx").first.wait_for(timeout=STEP)
