@@ -453,6 +453,15 @@ def test_figures_table_filters_and_exports_csv(open_page, tmp_path):
     assert len(rows) > 10 and {r["章节"] for r in rows} == {"一、推进法治政府建设情况"}
 
 
+def settled(page):
+    """The 报告 tab opened, once the page's own load events have filled it (the figures table last): an upload box
+    drawn again by a late update loses a file set on the input it replaces (.ci/run's first runs on a busy machine
+    waited 180 s for the name)."""
+    page.get_by_role("tab", name="报告").click()
+    page.wait_for_function("document.querySelector('#qa-figures-table').innerText.includes('163项')", timeout=STEP)
+    return page
+
+
 def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypatch):
     import docx
 
@@ -465,8 +474,7 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypa
     sheet = tmp_path / "figures.xlsx"
     sheet.write_bytes(b"PK\x03\x04 not a report")
 
-    page = open_page()
-    page.get_by_role("tab", name="报告").click()
+    page = settled(open_page())
     box = page.locator("#qa-upload")
     box.get_by_text("把报告文件拖到这里").wait_for(timeout=STEP)  # Gradio's own words are English here
     assert "Drop File Here" not in box.inner_text() and "Click to Upload" not in box.inner_text()
@@ -475,10 +483,8 @@ def test_upload_a_docx_ask_it_then_delete_it(open_page, site, tmp_path, monkeypa
     page.locator("#qa-status", has_text="figures.xlsx：不支持这种文件，只能上传 .txt .md .html .htm .docx .pdf").wait_for(
         timeout=STEP)
     assert page.locator("[data-testid=toast-text]").count() == 0
-    # The report itself goes up from a page of its own: the refused file's box is emptied and drawn again, and a file
-    # set on the input it replaces is lost (busy machines' full suites waited 60 s, then 180 s, for the name).
-    page = open_page()
-    page.get_by_role("tab", name="报告").click()
+    # The report itself goes up from a page of its own: the refused file's box is emptied and drawn again.
+    page = settled(open_page())
     box = page.locator("#qa-upload")
     box.get_by_text("把报告文件拖到这里").wait_for(timeout=STEP)
     box.locator("input[type=file]").set_input_files(str(upload))
