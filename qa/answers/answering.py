@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 
 from qa.reading.figures import (PART_OF_YEAR, QUALIFIER, UNITS, Found, base_unit, changed_object, clause_start, extract,
                                 kind_of, same_unit, unit_class)
+from qa.reading.cleaning import ROW_NUMBER
 from qa.reading.places import LAST_YEAR
 from qa.retrieval.glossary import translate
 from qa.reading.passages import sentences
@@ -64,7 +65,6 @@ _COUNTERPARTS = [re.compile(g) for g in (
     r"全[省市州县区]|[省市州县区]本级", r"[前后][\d.]+%")]  # 前20%家庭 is not 后20%家庭
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
 _WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年|一年|今年")
-_ROW_NUMBER = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
@@ -307,7 +307,7 @@ def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
     more than the question says ("土地增值税" for 增值税)."""
     if sentence.hit.table:
         # The row's deepest label ("1.本机关不掌握…" under "（四）无法提供"), its numbering and scope words aside.
-        return _unasked_characters(question, _ROW_NUMBER.sub("", (_row_name(sentence).split() or [""])[-1])) >= 2
+        return _unasked_characters(question, ROW_NUMBER.sub("", (_row_name(sentence).split() or [""])[-1])) >= 2
     text = sentence.folded
     asked = question.searched or question.folded
     name = text[clause_start(text, found.start):found.start][-NAME_SPAN:]

@@ -38,8 +38,10 @@ _DATE_LINE = re.compile(r"^\s*[\d〇零一二三四五六七八九]{4}\s*年\s*[
 _LABEL = re.compile(r"^\s*(来源|发布机构|发文机关|发布时间|发布日期|发文日期|成文日期|日期|时间)\s*[:：]\s*$")
 
 
+# A table row's numbering ("一、", "（四）", "1."): a level of the table's outline.
+ROW_NUMBER = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
 _GROUP_HEAD = re.compile(r"^[一二三四五六七八九十]+、")
-_NUMBERED = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|其中|合计|总计)")
+_NUMBERED = re.compile(rf"{ROW_NUMBER.pattern}|^(其中|合计|总计)")
 
 
 def table_lines(table: Table) -> list[str]:

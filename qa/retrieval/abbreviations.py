@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 # The last character of an organisation's name: an office, a bureau, a commission, a ministry, a hall …
 _ORGANISATION = "署局委部厅办院会处所站队"
-_SHORT = re.compile(rf"[\u4e00-\u9fff]{{1,3}}[{_ORGANISATION}]")
+_SHORT = re.compile(rf"[\u4e00-\u9fff]{{2,3}}[{_ORGANISATION}]")  # three or four characters, as `expand` reads them
 GAP = 4  # characters of the full name between two kept in the short one, at most
 MIN_WRITTEN = 2  # times the reports write a full name before a short one is read as it
 
