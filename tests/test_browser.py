@@ -325,8 +325,7 @@ def test_reload_keeps_the_conversation_and_new_chat_clears_it(open_page):
     page.locator("#new-chat").click()
     page.wait_for_function("document.querySelectorAll('#chat .message-row.user-row').length === 0", timeout=STEP)
     page.reload()
-    page.locator("#question textarea").wait_for()
-    page.wait_for_timeout(1_000)
+    page.wait_for_function("document.body.dataset.restored === 'yes'", timeout=STEP)  # the kept chat is restored
     assert users(page) == 0
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from qa.app.endpoints import add_endpoints
 from qa.app.handlers import Handlers
-from qa.app.page import DELETE_CACHE, EXAMPLES, SCROLL_TO_ANSWER, SCROLL_TO_EVIDENCE
+from qa.app.page import DELETE_CACHE, EXAMPLES, MARK_RESTORED, SCROLL_TO_ANSWER, SCROLL_TO_EVIDENCE
 from qa.app.reports import MAX_UPLOAD_MB, UPLOAD_TYPES
 
 if TYPE_CHECKING:
@@ -139,7 +139,8 @@ def _chat_events(app: gr.Blocks, handlers: Handlers, chat: SimpleNamespace, save
     chat.api_chat.click(handlers.respond, [chat.box, chat.chatbot, chat.k, chat.documents], [chat.chatbot, chat.box],
                         api_name="chat")
     chat.chatbot.change(lambda history: history, [chat.chatbot], [saved], api_visibility="private", queue=False)
-    app.load(handlers.restored, [saved, chat.chatbot], [chat.chatbot], api_visibility="private", queue=False)
+    app.load(handlers.restored, [saved, chat.chatbot], [chat.chatbot], api_visibility="private", queue=False).then(
+        None, js=MARK_RESTORED)
     chat.new_chat.click(handlers.new_conversation, None, [chat.chatbot, saved], api_visibility="private",
                         queue=False)
     if handlers.feedback is not None:  # no 👍/👎 buttons where nothing would keep them

@@ -135,6 +135,8 @@ SCROLL_TO_ANSWER = """
   if (last) last.scrollIntoView({block: 'start'});
 }, 80); }
 """
+# Marks the page once the kept conversation is restored (or found not to be), so a test can wait on it.
+MARK_RESTORED = "() => { document.body.dataset.restored = 'yes'; }"
 SCROLL_TO_EVIDENCE = """
 () => { setTimeout(() => {
   const mark = document.querySelector('#qa-evidence');
