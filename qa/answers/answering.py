@@ -13,7 +13,7 @@ from qa.reading.cleaning import ROW_NUMBER
 from qa.reading.places import LAST_YEAR
 from qa.retrieval.glossary import translate
 from qa.reading.passages import sentences
-from qa.retrieval.question import Question
+from qa.retrieval.question import Question, same_way
 from qa.results import Answer, Figure, Hit
 from qa.textnorm import fold
 
@@ -22,6 +22,7 @@ MIN_COVERAGE = 0.55
 EVERY_WORD = 0.999  # a sentence's coverage when it holds every keyword
 # A figure needs this much keyword support around it (0–1) to be given.
 MIN_SUPPORT = 0.3
+ALIKE = 0.5  # a change asked in one verb, written in another of the same way: half the verb's weight
 # A figure is given only when it beats the next best by this much.
 MARGIN = 0.03
 FIGURE_PASSAGES = 3  # figures are looked for in the best few passages only
@@ -147,14 +148,18 @@ def _names(text: str, words: tuple[str, ...]) -> bool:
     return any(w in written if re.fullmatch(r"\d{4}", w) else w in text for w in words)
 
 
-def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, tuple[str, ...]]) -> list[Sentence]:
+def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, tuple[str, ...]],
+               question: Question) -> list[Sentence]:
     """Every sentence of the hits, with the share of the question's keyword weight it covers.
 
     A table row is one sentence (its row name and cells belong together); a sentence of a report
-    that counts only where it names the place or year asked is left out unless it does.
+    that counts only where it names the place or year asked is left out unless it does. The verb of a change
+    asked is half covered by any verb of a change that way ("缩短了多少" by "减少50%"; the subject must cover the
+    rest); the figure it stands by is still the one its own verb points at.
     """
     whole = sum(weights.values()) or 1.0
     parts = {kw: _parts(kw) for kw in weights}
+    alike = {kw: verbs for kw in weights if question.change and (verbs := same_way(kw))}
     naming = _naming(weights)
     found = []
     for rank, hit in enumerate(hits):
@@ -166,7 +171,8 @@ def _sentences(hits: list[Hit], weights: dict[str, float], must_name: dict[str, 
             # words are the topic of every part, as a section's are.
             topic = f"{context} {head}" if head.strip() else context
             presence = {kw: _presence(kw, parts[kw], folded + " " + topic) for kw in weights}
-            covered = sum(w * presence[kw] for kw, w in weights.items())
+            covered = sum(w * (ALIKE if kw in alike and presence[kw] < ALIKE and alike[kw].search(folded)
+                               else presence[kw]) for kw, w in weights.items())
             held = sum(presence[kw] == 1.0 or presence[kw] >= 0.8 and len(parts[kw]) >= 2 for kw in naming)
             found.append(Sentence(hit, rank, hit.start + start, hit.start + start + len(text),
                                   text, folded, topic, covered / whole, head, section, held))
@@ -299,6 +305,23 @@ def _unasked_characters(question: Question, name: str) -> int:
     """Chinese characters of `name`, its scope words aside, that the question does not use."""
     asked = question.searched or question.folded
     return sum(1 for c in _WHOLE.sub("", name) if "\u4e00" <= c <= "\u9fff" and c not in asked)
+
+
+# Words of a clause that state a change or a level, not what it is of: "同比增长" names no subject.
+_NO_SUBJECT = re.compile(r"[比较](?:上年|去年|上一年)[末底]?|同比|环比|增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|扩大|"
+                         r"缩小|缩短|延长|压缩|提升|上调|下调|增幅|降幅|增速|达到|[增减降涨跌升达为约近超共计了]")
+
+
+def _of_another_subject(question: Question, sentence: Sentence, found: Found, weights: dict[str, float]) -> bool:
+    """A change asked, and the change's own clause names a subject and no word asked: "一般公共预算支出比上年增加
+    3.2亿元" is not how the "办理时限" of the clause before changed, however near."""
+    if not question.change or sentence.hit.table:
+        return False
+    text = sentence.folded
+    clause = text[clause_start(text, found.start):found.start]
+    if any(kw in clause for kw in _naming(weights)):
+        return False
+    return _unasked_characters(question, _NO_SUBJECT.sub("", clause)) >= 4
 
 
 def _narrower(question: Question, sentence: Sentence, found: Found) -> bool:
@@ -523,7 +546,8 @@ def _candidates_within(sents: list[Sentence], question: Question, weights: dict[
                     or part and part not in question.parts or "target" in said and not question.target \
                     or _counterpart(question, sentence, found) or _age_group(question, sentence.folded, found) \
                     or _sub_item(question, sentence.folded, found) or _of_several_years(question, sentence, found) \
-                    or _share_of_another(question, sentence.folded, found, weights):
+                    or _share_of_another(question, sentence.folded, found, weights) \
+                    or _of_another_subject(question, sentence, found, weights):
                 continue
             labelled = _label_fit(sentence, found, question, weights)
             if labelled is None:
@@ -745,7 +769,7 @@ def proposal(question: Question, hits: list[Hit], *, weights: dict[str, float],
              must_name: dict[str, tuple[str, ...]] | None = None, k: int = 5) -> tuple[Answer | None, dict | None]:
     """The figure answer chosen before the confidence gate, with the features the gate reads (for training it)."""
     weights = _scoped(weights)
-    sents = _sentences(hits[:max(k, WHOLE_MATCH_PASSAGES)], weights, must_name or {})
+    sents = _sentences(hits[:max(k, WHOLE_MATCH_PASSAGES)], weights, must_name or {}, question)
     if not sents or not weights or not question.quantity:
         return None, None
     return _figure_answer(question.text, question, sents, weights, hits[:k], gate=False)
@@ -782,7 +806,7 @@ def _answer(question: Question, hits: list[Hit], *, weights: dict[str, float],
     shown = hits[:k]
     weights = _scoped(weights)
     sents = _sentences(hits[:max(k, WHOLE_MATCH_PASSAGES if question.quantity else FIGURE_PASSAGES)], weights,
-                       must_name)
+                       must_name, question)
     if not sents or not weights:
         return Answer(text, None, "", hits=shown)
     def score(s: Sentence) -> float:
