@@ -65,7 +65,7 @@ _COUNTERPARTS = [re.compile(g) for g in (
     r"预算数|执行数|完成数|决算数", r"公办|民办", r"小学|初中|高中", r"岁入|岁出",
     r"全[省市州县区]|[省市州县区]本级", r"[前后][\d.]+%")]  # 前20%家庭 is not 后20%家庭
 # Words naming the whole scope ("全年全州居民…"), which narrow nothing the question asks.
-_WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年|一年|今年")
+_WHOLE = re.compile(r"全[年市州省县区国体部]|全社会|年末|年初|本年|当年|一年|今年|上年|去年|上一年")
 _REACHED = re.compile(r"\s*(提高|增加|增长|上调|下调|降低|减少|调整|增)?(至|到|为)\s*")
 _CHANGE_FROM = re.compile(r"(由|从)[^,，;；。]*$|原列\s*$|原为\s*$")
 _CHANGE_TO = re.compile(r"(由|从)[^,，;；。]*\d[^,，;；。]*(至|到|为|成)\s*$|改列为\s*$|调整为\s*$")
