@@ -61,6 +61,6 @@ def _rewrite(folded: str, pattern: re.Pattern, terms: dict[str, tuple[str, ...]]
         if term is None:
             return phrase
         covered += len(phrase)
-        return f"，{term}，"  # a word of its own: "新" of "新找到工作" is not glued to it ("新城镇")
+        return f" {term} "  # a word of its own: "新" of "新找到工作" is not glued to it ("新城镇")
 
     return pattern.sub(official, folded), covered

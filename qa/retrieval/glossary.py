@@ -51,6 +51,8 @@ _WORD = re.compile(r"[a-z]+")
 
 def translate(text: str) -> str:
     """Replace the English words this glossary knows with their Chinese; leave the rest."""
+    if not _WORD.search(text):
+        return text  # nothing to translate: spaces a question's words stand between stay
     text = _PHRASE.sub(lambda m: PHRASES[m.group()] + " ", text)
     text = _WORD.sub(lambda m: GLOSSARY.get(m.group(), m.group()) + " ", text)
     # "行政 复议 案件" → "行政复议案件", so jieba finds the compound as a Chinese question would have it.
