@@ -66,6 +66,8 @@ def kb(tmp_path_factory):
     ("某州2026年教育支出预算数是多少", "232,576"),  # the column of the year asked
     ("某州2025年一般公共预算收入执行数是多少", "184,920"),
     ("某州契税完成数是多少", "61327"),  # the column the question names
+    ("某州契税一共收了多少", "61327"),  # what came in, not the plan beside it
+    ("某州契税预算是多少", "71184"),  # the plan when it is asked
     ("某州2025年增值税执行数是多少", "62,362"),  # the row named as asked, not 土地增值税
     ("交通部铁道局国家铁道建设与管理预算编列多少", "2億6,426萬9千元"),  # the budget item asked by its name
     ("主计总处政府内部控制监督机制规划及督导编列多少", "229萬4千元"),  # or by a line under it

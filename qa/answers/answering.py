@@ -441,6 +441,19 @@ def _stated_as(sentence: Sentence, found: Found) -> tuple[set[str], str]:
     return said, part.group() if part else ""
 
 
+# A table's planned column and its result columns: "预算数 441027；完成数 235693".
+_PLAN_COLUMN = re.compile(r"预算数?\s*$|计划数?\s*$")
+_RESULT_COLUMN = re.compile(r"完成数?|执行数?|决算数?|实际数?")
+_PLAN_ASKED = re.compile(r"预算|计划|安排|预计|目标|预期")
+
+
+def _planned_beside_result(question: Question, sentence: Sentence, found: Found) -> bool:
+    """A table cell of the planned column ("预算数") where its row states the result too ("完成数"), for a question
+    asking no plan: "卖地一共收了多少" asks what came in."""
+    return bool(sentence.hit.table and _PLAN_COLUMN.search(_own_label(sentence, found))
+                and _RESULT_COLUMN.search(sentence.folded) and not _PLAN_ASKED.search(question.folded))
+
+
 def _row_name(sentence: Sentence) -> str:
     """A table row's name, folded ("五、教育支出" of "五、教育支出:2025年执行数 208,882;…"); "" for running text."""
     return sentence.folded.split(":", 1)[0] if sentence.hit.table else ""
@@ -579,6 +592,7 @@ def _candidates_within(sents: list[Sentence], question: Question, weights: dict[
                 # A part of the year or a plan asked: the whole year's figure, or a result, is the weaker answer.
                 "period": -0.3 * bool(question.parts and not part),
                 "target": -0.3 * (question.target and "target" not in said),
+                "plan": -0.3 * _planned_beside_result(question, sentence, found),
             }
             candidates.append(Candidate(sentence, found, sum(evidence.values()), evidence))
     return sorted(candidates, key=lambda c: -c.score)
@@ -735,10 +749,11 @@ def _figure_answer(text: str, question: Question, sents: list[Sentence], weights
         listed = (apart, True) if apart else None
     written = s.text[best.found.start:best.found.end]
     rival = next((c for c in ranked[1:] if c.sentence.text[c.found.start:c.found.end] != written), None)
-    # A table row's cells differ by their columns alone: with none asked ("预算数 927210；完成数 848910" for "收入是
-    # 多少"), nearness to the row's name picks the first.
+    # A table row's cells differ by their columns alone: with none asked ("调整预算数 178000；预算数 170000" for "收入
+    # 是多少"), nearness to the row's name picks the first. A planned column beside a result column is no rival.
     unnamed_column = s.hit.table and not any(kw in _own_label(s, best.found) for kw in weights) and any(
-        c.sentence is s and c.sentence.text[c.found.start:c.found.end] != written for c in ranked[1:])
+        c.sentence is s and c.sentence.text[c.found.start:c.found.end] != written and not c.evidence["plan"]
+        for c in ranked[1:])
     # Rows of one table differ by their names alone: with the best cell's row not asked ("福田" for 深圳's 常住人口)
     # and other rows of its table competing, no row is the one asked.
     unnamed_row = s.hit.table and best.evidence["narrower"] < 0 and any(
