@@ -81,6 +81,17 @@ def test_keywords_drop_question_words_and_translate_english():
     assert analyse("娄底2025年粗钢产量是多少", known=known).keywords == ("粗钢", "产量")
     # a ratio's 比 ends its noun: no "比是" or "比比" keyword
     assert analyse("城乡居民收入比是多少").keywords == analyse("城乡居民收入比比上年缩小了多少").keywords[:2]
+    # pronouns name nothing a report counts
+    assert analyse("大家一年能少还多少利息").keywords == analyse("一年能少还多少利息").keywords
+
+
+def test_what_a_question_asks_for():
+    # a rate among the topic's words is not the measure asked when another thing is named after the asking word
+    interest = analyse("下调存量房贷利率后一年少还多少利息")
+    assert (interest.unit, interest.measure) == ("", "") and interest.change == -1  # 少还: a change down
+    assert (analyse("失业率是多少左右").unit, analyse("失业率是多少左右").measure) == ("%", "rate")
+    # the verbs of a change, one way and the other
+    assert analyse("办理时限缩短了多少").change == -1 and analyse("律师队伍扩大了多少").change == 1
 
 
 @settings(max_examples=300, deadline=None)

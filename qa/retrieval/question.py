@@ -31,7 +31,9 @@ _QUESTION_WORDS = frozenset(
     "情况 结果 数量 数字 比例 占比 年度 达到 达 实现 累计 共计 还是 幅度 增速 增幅 增长率 降幅 涨幅 "
     "区里 里 区 年 开 一下 是不是 有没有 多 少 个 ? ？ , ， 。 、 "
     # how much of a measure is asked ("一共有多长"), and the verbs of getting it ("能分到多大")
-    "多长 多高 多远 多重 多久 多宽 多深 多快 多贵 起来 加起来 加在一起 能 能够 可以 分到 拿到 领到".split()
+    "多长 多高 多远 多重 多久 多宽 多深 多快 多贵 起来 加起来 加在一起 能 能够 可以 分到 拿到 领到 "
+    # who asks: pronouns name nothing a report counts ("大家一年能少还多少利息")
+    "大家 咱们 我们 你们 他们 人们".split()
 )
 # Asking for the starting value of a change ("原来有多少项"), not where it ended.
 _ORIGIN = re.compile(r"原来|原先|原有|原列|之前|以前|此前|起初|最初|调整前|改革前|before|previous|original|initial|used to")
@@ -39,7 +41,7 @@ _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|respectively|each")
 # Asking how much something changed ("增长了多少", "跌了多少", "比上年是增还是降"), not where it ended ("提高到多少").
 # "新增多少个" asks how many were added, a level.
 _CHANGE = re.compile(r"(?<!新)(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|扩大|缩小|缩短|延长|压缩|提升|"
-                     r"上调|下调|减轻|节约|节省|涨|跌|增|降|减)了?"
+                     r"上调|下调|减轻|节约|节省|少[还交缴付花掏跑]|涨|跌|增|降|减)了?"
                      r"(?!到|至|为)(多少|几|百分之几|百分比|幅度|多大|\?|？|$)|增幅|降幅|增速|增长率|同比|"
                      r"增还是降|升还是降|增还是减|变化了?多少|增列|减列|核减|调减|调增|删减|"
                      r"[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:多|少|高|低)(?:了|出)?(?:多少|几)|"
@@ -55,7 +57,7 @@ def same_way(word: str) -> re.Pattern | None:
     return next((verbs for verbs in _SAME_WAY if verbs.fullmatch(word)), None)
 
 
-_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|缩小|缩短|压缩|下调|减轻|节约|节省|跌|降|减|[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:少|低)|decrease|fall|drop")
+_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|缩小|缩短|压缩|下调|减轻|节约|节省|少[还交缴付花掏跑]|跌|降|减|[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:少|低)|decrease|fall|drop")
 _SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|占了?(多大|多少)的?比[例率]|占了?(多少|几成|百分之几)|share of|proportion of")
 _PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
 # Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
@@ -67,6 +69,10 @@ _POINTS = re.compile(r"百分点")
 # A ratio of two quantities ("性别比是多少", "城乡居民收入比为多少"): a bare number or "2.09:1", never a count.
 # A column's note may stand between ("性别比（女=100）是多少", as the table heads it).
 _RATIO = re.compile(r"(?<![占相对])比(?:[（(][^（）()]{1,12}[）)])?(?:是|为|有)?(?:多少|几)")
+# "下调房贷利率后少还多少利息": the thing named right after the asking word is what is asked; a rate among the words
+# before it is the topic.
+_OTHER_THING_ASKED = re.compile(r"(?:多少|几)(?!成|左右|以上|以下|以内|上下|的话)(?!.*(?:率|比例|比重|占比|百分))"
+                                r"[\u4e00-\u9fff]{2}")
 _MONEY = re.compile(r"多少钱|几块钱|多少资金|多少经费|多少费用|花了多少|收了多少|挣多少|赚多少|how much money")
 # A comparison with another place or time: "比全国高出多少", "高于全国几个百分点".
 _GAP = re.compile(r"比(?!上年|去年|年初|上期|同期)\w{1,8}?(?<![提降])(高|低|快|慢)出?了?(多少|几)|"
@@ -247,7 +253,7 @@ def analyse(question: str, *, aliases: dict[str, tuple[str, ...]] | None = None,
                      if not any(s < at < e < at + len(w) for s, e in spans))
     unit_match = _ASKED_UNIT.search(folded)
     unit = unit_match.group(1) if unit_match else ""
-    if not unit and _PERCENT.search(folded):
+    if not unit and _PERCENT.search(folded) and not _OTHER_THING_ASKED.search(folded):
         unit = "%"
     return Question(
         text=question, folded=folded,
@@ -272,6 +278,6 @@ def _measure(folded: str, unit: str) -> str:
         return "ratio"
     if unit and unit != "%":
         return "money" if unit_class(unit) == "money" else ""
-    if _RATE.search(folded) and not _CHANGE.search(folded):
+    if _RATE.search(folded) and not _CHANGE.search(folded) and not _OTHER_THING_ASKED.search(folded):
         return "rate"
     return "money" if _MONEY.search(folded) else ""
