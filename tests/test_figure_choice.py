@@ -160,7 +160,11 @@ def test_everyday_words_are_read_as_the_reports_only_where_the_reports_lack_them
     assert read("临时救助平均每人能拿到多少钱") == "临时救助 人均 能拿到多少钱"
     assert read("投资增长了多少") == "投资增长了多少"  # a word the reports use stays
     assert read("卖地收了多少钱", {"投资"}.__contains__) == "卖地收了多少钱"  # no report holds the term
-    assert read("新找到工作的有多少人") == "新 城镇新增就业 的有多少人"  # "新" is not glued to it
+    assert read("刚刚找到工作有多少人") == "刚刚 城镇新增就业 有多少人"  # "刚刚" is not glued to it
+    # a phrase the reports use ("县城") holds no place from an overlapping one ("城里人")
+    assert read("县城里人有多少", {"县城", "城镇常住人口"}.__contains__) == "县 城镇常住人口 有多少"
+    # of the terms the reports use, one keeping the phrase's own word they use ("被告") first
+    assert read("政府当被告几次", {"行政应诉", "作为被告", "被告"}.__contains__) == "作为被告 几次"
 
 
 def test_a_short_organisation_name_is_read_as_the_reports_write_it_in_full():
