@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from qa.reading.figures import (PART_OF_YEAR, QUALIFIER, UNITS, Found, base_unit, changed_object, clause_start, extract,
-                                kind_of, same_unit, unit_class)
+from qa.reading.figures import (FALL_VERBS, PART_OF_YEAR, QUALIFIER, RISE_VERBS, UNITS, Found, base_unit,
+                                changed_object, clause_start, extract, kind_of, same_unit, unit_class)
 from qa.reading.cleaning import ROW_NUMBER
 from qa.reading.places import LAST_YEAR
 from qa.retrieval.glossary import translate
@@ -308,8 +308,8 @@ def _unasked_characters(question: Question, name: str) -> int:
 
 
 # Words of a clause that state a change or a level, not what it is of: "同比增长" names no subject.
-_NO_SUBJECT = re.compile(r"[比较](?:上年|去年|上一年)[末底]?|同比|环比|增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|扩大|"
-                         r"缩小|缩短|延长|压缩|提升|上调|下调|增幅|降幅|增速|达到|[增减降涨跌升达为约近超共计了]")
+_NO_SUBJECT = re.compile(rf"[比较](?:上年|去年|上一年)[末底]?|同比|环比|{RISE_VERBS}|{FALL_VERBS}|增幅|降幅|增速|达到|"
+                         r"[增减降涨跌升达为约近超共计了]")
 
 
 def _of_another_subject(question: Question, sentence: Sentence, found: Found, weights: dict[str, float]) -> bool:

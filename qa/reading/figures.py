@@ -198,11 +198,13 @@ def same_unit(asked: str, unit: str) -> float:
 
 # What the words just before a figure say it is. "比上年增长4.7%", "较上年±% 6.42", "增列105亿元": a change;
 # "提高到209元", "增至433项": where a change ended, a level.
-_CHANGE_CUE = re.compile(r"(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增幅|降幅|增速|增列|减列|增减|扩大|缩小|"
-                         r"缩短|延长|压缩|提升|上调|下调|减轻|节约|节省|"
+# The verbs of a change, one way and the other, as reports and questions write them (not 增加值).
+RISE_VERBS = "增长|增加(?!值)|提高|上涨|上升|扩大|延长|提升|上调"
+FALL_VERBS = "下降|减少|降低|下跌|回落|缩小|缩短|压缩|下调|减轻|节约|节省"
+_CHANGE_CUE = re.compile(rf"({RISE_VERBS}|{FALL_VERBS}|增幅|降幅|增速|增列|减列|增减|"
                          r"增产|减产|同比|比上年末?|较上年末?|±|[增减降涨跌升])[了为达约近超逾±+\-%\s]*[:：]?\s*$")
 _SHARE_CUE = re.compile(r"(占[^,，;；。]{0,24}?(比重|比例|比率)|比重|占比)[^,，;；。\d]{0,4}$")
-_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减列|减产|缩小|缩短|压缩|下调|减轻|节约|节省|[减降跌]")
+_DOWN = re.compile(rf"{FALL_VERBS}|减列|减产|[减降跌]")
 # "减少各类证明材料376项": a verb of change ahead of its object and amount (not 增加值, not 增加到).
 _CHANGE_VERB = re.compile(r"(增加|减少|下降|提高|降低|压减|削减|缩减|缩短)(?!值|到|至|为)([^\d到至为]{1,12})$")
 # A part of a year, in a figure's clause or a question: "一季度…增长4.7%", "上半年", "1-6月".

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from qa.reading.figures import PART_OF_YEAR, UNITS, unit_class
+from qa.reading.figures import FALL_VERBS, PART_OF_YEAR, RISE_VERBS, UNITS, unit_class
 from qa.reading.places import LAST_YEAR
 from qa.textnorm import clean_query
 
@@ -38,18 +38,17 @@ _QUESTION_WORDS = frozenset(
 # Asking for the starting value of a change ("原来有多少项"), not where it ended.
 _ORIGIN = re.compile(r"原来|原先|原有|原列|之前|以前|此前|起初|最初|调整前|改革前|before|previous|original|initial|used to")
 _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|respectively|each")
+_LESS = "少[还交缴付花掏跑]"  # "少还多少利息", "少交了多少种证明": how much less, a change down
 # Asking how much something changed ("增长了多少", "跌了多少", "比上年是增还是降"), not where it ended ("提高到多少").
 # "新增多少个" asks how many were added, a level.
-_CHANGE = re.compile(r"(?<!新)(增长|增加|下降|减少|提高|降低|上涨|下跌|上升|回落|增产|减产|扩大|缩小|缩短|延长|压缩|提升|"
-                     r"上调|下调|减轻|节约|节省|少[还交缴付花掏跑]|涨|跌|增|降|减)了?"
+_CHANGE = re.compile(rf"(?<!新)({RISE_VERBS}|{FALL_VERBS}|增产|减产|{_LESS}|涨|跌|增|降|减)了?"
                      r"(?!到|至|为)(多少|几|百分之几|百分比|幅度|多大|\?|？|$)|增幅|降幅|增速|增长率|同比|"
                      r"增还是降|升还是降|增还是减|变化了?多少|增列|减列|核减|调减|调增|删减|"
                      r"[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:多|少|高|低)(?:了|出)?(?:多少|几)|"
                      r"increase|decrease|grow|growth|rise|fall|drop")
-# Verbs of a change, one way and the other: a report may state the change asked in another ("扩大了多少" of "同比
-# 增长29%", "缩短了多少" of "时限减少50%").
-_SAME_WAY = (re.compile(r"增长|增加(?!值)|提高|上涨|上升|扩大|延长|提升|上调"),
-             re.compile(r"下降|减少|降低|下跌|回落|缩小|缩短|压缩|下调|减轻|节约|节省"))
+# A report may state the change asked in another verb of the same way ("扩大了多少" of "同比增长29%", "缩短了多少" of
+# "时限减少50%").
+_SAME_WAY = (re.compile(RISE_VERBS), re.compile(FALL_VERBS))
 
 
 def same_way(word: str) -> re.Pattern | None:
@@ -57,7 +56,7 @@ def same_way(word: str) -> re.Pattern | None:
     return next((verbs for verbs in _SAME_WAY if verbs.fullmatch(word)), None)
 
 
-_DOWN = re.compile(r"下降|减少|降低|下跌|回落|减产|缩小|缩短|压缩|下调|减轻|节约|节省|少[还交缴付花掏跑]|跌|降|减|[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:少|低)|decrease|fall|drop")
+_DOWN = re.compile(rf"{FALL_VERBS}|减产|{_LESS}|跌|降|减|[比较](?:上年[末底]?|去年[末底]?|上一年|同期|年初)(?:少|低)|decrease|fall|drop")
 _SHARE = re.compile(r"占比|比重|所占|占[^多少几]{1,20}?的?比[例率]|占了?(多大|多少)的?比[例率]|占了?(多少|几成|百分之几)|share of|proportion of")
 _PER_PERSON = re.compile(r"人均|平均|每人|per capita|per person")
 # Asking for the value after a revision ("改列为多少", "审查后"), not the one first proposed.
