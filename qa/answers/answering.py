@@ -444,14 +444,14 @@ def _stated_as(sentence: Sentence, found: Found) -> tuple[set[str], str]:
 # A table's planned column and its result columns: "预算数 441027；完成数 235693".
 _PLAN_COLUMN = re.compile(r"预算数?\s*$|计划数?\s*$")
 _RESULT_COLUMN = re.compile(r"完成数?|执行数?|决算数?|实际数?")
-_PLAN_ASKED = re.compile(r"预算|计划|安排|预计|目标|预期")
 
 
 def _planned_beside_result(question: Question, sentence: Sentence, found: Found) -> bool:
     """A table cell of the planned column ("预算数") where its row states the result too ("完成数"), for a question
-    asking no plan: "卖地一共收了多少" asks what came in."""
-    return bool(sentence.hit.table and _PLAN_COLUMN.search(_own_label(sentence, found))
-                and _RESULT_COLUMN.search(sentence.folded) and not _PLAN_ASKED.search(question.folded))
+    asking no plan (`Question.target`) nor budget: "卖地一共收了多少" asks what came in."""
+    plan_asked = question.target or re.search(r"预算|预计", question.folded)
+    return bool(sentence.hit.table and not plan_asked and _PLAN_COLUMN.search(_own_label(sentence, found))
+                and _RESULT_COLUMN.search(sentence.folded))
 
 
 def _row_name(sentence: Sentence) -> str:
